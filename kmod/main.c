@@ -1,0 +1,103 @@
+// SPDX-License-Identifier: GPL-2.0
+/*
+ * mlog: transparent fault tolerance for distributed programs by message
+ * logging and checkpointing.  Module entry points and per-namespace state.
+ */
+#define pr_fmt(fmt) KBUILD_MODNAME ": " fmt
+
+#include <linux/module.h>
+#include <linux/moduleparam.h>
+#include <net/net_namespace.h>
+
+#include "mlog.h"
+
+int mlog_family = MLOG_DEFAULT_FAMILY;
+module_param_named(family, mlog_family, int, 0444);
+MODULE_PARM_DESC(family,
+		 "address family number of AF_MLOG (one no in-tree protocol uses; default 19)");
+
+unsigned short mlog_default_udp_port = MLOG_DEFAULT_UDP_PORT;
+module_param_named(udp_port, mlog_default_udp_port, ushort, 0444);
+MODULE_PARM_DESC(udp_port, "initial transport UDP port of every namespace");
+
+unsigned int mlog_net_id __read_mostly;
+
+static int __net_init mlog_net_init(struct net *net)
+{
+	struct mlog_net *mn = mlog_pernet(net);
+	int i;
+
+	mn->net = net;
+	init_rwsem(&mn->cfg_sem);
+	mn->udp_port = mlog_default_udp_port;
+	mlog_net_init_ports(mn);
+	for (i = 0; i < __MLOG_STAT_MAX; i++)
+		atomic64_set(&mn->stats.v[i], 0);
+	for (i = 0; i < __MLOG_FRAME_EMAX; i++)
+		atomic64_set(&mn->rx_bad[i], 0);
+	return 0;
+}
+
+/*
+ * Every AF_MLOG socket holds a reference on its namespace, so by the time
+ * a namespace goes away only the transport socket is left.
+ */
+static void __net_exit mlog_net_exit(struct net *net)
+{
+	mlog_transport_release(mlog_pernet(net));
+}
+
+static struct pernet_operations mlog_net_ops = {
+	.init	= mlog_net_init,
+	.exit	= mlog_net_exit,
+	.id	= &mlog_net_id,
+	.size	= sizeof(struct mlog_net),
+};
+
+static int __init mlog_init(void)
+{
+	int err;
+
+	if (mlog_family <= AF_UNSPEC || mlog_family >= NPROTO) {
+		pr_err("family=%d is outside 1..%d\n", mlog_family, NPROTO - 1);
+		return -EINVAL;
+	}
+	if (!mlog_default_udp_port) {
+		pr_err("udp_port must not be 0\n");
+		return -EINVAL;
+	}
+
+	err = register_pernet_subsys(&mlog_net_ops);
+	if (err)
+		return err;
+	err = mlog_proto_init();
+	if (err)
+		goto err_pernet;
+	err = mlog_netlink_init();
+	if (err)
+		goto err_proto;
+
+	pr_info("version %s, AF_MLOG is address family %d\n", MLOG_VERSION,
+		mlog_family);
+	return 0;
+
+err_proto:
+	mlog_proto_exit();
+err_pernet:
+	unregister_pernet_subsys(&mlog_net_ops);
+	return err;
+}
+
+static void __exit mlog_exit(void)
+{
+	mlog_netlink_exit();
+	mlog_proto_exit();
+	unregister_pernet_subsys(&mlog_net_ops);
+}
+
+module_init(mlog_init);
+module_exit(mlog_exit);
+
+MODULE_LICENSE("GPL");
+MODULE_DESCRIPTION("mlog: message logging and checkpointing for fault tolerance");
+MODULE_VERSION(MLOG_VERSION);

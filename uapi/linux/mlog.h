@@ -1,0 +1,141 @@
+/* SPDX-License-Identifier: GPL-2.0 WITH Linux-syscall-note */
+/*
+ * mlog: transparent fault tolerance by message logging and checkpointing.
+ *
+ * This header is the whole contract between mlog.ko and userspace: the
+ * AF_MLOG socket address, the generic netlink family "mlog" and the wire
+ * format of AF_MLOG frames (shared so that tools and the fuzzer decode
+ * frames exactly as the kernel does).
+ */
+#ifndef _UAPI_LINUX_MLOG_H
+#define _UAPI_LINUX_MLOG_H
+
+#include <linux/types.h>
+#include <linux/socket.h>
+
+/*
+ * AF_MLOG has no number of its own in <linux/socket.h>.  The module takes
+ * one that no in-tree protocol registers, chosen with its "family" module
+ * parameter; userspace reads it from MLOG_SYSFS_FAMILY or from
+ * MLOG_ATTR_FAMILY in the reply to MLOG_CMD_STATUS_GET.  Never hardcode it.
+ */
+#define MLOG_DEFAULT_FAMILY	19
+#define MLOG_SYSFS_FAMILY	"/sys/module/mlog/parameters/family"
+
+/*
+ * Node addresses are IPv6-sized.  An IPv4 node is stored as an IPv4-mapped
+ * IPv6 address (::ffff:a.b.c.d), which is what mlog.ko uses on the wire
+ * today.  smlog_port is in host byte order; port 0 in bind() asks for a
+ * free ephemeral port.
+ */
+struct sockaddr_mlog {
+	__kernel_sa_family_t	smlog_family;
+	__u16			smlog_port;
+	__u32			smlog_flags;	/* must be zero */
+	__u8			smlog_node[16];
+};
+
+/* ---------------------------------------------------------------------
+ * Generic netlink family
+ */
+#define MLOG_GENL_NAME		"mlog"
+#define MLOG_GENL_VERSION	1
+#define MLOG_GENL_MCGRP_EVENTS	"events"
+
+enum mlog_cmd {
+	MLOG_CMD_UNSPEC,
+	MLOG_CMD_STATUS_GET,	/* module version, family number, counters */
+	MLOG_CMD_NODE_SET,	/* configure this namespace's node */
+	MLOG_CMD_NODE_GET,	/* read this namespace's node configuration */
+
+	__MLOG_CMD_MAX,
+	MLOG_CMD_MAX = __MLOG_CMD_MAX - 1
+};
+
+enum mlog_attr {
+	MLOG_ATTR_UNSPEC,
+	MLOG_ATTR_PAD,
+	MLOG_ATTR_VERSION,		/* string: module version */
+	MLOG_ATTR_FAMILY,		/* u32: AF_MLOG number */
+	MLOG_ATTR_WIRE_VERSION,		/* u32: frame format version */
+	MLOG_ATTR_STATS,		/* nest: MLOG_STAT_* */
+	MLOG_ATTR_NODE_ADDR,		/* binary, 16 bytes: node address */
+	MLOG_ATTR_UDP_PORT,		/* u16: transport UDP port */
+	MLOG_ATTR_NODE_ID,		/* u32: cluster-wide node id */
+
+	__MLOG_ATTR_MAX,
+	MLOG_ATTR_MAX = __MLOG_ATTR_MAX - 1
+};
+
+/* Counters of one network namespace, all u64, nested in MLOG_ATTR_STATS. */
+enum mlog_stat {
+	MLOG_STAT_UNSPEC,
+	MLOG_STAT_PAD,
+	MLOG_STAT_SOCKETS,		/* AF_MLOG sockets open */
+	MLOG_STAT_TX_FRAMES,		/* frames handed to the transport */
+	MLOG_STAT_TX_BYTES,		/* payload bytes sent */
+	MLOG_STAT_TX_ERRORS,		/* frames the transport refused */
+	MLOG_STAT_RX_FRAMES,		/* frames delivered to a socket */
+	MLOG_STAT_RX_BYTES,		/* payload bytes delivered */
+	MLOG_STAT_RX_BAD,		/* malformed frames dropped */
+	MLOG_STAT_RX_NO_PORT,		/* frames for a port nobody bound */
+	MLOG_STAT_RX_QUEUE_FULL,	/* frames dropped: receive queue full */
+
+	__MLOG_STAT_MAX,
+	MLOG_STAT_MAX = __MLOG_STAT_MAX - 1
+};
+
+/* ---------------------------------------------------------------------
+ * Wire format (all fields big-endian), carried as the payload of a UDP
+ * datagram between nodes.  Documentation/mlog/protocol.rst describes it.
+ */
+#define MLOG_WIRE_MAGIC		0x4d4c	/* "ML" */
+#define MLOG_WIRE_VERSION	1
+#define MLOG_DEFAULT_UDP_PORT	7471
+
+enum mlog_frame_type {
+	MLOG_FRAME_DATA = 1,	/* application message (or a fragment of one) */
+
+	__MLOG_FRAME_TYPE_MAX
+};
+
+/* Header flags. */
+#define MLOG_F_NEED_RSN		0x0001	/* sender needs the RSN returned */
+#define MLOG_F_NEED_RSNACK	0x0002	/* receiver needs its RSNs acked */
+#define MLOG_F_DONT_LOG		0x0004	/* duplicate of a purged message */
+#define MLOG_F_KNOWN		0x0007	/* all flags this version defines */
+
+/*
+ * Fixed header of every frame.  hdr_len allows later versions to append
+ * fields; a receiver refuses frames whose version it does not know.
+ * The logging fields (host, incarnation, interval, RSN ranges) are present
+ * in every frame so that sender-based and optimistic logging can piggyback
+ * on ordinary traffic; mode "none" leaves them zero.
+ */
+struct mlog_wire_hdr {
+	__be16	magic;
+	__u8	version;
+	__u8	type;
+	__be16	flags;
+	__be16	hdr_len;	/* bytes, including this header */
+	__be16	src_port;
+	__be16	dst_port;
+	__be32	payload_len;	/* bytes following the header */
+	__be32	src_host;	/* sender's protected-host index, 0 = none */
+	__be32	incarnation;	/* sender's incarnation number */
+	__be64	ssn;		/* send sequence number */
+	__be64	interval;	/* sender's state interval index */
+	__be64	rsn;		/* first RSN returned in this frame */
+	__be64	ssn2;		/* SSN the RSN range refers to */
+	__be64	rsn2;		/* first RSN acknowledged in this frame */
+	__u8	rsn_count;	/* RSNs returned, 0..255 */
+	__u8	rsnack_count;	/* RSNs acknowledged, 0..255 */
+	__be16	reserved;	/* must be zero */
+	__be32	reserved2;	/* must be zero */
+};
+
+#define MLOG_WIRE_HDR_LEN	((unsigned int)sizeof(struct mlog_wire_hdr))
+/* Largest payload that fits one IPv4 UDP datagram together with the header. */
+#define MLOG_MAX_PAYLOAD	(65535 - 20 - 8 - MLOG_WIRE_HDR_LEN)
+
+#endif /* _UAPI_LINUX_MLOG_H */
