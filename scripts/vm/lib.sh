@@ -1,0 +1,286 @@
+# SPDX-License-Identifier: GPL-2.0
+# Shared host-side code of scripts/vm-run and scripts/vm-ctl.
+# shellcheck shell=bash
+
+VM_DIR=$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)
+VM_REPO=$(cd "$VM_DIR/../.." && pwd)
+: "${VM_PROG:=vm}"
+
+vm_err() { echo "$VM_PROG: $*" >&2; }
+vm_die() { vm_err "$@"; exit 1; }
+
+# Monotonic-ish milliseconds.
+vm_now_ms() { local t; t=$(date +%s%N); echo $((t / 1000000)); }
+
+# True if PID exists and is not a zombie.
+vm_pid_alive() {
+	local st
+	[ -n "${1:-}" ] || return 1
+	st=$(cat "/proc/$1/stat" 2>/dev/null) || return 1
+	st=${st##*) }
+	[ "${st%% *}" != Z ] && [ "${st%% *}" != X ]
+}
+
+# Newest Debian 6.1 kernel image: sets VM_KVER and VM_KERNEL.
+vm_pick_kernel() {
+	local k
+	k=$(find /boot -maxdepth 1 -name 'vmlinuz-6.1.0-*-amd64' -printf '%f\n' 2>/dev/null |
+		sort -V | tail -n1)
+	[ -n "$k" ] || vm_die "no /boot/vmlinuz-6.1.0-*-amd64 (install linux-image-amd64)"
+	VM_KERNEL=/boot/$k
+	VM_KVER=${k#vmlinuz-}
+	[ -r "$VM_KERNEL" ] || vm_die "$VM_KERNEL is not readable"
+	[ -d "/lib/modules/$VM_KVER" ] || vm_die "/lib/modules/$VM_KVER missing"
+}
+
+# Build (or reuse) the initramfs for VM_KVER; sets VM_INITRD.
+vm_build_initramfs() {
+	local cache=$VM_REPO/build/vm mods paths p key tmp name
+	mods="virtio virtio_ring virtio_pci_modern_dev virtio_pci_legacy_dev virtio_pci"
+	mods+=" netfs fscache 9pnet 9pnet_virtio 9p failover net_failover virtio_net"
+	# Dependency order from modprobe, de-duplicated, built-ins skipped.
+	# shellcheck disable=SC2086
+	paths=$(for m in $mods; do
+			modprobe -S "$VM_KVER" --show-depends "$m" 2>/dev/null ||
+				{ [ "$m" = virtio_pci_modern_dev ] || [ "$m" = virtio_pci_legacy_dev ] ||
+				  [ "$m" = netfs ] || [ "$m" = failover ] || [ "$m" = net_failover ] ||
+				  echo "MISSING $m"; }
+		done | awk '$1 == "insmod" && !seen[$2]++ { print $2 } $1 == "MISSING" { print }')
+	if grep -q '^MISSING' <<<"$paths"; then
+		vm_die "kernel $VM_KVER lacks module(s): $(grep '^MISSING' <<<"$paths" | cut -d' ' -f2 | tr '\n' ' ')"
+	fi
+	key=$( {
+		echo "$VM_KVER"
+		for p in $paths; do stat -c '%n %s %Y' "$p"; done
+		stat -L -c '%n %s %Y' /bin/busybox
+		cat "$VM_DIR/init"
+		echo 1
+	} | sha256sum | cut -c1-16)
+	VM_INITRD=$cache/initramfs-$VM_KVER-$key.cpio
+	[ -s "$VM_INITRD" ] && return 0
+
+	mkdir -p "$cache" || vm_die "cannot create $cache"
+	tmp=$(mktemp -d "$cache/.initramfs.XXXXXX") || vm_die "mktemp failed"
+	(
+		set -e
+		cd "$tmp"
+		mkdir -p bin dev proc sys newroot modules
+		cp /bin/busybox bin/busybox
+		ln -s busybox bin/sh
+		cp "$VM_DIR/init" init
+		chmod 755 init
+		: > modules/order
+		for p in $paths; do
+			name=${p##*/}
+			case "$name" in
+			*.ko) cp "$p" "modules/$name" ;;
+			*.ko.xz) name=${name%.xz}; xz -dc "$p" > "modules/$name" ;;
+			*.ko.zst) name=${name%.zst}; zstd -qdc "$p" > "modules/$name" ;;
+			*.ko.gz) name=${name%.gz}; gzip -dc "$p" > "modules/$name" ;;
+			*) echo "unknown module format: $p" >&2; exit 1 ;;
+			esac
+			echo "$name" >> modules/order
+		done
+		find . -mindepth 1 ! -name '*.cpio' | LC_ALL=C sort |
+			cpio -o -H newc -R 0:0 --quiet > image.cpio
+	) || { rm -rf "$tmp"; vm_die "building the initramfs failed"; }
+	mv -f "$tmp/image.cpio" "$VM_INITRD"
+	rm -rf "$tmp"
+	# Drop stale images for other inputs.
+	find "$cache" -maxdepth 1 -name 'initramfs-*.cpio' ! -path "$VM_INITRD" -mmin +60 -delete 2>/dev/null
+	return 0
+}
+
+vm_accel_args() {
+	if grep -qw -e vmx -e svm /proc/cpuinfo 2>/dev/null &&
+	   [ -r /dev/kvm ] && [ -w /dev/kvm ]; then
+		echo "-accel kvm -cpu host"
+	else
+		echo "-accel tcg,thread=multi -cpu max"
+	fi
+}
+
+vm_node_addr() { echo "192.0.2.$((10 + $1))"; }
+vm_node_mac() { printf '52:54:00:4d:4c:%02x\n' $((10 + $1)); }
+
+# Load a run's configuration (written by vm-run) from $1.
+vm_load_run() {
+	VM_RUN=$1
+	[ -r "$VM_RUN/config" ] || vm_die "$VM_RUN is not a vm-run cluster directory"
+	# shellcheck source=/dev/null
+	. "$VM_RUN/config"
+}
+
+vm_check_node() {
+	[[ "$1" =~ ^[0-9]+$ ]] && [ "$1" -ge 1 ] && [ "$1" -le "$VM_NODES" ] ||
+		vm_die "bad node '$1' (this cluster has nodes 1..$VM_NODES)"
+}
+
+vm_console() { echo "$VM_LOGDIR/node$1.console"; }
+vm_qemu_pid() { cat "$VM_RUN/node$1.pid" 2>/dev/null; }
+
+# Start node $1's QEMU in the background (does not wait for readiness).
+vm_boot_node() {
+	local i=$1 nd=$VM_RUN/node$1 con pid accel mfile="" n
+	con=$(vm_console "$i")
+	rm -rf "$nd"
+	mkdir -p "$nd/jobs" || vm_die "cannot create $nd"
+	if [ -e "$con" ]; then
+		n=1
+		while [ -e "$con.$n" ]; do n=$((n + 1)); done
+		mv -f "$con" "$con.$n"
+	fi
+	if [ -n "$VM_MODULE" ]; then
+		mfile=module.ko
+		cp "$VM_MODULE" "$nd/$mfile" || vm_die "cannot copy $VM_MODULE"
+	fi
+	{
+		printf 'export MLOG_NODE_ID=%q\n' "$i"
+		printf 'export MLOG_NODES=%q\n' "$VM_NODES"
+		printf 'export MLOG_NODE_ADDR=%q\n' "$(vm_node_addr "$i")"
+		printf 'export MLOG_NODE_ADDRS=%q\n' "$VM_ADDRS"
+		printf 'export MLOG_SHARED=%q\n' "$VM_SHARED"
+		printf 'export MLOG_REPO=%q\n' "$VM_REPO"
+		printf 'VM_MODULE=%q\nVM_MODULE_FILE=%q\n' "$VM_MODULE" "$mfile"
+		printf 'VM_MODULE_ARGS=%q\nVM_MODPROBE=%q\n' "$VM_MODULE_ARGS" "$VM_MODPROBE"
+	} > "$nd/env"
+	accel=$(vm_accel_args)
+	# shellcheck disable=SC2086
+	qemu-system-x86_64 -name "mlog-node$i" -nodefaults -no-user-config \
+		-display none -vga none -no-reboot \
+		-machine pc $accel -smp "$VM_CPUS" -m "$VM_MEM" \
+		-kernel "$VM_KERNEL" -initrd "$VM_INITRD" \
+		-append "console=ttyS0 panic=-1 loglevel=4 8250.nr_uarts=1 i8042.noaux i8042.nokbd i8042.nopnp no_timer_check random.trust_cpu=on mlogvm.agent=$VM_DIR/agent mlogvm.shared=$VM_SHARED" \
+		-serial "file:$con" \
+		-fsdev "local,id=fsroot,path=/,security_model=none,readonly=on,multidevs=remap" \
+		-device "virtio-9p-pci,fsdev=fsroot,mount_tag=hostroot" \
+		-fsdev "local,id=fsctl,path=$nd,security_model=none" \
+		-device "virtio-9p-pci,fsdev=fsctl,mount_tag=ctl" \
+		-fsdev "local,id=fsshared,path=$VM_SHARED,security_model=none" \
+		-device "virtio-9p-pci,fsdev=fsshared,mount_tag=shared" \
+		-netdev "vde,id=net0,sock=$VM_VDE_SOCK" \
+		-device "virtio-net-pci,netdev=net0,mac=$(vm_node_mac "$i")" \
+		</dev/null >"$VM_LOGDIR/node$i.qemu.log" 2>&1 &
+	pid=$!
+	disown "$pid" 2>/dev/null || :
+	echo "$pid" > "$VM_RUN/node$i.pid"
+	date +%s%N > "$nd/boot-start"
+	if [ "${VM_VERBOSE:-0}" = 1 ]; then
+		(
+			while [ ! -e "$con" ] && vm_pid_alive "$pid"; do sleep 0.1; done
+			exec tail -n +1 -s 0.2 -f --pid="$pid" "$con" 2>/dev/null |
+				sed -u "s/^/[node$i console] /" >&2
+		) &
+	fi
+}
+
+# Wait until node $1 reports ready; $2 = timeout in seconds.
+vm_wait_ready() {
+	local i=$1 t=$2 nd=$VM_RUN/node$1 end r pid
+	end=$(( $(vm_now_ms) + t * 1000 ))
+	while :; do
+		if [ -s "$nd/ready" ]; then
+			r=$(cat "$nd/ready")
+			if [ "$r" = ok ]; then
+				return 0
+			fi
+			vm_err "node $i: ${r#error: } (console log: $(vm_console "$i"))"
+			return 1
+		fi
+		pid=$(vm_qemu_pid "$i")
+		if ! vm_pid_alive "$pid"; then
+			vm_err "node $i is down: QEMU exited before the node was ready (console log: $(vm_console "$i"), QEMU log: $VM_LOGDIR/node$i.qemu.log)"
+			tail -n 5 "$VM_LOGDIR/node$i.qemu.log" 2>/dev/null | sed "s/^/$VM_PROG: node $i qemu: /" >&2
+			grep -h 'mlog-vm-init: FATAL' "$(vm_console "$i")" 2>/dev/null | sed "s/^/$VM_PROG: node $i: /" >&2
+			return 1
+		fi
+		if [ "$(vm_now_ms)" -ge "$end" ]; then
+			vm_err "node $i did not boot within $t s, console log: $(vm_console "$i")"
+			return 1
+		fi
+		sleep 0.1
+	done
+}
+
+# Kill node $1's QEMU (SIGKILL) and wait until it is gone.
+vm_crash_node() {
+	local i=$1 pid n=0
+	pid=$(vm_qemu_pid "$i")
+	rm -f "$VM_RUN/node$i/ready"
+	if vm_pid_alive "$pid"; then
+		kill -KILL "$pid" 2>/dev/null
+		while vm_pid_alive "$pid"; do
+			n=$((n + 1))
+			[ "$n" -lt 100 ] || { vm_err "node $i (pid $pid) survives SIGKILL"; return 1; }
+			sleep 0.05
+		done
+	fi
+	return 0
+}
+
+# Submit a job to node $1; remaining args are the argv. Prints the job id.
+vm_job_submit() {
+	local i=$1 nd id j
+	shift
+	nd=$VM_RUN/node$i
+	[ -s "$nd/ready" ] && [ "$(cat "$nd/ready")" = ok ] || { vm_err "node $i is not ready"; return 1; }
+	id=$(date +%s%N)-$$-$RANDOM
+	j=$nd/jobs/$id
+	: > "$j.out" && : > "$j.err" || { vm_err "cannot create job files in $nd/jobs"; return 1; }
+	{
+		printf 'cd %q 2>/dev/null || cd /\n' "${VM_JOB_CWD:-$VM_REPO}"
+		printf 'exec'
+		printf ' %q' "$@"
+		printf '\n'
+	} > "$j.sh.tmp" && mv -f "$j.sh.tmp" "$j.sh" || { vm_err "cannot submit job"; return 1; }
+	echo "$id"
+}
+
+# Stream job $2 of node $1 to stdout/stderr (prefix $4, may be empty) until it
+# finishes; $3 = timeout in seconds.  Returns the job's exit status, or 255
+# (with a message) if the node went down, the job vanished or it timed out.
+vm_job_wait() {
+	local i=$1 id=$2 t=$3 prefix=$4 j=$VM_RUN/node$1/jobs/$2 poller rc t1 t2
+	[ -e "$j.out" ] || { vm_err "no job $id on node $i (node rebooted?)"; return 255; }
+	(
+		end=$(( $(vm_now_ms) + t * 1000 ))
+		pid=$(vm_qemu_pid "$i")
+		while :; do
+			[ -e "$j.rc" ] && exit 0
+			if ! vm_pid_alive "$pid"; then
+				vm_err "node $i went down while running the command (console log: $(vm_console "$i"))"
+				exit 1
+			fi
+			if [ ! -e "$j.out" ]; then
+				vm_err "job $id on node $i vanished (node rebooted?)"
+				exit 1
+			fi
+			if [ "$(vm_now_ms)" -ge "$end" ]; then
+				vm_err "command on node $i did not finish within $t s"
+				exit 2
+			fi
+			sleep 0.05
+		done
+	) &
+	poller=$!
+	if [ -n "$prefix" ]; then
+		tail -c +1 -s 0.1 -f --pid="$poller" "$j.out" 2>/dev/null | sed -u "s/^/$prefix/" &
+		t1=$!
+		{ tail -c +1 -s 0.1 -f --pid="$poller" "$j.err" 2>/dev/null | sed -u "s/^/$prefix/"; } >&2 &
+		t2=$!
+	else
+		tail -c +1 -s 0.1 -f --pid="$poller" "$j.out" 2>/dev/null &
+		t1=$!
+		{ tail -c +1 -s 0.1 -f --pid="$poller" "$j.err" 2>/dev/null; } >&2 &
+		t2=$!
+	fi
+	wait "$poller"
+	rc=$?
+	wait "$t1" "$t2" 2>/dev/null
+	if [ "$rc" = 0 ]; then
+		rc=$(cat "$j.rc" 2>/dev/null)
+		[[ "$rc" =~ ^[0-9]+$ ]] || { vm_err "node $i: bad status file for job $id"; return 255; }
+		return "$rc"
+	fi
+	return 255
+}
