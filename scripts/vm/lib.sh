@@ -33,6 +33,34 @@ vm_pick_kernel() {
 	[ -d "/lib/modules/$VM_KVER" ] || vm_die "/lib/modules/$VM_KVER missing"
 }
 
+# Booting the compressed bzImage under TCG spends seconds in firmware and
+# decompression; QEMU can boot the uncompressed ELF vmlinux directly through
+# its PVH entry point (CONFIG_PVH=y in Debian's kernel).  Extract it once into
+# the cache and use it; fall back to the bzImage if anything goes wrong or if
+# MLOG_VM_PVH=0.  Sets VM_BOOT_KERNEL.
+vm_prepare_kernel() {
+	local cache=$VM_REPO/build/vm key out off tmp
+	VM_BOOT_KERNEL=$VM_KERNEL
+	[ "${MLOG_VM_PVH:-1}" = 1 ] || return 0
+	grep -q '^CONFIG_PVH=y' "/boot/config-$VM_KVER" 2>/dev/null || return 0
+	key=$(stat -L -c '%s %Y' "$VM_KERNEL" | sha256sum | cut -c1-12)
+	out=$cache/vmlinux-$VM_KVER-$key
+	if [ ! -s "$out" ]; then
+		mkdir -p "$cache" || return 0
+		off=$(LC_ALL=C grep -obUaP '\xfd7zXZ\x00' "$VM_KERNEL" 2>/dev/null | head -n1 | cut -d: -f1)
+		[ -n "$off" ] || return 0
+		tmp=$(mktemp "$cache/.vmlinux.XXXXXX") || return 0
+		if tail -c +$((off + 1)) "$VM_KERNEL" | xz -dc --single-stream > "$tmp" 2>/dev/null &&
+		   [ "$(head -c 4 "$tmp" | od -An -tx1 | tr -d ' ')" = 7f454c46 ]; then
+			mv -f "$tmp" "$out"
+		else
+			rm -f "$tmp"
+			return 0
+		fi
+	fi
+	VM_BOOT_KERNEL=$out
+}
+
 # Build (or reuse) the initramfs for VM_KVER; sets VM_INITRD.
 vm_build_initramfs() {
 	local cache=$VM_REPO/build/vm mods paths p key tmp name
@@ -149,8 +177,8 @@ vm_boot_node() {
 	qemu-system-x86_64 -name "mlog-node$i" -nodefaults -no-user-config \
 		-display none -vga none -no-reboot \
 		-machine pc $accel -smp "$VM_CPUS" -m "$VM_MEM" \
-		-kernel "$VM_KERNEL" -initrd "$VM_INITRD" \
-		-append "console=ttyS0 panic=-1 loglevel=4 8250.nr_uarts=1 i8042.noaux i8042.nokbd i8042.nopnp no_timer_check random.trust_cpu=on mlogvm.agent=$VM_DIR/agent mlogvm.shared=$VM_SHARED" \
+		${VM_BIOS:+-bios "$VM_BIOS"} -kernel "$VM_BOOT_KERNEL" -initrd "$VM_INITRD" \
+		-append "console=ttyS0 panic=-1 loglevel=4 8250.nr_uarts=1 i8042.noaux i8042.nokbd i8042.nopnp no_timer_check random.trust_cpu=on mlogvm.agent=$VM_DIR/agent mlogvm.shared=$VM_SHARED ${VM_APPEND:-}" \
 		-serial "file:$con" \
 		-fsdev "local,id=fsroot,path=/,security_model=none,readonly=on,multidevs=remap" \
 		-device "virtio-9p-pci,fsdev=fsroot,mount_tag=hostroot" \
