@@ -1,0 +1,50 @@
+# SPDX-License-Identifier: GPL-2.0
+# TAP helpers for the shell selftests (sourced).
+ksft_n=0
+ksft_fail=0
+ksft_pass=0
+MLOGCTL=${MLOGCTL:-$MLOG_REPO/build/user/mlogctl/mlogctl}
+DGRAM=${DGRAM:-$MLOG_REPO/build/selftests/mlog-dgram}
+
+ksft_plan() { echo "TAP version 13"; echo "1..$1"; }
+
+# ok CONDITION-EXIT-STATUS NAME
+ksft_result() {
+	ksft_n=$((ksft_n + 1))
+	if [ "$1" -eq 0 ]; then
+		echo "ok $ksft_n $2"
+		ksft_pass=$((ksft_pass + 1))
+	else
+		echo "not ok $ksft_n $2"
+		ksft_fail=$((ksft_fail + 1))
+	fi
+}
+
+# check NAME COMMAND...: runs COMMAND, reports its status as a test.
+check() {
+	local name=$1
+	shift
+	"$@"
+	ksft_result $? "$name"
+}
+
+ksft_totals() {
+	echo "# Totals: pass:$ksft_pass fail:$ksft_fail xfail:0 xpass:0 skip:0 error:0"
+	[ "$ksft_fail" -eq 0 ]
+}
+
+# stat NAME [NETNS]: one counter of mlogctl status --json
+stat() {
+	local json
+	if [ -n "${2:-}" ]; then
+		json=$(ip netns exec "$2" "$MLOGCTL" --json status)
+	else
+		json=$("$MLOGCTL" --json status)
+	fi
+	echo "$json" | jq -r ".stats.$1"
+}
+
+# The kernel must not have warned, oopsed or leaked a reference since boot.
+kernel_clean() {
+	! dmesg | grep -E 'WARNING:|BUG:|Oops|refcount_t' >&2
+}
