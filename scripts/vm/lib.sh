@@ -1,6 +1,6 @@
 # SPDX-License-Identifier: GPL-2.0
 # Shared host-side code of scripts/vm-run and scripts/vm-ctl.
-# shellcheck shell=bash
+# shellcheck shell=bash disable=SC2015
 
 VM_DIR=$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)
 VM_REPO=$(cd "$VM_DIR/../.." && pwd)
