@@ -114,8 +114,8 @@ vm_build_initramfs() {
 	) || { rm -rf "$tmp"; vm_die "building the initramfs failed"; }
 	mv -f "$tmp/image.cpio" "$VM_INITRD"
 	rm -rf "$tmp"
-	# Drop stale images for other inputs.
-	find "$cache" -maxdepth 1 -name 'initramfs-*.cpio' ! -path "$VM_INITRD" -mmin +60 -delete 2>/dev/null
+	# Drop day-old images built from other inputs.
+	find "$cache" -maxdepth 1 -name 'initramfs-*.cpio' ! -path "$VM_INITRD" -mmin +1440 -delete 2>/dev/null
 	return 0
 }
 
