@@ -1,0 +1,1050 @@
+// SPDX-License-Identifier: GPL-2.0
+/*
+ * mlog-bench: AF_MLOG transports against a plain UDP baseline.
+ *
+ *   mlog-bench server [--ctl-port P] [--idle-timeout S] [--rcvbuf B]
+ *	serve tests until a client sends QUIT or no client shows up for S
+ *	seconds (default 300).  Every test gets a fresh data socket on an
+ *	ephemeral port, so a failed test never poisons the next one.
+ *
+ *   mlog-bench client --server A.B.C.D --transport udp|dgram|rdm
+ *		       --test rtt|bulk --size B [--iters N] [--seconds S]
+ *		       [--rep R] [--ctl-port P] [--timeout-ms T]
+ *		       [--connect-timeout S]
+ *	run one measurement and print it as one JSON object on stdout
+ *	(status "ok", "n/a" when the transport does not exist, or "error").
+ *	Exit status: 0 for ok and n/a, 1 for a failed measurement, 3 when
+ *	the server's control port cannot be reached.
+ *
+ *   mlog-bench quit --server A.B.C.D [--ctl-port P]
+ *	tell the server to exit.
+ *
+ * Control protocol: one TCP connection per test to the server's control
+ * port (default 7400), lines of text:
+ *	C: TEST <transport> <rtt|bulk> <size>
+ *	   (server waits for IP reassembly memory to drain, up to 30 s)
+ *	S: READY <data-port> <quiesce-ms> <frag-bytes-left>
+ *	   | NA <reason> | ERR <reason>
+ *	   ... data exchange on the data socket ...
+ *	C: DONE <sent-msgs> <sent-bytes>
+ *	S: RESULT <rx-msgs> <rx-bytes> <first-len> <span-ns> <bad> <rcvbuf>
+ *
+ * rtt: the client sends a request, the server echoes it back.  Requests of
+ * 8 bytes or more carry a sequence number so that a late echo of a retried
+ * request is recognised; on udp and dgram a request unanswered after
+ * --timeout-ms is sent again and counted as a retry.  Latency is measured
+ * from the first transmission of the request.
+ *
+ * bulk: the client sends --size byte messages with blocking send() for
+ * --seconds; the server counts what arrives.  Throughput is measured at the
+ * receiver, from the first to the last message received.  On rdm the sender
+ * waits for SIOCOUTQ to reach zero (all acknowledged) before reporting, or,
+ * when that ioctl is not supported, for an application-level "ACK!" answer
+ * to a final "FIN!" message.
+ */
+#include <arpa/inet.h>
+#include <errno.h>
+#include <inttypes.h>
+#include <linux/mlog.h>
+#include <linux/sockios.h>
+#include <netinet/in.h>
+#include <netinet/tcp.h>
+#include <poll.h>
+#include <signal.h>
+#include <stdarg.h>
+#include <stdint.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/ioctl.h>
+#include <sys/socket.h>
+#include <time.h>
+#include <unistd.h>
+
+#ifndef MLOG_MAX_MSG
+#define MLOG_MAX_MSG 65536
+#endif
+#define MAX_MSG		65536
+#define DEF_CTL_PORT	7400
+#define FIN_MSG		"FIN!"
+#define ACK_MSG		"ACK!"
+#define MARK_LEN	4
+#define SEND_STALL_S	10	/* SO_SNDTIMEO of the client's data socket */
+
+enum transport { T_UDP, T_DGRAM, T_RDM };
+static const char *const tname[] = { "udp", "dgram", "rdm" };
+
+/* ------------------------------------------------------------------ */
+
+static double now(void)
+{
+	struct timespec ts;
+
+	clock_gettime(CLOCK_MONOTONIC, &ts);
+	return ts.tv_sec + ts.tv_nsec / 1e9;
+}
+
+static int64_t now_ns(void)
+{
+	struct timespec ts;
+
+	clock_gettime(CLOCK_MONOTONIC, &ts);
+	return (int64_t)ts.tv_sec * 1000000000 + ts.tv_nsec;
+}
+
+static void die_usage(void)
+{
+	fprintf(stderr,
+		"Usage: mlog-bench server [--ctl-port P] [--idle-timeout S] [--rcvbuf B]\n"
+		"       mlog-bench client --server A.B.C.D --transport udp|dgram|rdm\n"
+		"                  --test rtt|bulk --size B [--iters N] [--seconds S]\n"
+		"                  [--rep R] [--ctl-port P] [--timeout-ms T]\n"
+		"                  [--connect-timeout S]\n"
+		"       mlog-bench quit --server A.B.C.D [--ctl-port P]\n");
+	exit(2);
+}
+
+static long num(const char *s, long lo, long hi)
+{
+	char *end;
+	long v;
+
+	errno = 0;
+	v = strtol(s, &end, 10);
+	if (!*s || *end || errno || v < lo || v > hi) {
+		fprintf(stderr, "mlog-bench: bad number '%s' (%ld..%ld)\n",
+			s, lo, hi);
+		exit(2);
+	}
+	return v;
+}
+
+static int parse_transport(const char *s)
+{
+	int i;
+
+	for (i = 0; i < 3; i++)
+		if (!strcmp(s, tname[i]))
+			return i;
+	fprintf(stderr, "mlog-bench: unknown transport '%s'\n", s);
+	exit(2);
+}
+
+/* The AF_MLOG number from sysfs; -1 if the module is not loaded. */
+static int mlog_family(void)
+{
+	FILE *f = fopen(MLOG_SYSFS_FAMILY, "r");
+	int af = -1;
+
+	if (!f)
+		return -1;
+	if (fscanf(f, "%d", &af) != 1)
+		af = -1;
+	fclose(f);
+	return af;
+}
+
+/*
+ * Open a data socket of transport @t.  Returns the fd, or -1 with @why
+ * filled in; *@na is set when the transport does not exist here (module
+ * not loaded, socket type not implemented) rather than failed.
+ */
+static int data_socket(int t, int *af_out, char *why, size_t whylen, int *na)
+{
+	int af, fd;
+
+	*na = 0;
+	if (t == T_UDP) {
+		af = AF_INET;
+	} else {
+		af = mlog_family();
+		if (af < 0) {
+			snprintf(why, whylen, "mlog module not loaded (%s)",
+				 MLOG_SYSFS_FAMILY);
+			*na = 1;
+			return -1;
+		}
+	}
+	fd = socket(af, t == T_RDM ? SOCK_RDM : SOCK_DGRAM, 0);
+	if (fd < 0) {
+		snprintf(why, whylen, "socket(%d, %s): %s", af,
+			 t == T_RDM ? "SOCK_RDM" : "SOCK_DGRAM", strerror(errno));
+		*na = errno == ESOCKTNOSUPPORT || errno == EPROTONOSUPPORT ||
+		      errno == EAFNOSUPPORT || errno == EPROTOTYPE ||
+		      errno == EINVAL || errno == EOPNOTSUPP;
+		return -1;
+	}
+	*af_out = af;
+	return fd;
+}
+
+static socklen_t make_addr(int t, int af, const char *ipv4, uint16_t port,
+			   struct sockaddr_storage *ss)
+{
+	memset(ss, 0, sizeof(*ss));
+	if (t == T_UDP) {
+		struct sockaddr_in *in = (struct sockaddr_in *)ss;
+
+		in->sin_family = AF_INET;
+		in->sin_port = htons(port);
+		if (ipv4)
+			inet_pton(AF_INET, ipv4, &in->sin_addr);
+		return sizeof(*in);
+	} else {
+		struct sockaddr_mlog *m = (struct sockaddr_mlog *)ss;
+
+		m->smlog_family = af;
+		m->smlog_port = port;	/* host byte order */
+		if (ipv4) {
+			m->smlog_node[10] = 0xff;
+			m->smlog_node[11] = 0xff;
+			inet_pton(AF_INET, ipv4, &m->smlog_node[12]);
+		}
+		return sizeof(*m);
+	}
+}
+
+static int addr_port(int t, const struct sockaddr_storage *ss)
+{
+	if (t == T_UDP)
+		return ntohs(((const struct sockaddr_in *)ss)->sin_port);
+	return ((const struct sockaddr_mlog *)ss)->smlog_port;
+}
+
+/* Same receive buffer for every transport; returns the effective size. */
+static int set_rcvbuf(int fd, int bytes)
+{
+	int v = 0;
+	socklen_t len = sizeof(v);
+
+	if (bytes > 0 &&
+	    setsockopt(fd, SOL_SOCKET, SO_RCVBUFFORCE, &bytes, sizeof(bytes)))
+		setsockopt(fd, SOL_SOCKET, SO_RCVBUF, &bytes, sizeof(bytes));
+	if (getsockopt(fd, SOL_SOCKET, SO_RCVBUF, &v, &len))
+		return -1;
+	return v;
+}
+
+/*
+ * Bytes held by IP reassembly queues in this namespace (/proc/net/sockstat).
+ * A lossy 64 KiB test leaves incomplete datagrams behind; until they time
+ * out (net.ipv4.ipfrag_time) they count against ipfrag_high_thresh and
+ * can make the next test drop every fragmented datagram.
+ */
+static long frag_memory(void)
+{
+	FILE *f = fopen("/proc/net/sockstat", "r");
+	char line[256];
+	long inuse, mem = -1;
+
+	if (!f)
+		return -1;
+	while (fgets(line, sizeof(line), f))
+		if (sscanf(line, "FRAG: inuse %ld memory %ld", &inuse, &mem) == 2)
+			break;
+	fclose(f);
+	return mem;
+}
+
+/* Wait (at most @max s) for the reassembly queues to empty; ms waited. */
+static long quiesce(double max, long *left)
+{
+	double t0 = now();
+
+	while ((*left = frag_memory()) > 0 && now() - t0 < max)
+		usleep(50000);
+	return (long)((now() - t0) * 1000);
+}
+
+/* Bound blocking sends: a stuck flow-controlled socket must not hang us. */
+static void set_sndtimeo(int fd, int seconds)
+{
+	struct timeval tv = { .tv_sec = seconds };
+
+	setsockopt(fd, SOL_SOCKET, SO_SNDTIMEO, &tv, sizeof(tv));
+}
+
+/* ---- control channel: line-oriented TCP with bounded waits ---- */
+
+struct ctl {
+	int fd;
+	char buf[512];
+	size_t len;
+};
+
+/* Read one line (without '\n') within @timeout seconds; 0 or -1. */
+static int ctl_getline(struct ctl *c, char *line, size_t max, double timeout)
+{
+	double deadline = now() + timeout;
+
+	for (;;) {
+		char *nl = memchr(c->buf, '\n', c->len);
+		struct pollfd p = { .fd = c->fd, .events = POLLIN };
+		ssize_t n;
+		int ms;
+
+		if (nl) {
+			size_t l = nl - c->buf;
+
+			if (l >= max)
+				l = max - 1;
+			memcpy(line, c->buf, l);
+			line[l] = 0;
+			c->len -= nl + 1 - c->buf;
+			memmove(c->buf, nl + 1, c->len);
+			return 0;
+		}
+		if (c->len == sizeof(c->buf)) {
+			errno = EMSGSIZE;
+			return -1;
+		}
+		ms = (int)((deadline - now()) * 1000);
+		if (ms <= 0) {
+			errno = ETIMEDOUT;
+			return -1;
+		}
+		if (poll(&p, 1, ms) < 0) {
+			if (errno == EINTR)
+				continue;
+			return -1;
+		}
+		if (!p.revents)
+			continue;
+		n = recv(c->fd, c->buf + c->len, sizeof(c->buf) - c->len, 0);
+		if (n == 0) {
+			errno = ECONNRESET;
+			return -1;
+		}
+		if (n < 0) {
+			if (errno == EINTR)
+				continue;
+			return -1;
+		}
+		c->len += n;
+	}
+}
+
+static int ctl_printf(struct ctl *c, const char *fmt, ...)
+{
+	char line[512];
+	va_list ap;
+	int n;
+
+	va_start(ap, fmt);
+	n = vsnprintf(line, sizeof(line), fmt, ap);
+	va_end(ap);
+	if (n < 0 || n >= (int)sizeof(line))
+		return -1;
+	return send(c->fd, line, n, MSG_NOSIGNAL) == n ? 0 : -1;
+}
+
+/* ------------------------------------------------------------------ */
+/* Server */
+
+static char sbuf[MAX_MSG + 1];
+
+/* Echo every request until the client says DONE. */
+static int serve_rtt(struct ctl *c, int fd, long *served)
+{
+	char line[256];
+
+	*served = 0;
+	for (;;) {
+		struct pollfd p[2] = {
+			{ .fd = fd, .events = POLLIN },
+			{ .fd = c->fd, .events = POLLIN },
+		};
+		int r = poll(p, 2, 120000);
+
+		if (r < 0 && errno == EINTR)
+			continue;
+		if (r <= 0) {
+			fprintf(stderr, "mlog-bench server: rtt: no traffic for 120 s\n");
+			return -1;
+		}
+		if (p[0].revents) {
+			struct sockaddr_storage from;
+			socklen_t flen = sizeof(from);
+			ssize_t n = recvfrom(fd, sbuf, sizeof(sbuf), MSG_DONTWAIT,
+					     (struct sockaddr *)&from, &flen);
+
+			if (n >= 0) {
+				if (sendto(fd, sbuf, n, 0, (struct sockaddr *)&from,
+					   flen) != n)
+					fprintf(stderr, "mlog-bench server: echo: %s\n",
+						strerror(errno));
+				else
+					(*served)++;
+			}
+		}
+		if (p[1].revents) {
+			if (ctl_getline(c, line, sizeof(line), 10))
+				return -1;
+			if (!strncmp(line, "DONE", 4))
+				return 0;
+		}
+	}
+}
+
+struct bulk_rx {
+	long msgs, bad;
+	long long bytes, first_len;
+	int64_t t_first, t_last;
+};
+
+static void bulk_drain(int fd, struct bulk_rx *rx)
+{
+	for (;;) {
+		struct sockaddr_storage from;
+		socklen_t flen = sizeof(from);
+		ssize_t n = recvfrom(fd, sbuf, sizeof(sbuf), MSG_DONTWAIT,
+				     (struct sockaddr *)&from, &flen);
+		int64_t t;
+
+		if (n < 0)
+			return;
+		if (n == MARK_LEN && !memcmp(sbuf, FIN_MSG, MARK_LEN)) {
+			sendto(fd, ACK_MSG, MARK_LEN, 0, (struct sockaddr *)&from,
+			       flen);
+			continue;
+		}
+		if (n < 16) {
+			rx->bad++;
+			continue;
+		}
+		t = now_ns();
+		if (!rx->msgs) {
+			rx->t_first = t;
+			rx->first_len = n;
+		}
+		rx->t_last = t;
+		rx->msgs++;
+		rx->bytes += n;
+	}
+}
+
+static int serve_bulk(struct ctl *c, int fd, int rcvbuf)
+{
+	struct bulk_rx rx = { 0 };
+	long long sent_msgs = -1, sent_bytes = -1;
+	double done_at = 0, last_rx = now();
+	char line[256];
+
+	for (;;) {
+		struct pollfd p[2] = {
+			{ .fd = fd, .events = POLLIN },
+			{ .fd = c->fd, .events = POLLIN },
+		};
+		int timeout = sent_msgs < 0 ? 120000 : 200;
+		long before = rx.msgs;
+		int r = poll(p, sent_msgs < 0 ? 2 : 1, timeout);
+
+		if (r < 0 && errno == EINTR)
+			continue;
+		if (r < 0)
+			return -1;
+		if (r == 0 && sent_msgs < 0) {
+			fprintf(stderr, "mlog-bench server: bulk: no traffic for 120 s\n");
+			return -1;
+		}
+		if (r > 0 && p[0].revents)
+			bulk_drain(fd, &rx);
+		if (rx.msgs != before)
+			last_rx = now();
+		if (sent_msgs < 0 && r > 0 && p[1].revents) {
+			if (ctl_getline(c, line, sizeof(line), 10))
+				return -1;
+			if (sscanf(line, "DONE %lld %lld", &sent_msgs,
+				   &sent_bytes) != 2) {
+				ctl_printf(c, "ERR bad line '%s'\n", line);
+				return -1;
+			}
+			done_at = now();
+		}
+		if (sent_msgs >= 0) {
+			/*
+			 * The sender has stopped: collect what is still in
+			 * flight until everything arrived, or nothing came
+			 * for 1 s (the rest is lost), bounded by 60 s.
+			 */
+			if (rx.msgs >= sent_msgs || now() - last_rx > 1.0 ||
+			    now() - done_at > 60)
+				break;
+		}
+	}
+	return ctl_printf(c, "RESULT %ld %lld %lld %" PRId64 " %ld %d\n",
+			  rx.msgs, rx.bytes, rx.first_len,
+			  rx.msgs ? rx.t_last - rx.t_first : (int64_t)0, rx.bad,
+			  rcvbuf);
+}
+
+static void serve_one(int cfd, int rcvbuf_req, int *quit)
+{
+	struct ctl c = { .fd = cfd };
+	char line[256], tr[32], test[32], why[256];
+	struct sockaddr_storage me;
+	socklen_t mlen;
+	int t, fd, af = 0, na, size, rcvbuf, one = 1;
+	long waited, left;
+
+	setsockopt(cfd, IPPROTO_TCP, TCP_NODELAY, &one, sizeof(one));
+	if (ctl_getline(&c, line, sizeof(line), 30)) {
+		fprintf(stderr, "mlog-bench server: control: %s\n", strerror(errno));
+		return;
+	}
+	if (!strcmp(line, "QUIT")) {
+		ctl_printf(&c, "BYE\n");
+		*quit = 1;
+		return;
+	}
+	if (sscanf(line, "TEST %31s %31s %d", tr, test, &size) != 3 ||
+	    (strcmp(test, "rtt") && strcmp(test, "bulk"))) {
+		ctl_printf(&c, "ERR bad request '%s'\n", line);
+		return;
+	}
+	for (t = 0; t < 3 && strcmp(tr, tname[t]); t++)
+		;
+	if (t == 3) {
+		ctl_printf(&c, "ERR unknown transport '%s'\n", tr);
+		return;
+	}
+	fd = data_socket(t, &af, why, sizeof(why), &na);
+	if (fd < 0) {
+		ctl_printf(&c, "%s %s\n", na ? "NA" : "ERR", why);
+		return;
+	}
+	rcvbuf = set_rcvbuf(fd, rcvbuf_req);
+	set_sndtimeo(fd, 5);
+	mlen = make_addr(t, af, NULL, 0, &me);
+	if (bind(fd, (struct sockaddr *)&me, mlen)) {
+		ctl_printf(&c, "ERR bind: %s\n", strerror(errno));
+		goto out;
+	}
+	mlen = sizeof(me);
+	if (getsockname(fd, (struct sockaddr *)&me, &mlen)) {
+		ctl_printf(&c, "ERR getsockname: %s\n", strerror(errno));
+		goto out;
+	}
+	waited = quiesce(30, &left);
+	if (left > 0)
+		fprintf(stderr, "mlog-bench server: %ld bytes still in IP reassembly after %ld ms\n",
+			left, waited);
+	if (ctl_printf(&c, "READY %d %ld %ld\n", addr_port(t, &me), waited,
+		       left))
+		goto out;
+	if (!strcmp(test, "rtt")) {
+		long served;
+
+		if (!serve_rtt(&c, fd, &served))
+			ctl_printf(&c, "RESULT %ld 0 0 0 0 %d\n", served, rcvbuf);
+	} else {
+		serve_bulk(&c, fd, rcvbuf);
+	}
+out:
+	close(fd);
+}
+
+static int do_server(int argc, char **argv)
+{
+	struct sockaddr_in sin = { .sin_family = AF_INET };
+	int port = DEF_CTL_PORT, idle = 300, rcvbuf = 4 << 20;
+	int lfd, one = 1, quit = 0, i;
+
+	for (i = 2; i < argc; i++) {
+		if (i + 1 >= argc)
+			die_usage();
+		if (!strcmp(argv[i], "--ctl-port"))
+			port = num(argv[++i], 1, 65535);
+		else if (!strcmp(argv[i], "--idle-timeout"))
+			idle = num(argv[++i], 1, 86400);
+		else if (!strcmp(argv[i], "--rcvbuf"))
+			rcvbuf = num(argv[++i], 0, 1 << 30);
+		else
+			die_usage();
+	}
+	lfd = socket(AF_INET, SOCK_STREAM | SOCK_CLOEXEC, 0);
+	if (lfd < 0) {
+		perror("mlog-bench server: socket");
+		return 1;
+	}
+	setsockopt(lfd, SOL_SOCKET, SO_REUSEADDR, &one, sizeof(one));
+	sin.sin_port = htons(port);
+	if (bind(lfd, (struct sockaddr *)&sin, sizeof(sin)) || listen(lfd, 4)) {
+		fprintf(stderr, "mlog-bench server: control port %d: %s\n", port,
+			strerror(errno));
+		return 1;
+	}
+	fprintf(stderr, "mlog-bench server: control on tcp port %d\n", port);
+	while (!quit) {
+		struct pollfd p = { .fd = lfd, .events = POLLIN };
+		int r = poll(&p, 1, idle * 1000), cfd;
+
+		if (r < 0 && errno == EINTR)
+			continue;
+		if (r <= 0) {
+			fprintf(stderr, "mlog-bench server: no client for %d s, exiting\n",
+				idle);
+			return 1;
+		}
+		cfd = accept4(lfd, NULL, NULL, SOCK_CLOEXEC);
+		if (cfd < 0)
+			continue;
+		serve_one(cfd, rcvbuf, &quit);
+		close(cfd);
+	}
+	close(lfd);
+	return 0;
+}
+
+/* ------------------------------------------------------------------ */
+/* Client */
+
+struct copts {
+	const char *server;
+	int ctl_port, transport, rep, size, timeout_ms, connect_timeout;
+	int is_bulk;
+	long iters, quiesce_ms, frag_left, srv_quiesce_ms, srv_frag_left;
+	double seconds;
+};
+
+static struct copts o;
+static char cbuf_out[MAX_MSG], cbuf_in[MAX_MSG + 1];
+
+static void json_head(const char *status)
+{
+	printf("{\"transport\":\"%s\",\"test\":\"%s\",\"size\":%d,\"rep\":%d,"
+	       "\"status\":\"%s\",\"quiesce_ms\":[%ld,%ld],"
+	       "\"frag_mem_left\":[%ld,%ld]", tname[o.transport],
+	       o.is_bulk ? "bulk" : "rtt", o.size, o.rep, status,
+	       o.quiesce_ms, o.srv_quiesce_ms, o.frag_left, o.srv_frag_left);
+}
+
+static void json_str(const char *key, const char *val)
+{
+	const char *p;
+
+	printf(",\"%s\":\"", key);
+	for (p = val; *p; p++) {
+		if (*p == '"' || *p == '\\')
+			printf("\\%c", *p);
+		else if ((unsigned char)*p < 0x20)
+			printf("\\u%04x", *p);
+		else
+			putchar(*p);
+	}
+	putchar('"');
+}
+
+static int report_status(const char *status, int code, const char *fmt, ...)
+{
+	char msg[512];
+	va_list ap;
+
+	va_start(ap, fmt);
+	vsnprintf(msg, sizeof(msg), fmt, ap);
+	va_end(ap);
+	json_head(status);
+	json_str(strcmp(status, "n/a") ? "error" : "reason", msg);
+	printf("}\n");
+	fflush(stdout);
+	fprintf(stderr, "mlog-bench: %s %s %d B: %s: %s\n", tname[o.transport],
+		o.is_bulk ? "bulk" : "rtt", o.size, status, msg);
+	return code;
+}
+
+static int ctl_connect(struct ctl *c, const char *server, int port,
+		       double timeout, char *err, size_t errlen)
+{
+	struct sockaddr_in sin = { .sin_family = AF_INET, .sin_port = htons(port) };
+	double deadline = now() + timeout;
+	int one = 1;
+
+	if (inet_pton(AF_INET, server, &sin.sin_addr) != 1) {
+		snprintf(err, errlen, "bad server address '%s'", server);
+		return -1;
+	}
+	for (;;) {
+		int fd = socket(AF_INET, SOCK_STREAM | SOCK_CLOEXEC, 0);
+
+		if (fd < 0) {
+			snprintf(err, errlen, "socket: %s", strerror(errno));
+			return -1;
+		}
+		if (!connect(fd, (struct sockaddr *)&sin, sizeof(sin))) {
+			setsockopt(fd, IPPROTO_TCP, TCP_NODELAY, &one, sizeof(one));
+			memset(c, 0, sizeof(*c));
+			c->fd = fd;
+			return 0;
+		}
+		snprintf(err, errlen, "connect to %s:%d: %s", server, port,
+			 strerror(errno));
+		close(fd);
+		if (now() > deadline)
+			return -1;
+		/* The server may still be starting: poll for it. */
+		usleep(100000);
+	}
+}
+
+static int cmp_double(const void *a, const void *b)
+{
+	double x = *(const double *)a, y = *(const double *)b;
+
+	return x < y ? -1 : x > y;
+}
+
+static void fill(char *buf, int size, uint64_t seq)
+{
+	int i;
+
+	for (i = 0; i < size; i++)
+		buf[i] = (char)(i * 7 + 1);
+	if (size >= 8)
+		memcpy(buf, &seq, 8);
+}
+
+/*
+ * One round trip.  Returns the latency in seconds (from the first
+ * transmission), or -1 with @err set.
+ */
+static double round_trip(int fd, const struct sockaddr_storage *to,
+			 socklen_t tolen, uint64_t seq, long *retries,
+			 char *err, size_t errlen)
+{
+	int reliable = o.transport == T_RDM;
+	int tmo = reliable ? 30000 : o.timeout_ms, tries = 0;
+	double t0 = now(), sent;
+
+	fill(cbuf_out, o.size, seq);
+	for (;;) {
+		if (sendto(fd, cbuf_out, o.size, 0, (const struct sockaddr *)to,
+			   tolen) != o.size) {
+			if (errno == ENOBUFS || errno == EAGAIN) {
+				/* Treated like a loss: retried below. */
+			} else {
+				snprintf(err, errlen, "sendto: %s", strerror(errno));
+				return -1;
+			}
+		}
+		sent = now();
+		for (;;) {
+			struct pollfd p = { .fd = fd, .events = POLLIN };
+			int ms = tmo - (int)((now() - sent) * 1000);
+			ssize_t n;
+			int r;
+
+			if (ms <= 0)
+				break;
+			r = poll(&p, 1, ms);
+			if (r < 0 && errno == EINTR)
+				continue;
+			if (r < 0) {
+				snprintf(err, errlen, "poll: %s", strerror(errno));
+				return -1;
+			}
+			if (r == 0)
+				break;
+			n = recv(fd, cbuf_in, sizeof(cbuf_in), MSG_DONTWAIT);
+			if (n < 0) {
+				if (errno == EAGAIN || errno == EINTR)
+					continue;
+				snprintf(err, errlen, "recv: %s", strerror(errno));
+				return -1;
+			}
+			/* Late echo of a retried request: keep waiting. */
+			if (n != o.size || memcmp(cbuf_in, cbuf_out, o.size))
+				continue;
+			return now() - t0;
+		}
+		if (reliable) {
+			snprintf(err, errlen, "no echo after %d ms on a reliable transport",
+				 tmo);
+			return -1;
+		}
+		(*retries)++;
+		if (++tries > 50) {
+			snprintf(err, errlen, "request %" PRIu64 " lost %d times",
+				 seq, tries);
+			return -1;
+		}
+	}
+}
+
+static int client_rtt(struct ctl *c, int fd, const struct sockaddr_storage *to,
+		      socklen_t tolen)
+{
+	long warm = o.iters / 10 < 100 ? o.iters / 10 : 100, i, retries = 0;
+	long warm_retries = 0;
+	double *lat, t_start, t_total, sum = 0;
+	char err[256], line[256];
+	uint64_t seq = 1;
+
+	if (warm < 5)
+		warm = 5;
+	lat = calloc(o.iters, sizeof(*lat));
+	if (!lat)
+		return report_status("error", 1, "out of memory");
+	/* Warm-up: peer state, ARP, caches; not measured. */
+	for (i = 0; i < warm; i++)
+		if (round_trip(fd, to, tolen, seq++, &warm_retries, err,
+			       sizeof(err)) < 0)
+			return report_status("error", 1, "warm-up: %s", err);
+	t_start = now();
+	for (i = 0; i < o.iters; i++) {
+		lat[i] = round_trip(fd, to, tolen, seq++, &retries, err,
+				    sizeof(err));
+		if (lat[i] < 0)
+			return report_status("error", 1, "round trip %ld: %s",
+					     i, err);
+		sum += lat[i];
+	}
+	t_total = now() - t_start;
+	if (ctl_printf(c, "DONE %ld 0\n", o.iters) ||
+	    ctl_getline(c, line, sizeof(line), 30))
+		return report_status("error", 1, "control: no end of test: %s",
+				     strerror(errno));
+	qsort(lat, o.iters, sizeof(*lat), cmp_double);
+	json_head("ok");
+	printf(",\"iters\":%ld,\"warmup\":%ld,\"median_us\":%.2f,"
+	       "\"p99_us\":%.2f,\"mean_us\":%.2f,\"min_us\":%.2f,"
+	       "\"max_us\":%.2f,\"rt_per_s\":%.1f,\"retries\":%ld,"
+	       "\"warmup_retries\":%ld,\"timeout_ms\":%d}\n",
+	       o.iters, warm,
+	       (o.iters % 2 ? lat[o.iters / 2] :
+		(lat[o.iters / 2 - 1] + lat[o.iters / 2]) / 2) * 1e6,
+	       lat[(o.iters * 99 + 99) / 100 - 1] * 1e6,
+	       sum / o.iters * 1e6, lat[0] * 1e6, lat[o.iters - 1] * 1e6,
+	       o.iters / t_total, retries, warm_retries,
+	       o.transport == T_RDM ? 0 : o.timeout_ms);
+	fflush(stdout);
+	free(lat);
+	return 0;
+}
+
+/* rdm: wait until the peer acknowledged everything we sent. */
+static int rdm_wait_acked(int fd, const struct sockaddr_storage *to,
+			  socklen_t tolen, const char **how, char *err,
+			  size_t errlen)
+{
+	double deadline = now() + 120;
+	int outq;
+
+	if (!ioctl(fd, SIOCOUTQ, &outq)) {
+		*how = "siocoutq";
+		while (outq > 0) {
+			if (now() > deadline) {
+				snprintf(err, errlen, "%d bytes still unacked after 120 s",
+					 outq);
+				return -1;
+			}
+			usleep(1000);
+			if (ioctl(fd, SIOCOUTQ, &outq)) {
+				snprintf(err, errlen, "SIOCOUTQ: %s", strerror(errno));
+				return -1;
+			}
+		}
+		return 0;
+	}
+	/* No SIOCOUTQ: in-order delivery means the ACK follows everything. */
+	*how = "app-ack";
+	if (sendto(fd, FIN_MSG, MARK_LEN, 0, (const struct sockaddr *)to,
+		   tolen) != MARK_LEN) {
+		snprintf(err, errlen, "send FIN: %s", strerror(errno));
+		return -1;
+	}
+	for (;;) {
+		struct pollfd p = { .fd = fd, .events = POLLIN };
+		int ms = (int)((deadline - now()) * 1000);
+		ssize_t n;
+
+		if (ms <= 0 || poll(&p, 1, ms) <= 0) {
+			snprintf(err, errlen, "no application ACK within 120 s");
+			return -1;
+		}
+		n = recv(fd, cbuf_in, sizeof(cbuf_in), MSG_DONTWAIT);
+		if (n == MARK_LEN && !memcmp(cbuf_in, ACK_MSG, MARK_LEN))
+			return 0;
+	}
+}
+
+static int client_bulk(struct ctl *c, int fd, const struct sockaddr_storage *to,
+		       socklen_t tolen)
+{
+	long long sent = 0, sent_bytes = 0, send_errs = 0, rx_msgs, rx_bytes;
+	long long first_len, span_ns;
+	long bad;
+	int rcvbuf;
+	double t0, t_end, t_sent, t_acked;
+	const char *how = "none";
+	char err[256], line[256];
+	uint64_t seq = 0;
+
+	fill(cbuf_out, o.size, 0);
+	t0 = now();
+	t_end = t0 + o.seconds;
+	while (now() < t_end) {
+		memcpy(cbuf_out, &seq, 8);
+		if (sendto(fd, cbuf_out, o.size, 0, (const struct sockaddr *)to,
+			   tolen) == o.size) {
+			sent++;
+			sent_bytes += o.size;
+			seq++;
+			continue;
+		}
+		if (errno == EAGAIN && o.transport == T_RDM)
+			return report_status("error", 1,
+					     "send blocked for %d s (no credit from the receiver)",
+					     SEND_STALL_S);
+		if (errno == ENOBUFS || errno == EAGAIN || errno == ECONNREFUSED ||
+		    errno == EINTR) {
+			send_errs++;
+			continue;
+		}
+		return report_status("error", 1, "sendto (%d B): %s", o.size,
+				     strerror(errno));
+	}
+	t_sent = now();
+	if (o.transport == T_RDM &&
+	    rdm_wait_acked(fd, to, tolen, &how, err, sizeof(err)))
+		return report_status("error", 1, "%s", err);
+	t_acked = now();
+	if (ctl_printf(c, "DONE %lld %lld\n", sent, sent_bytes) ||
+	    ctl_getline(c, line, sizeof(line), 90))
+		return report_status("error", 1, "control: no result: %s",
+				     strerror(errno));
+	if (sscanf(line, "RESULT %lld %lld %lld %lld %ld %d", &rx_msgs,
+		   &rx_bytes, &first_len, &span_ns, &bad, &rcvbuf) != 6)
+		return report_status("error", 1, "server: %s", line);
+	if (rx_msgs < 2 || span_ns <= 0)
+		return report_status("error", 1,
+				     "receiver got %lld of %lld messages", rx_msgs,
+				     sent);
+	json_head("ok");
+	printf(",\"seconds\":%.3f,\"sent_msgs\":%lld,\"sent_bytes\":%lld,"
+	       "\"send_errors\":%lld,\"tx_mib_s\":%.2f,\"rx_msgs\":%lld,"
+	       "\"rx_bytes\":%lld,\"rx_bad\":%ld,\"rx_span_s\":%.6f,"
+	       "\"mib_s\":%.2f,\"msgs_per_s\":%.1f,\"loss_pct\":%.3f,"
+	       "\"drain\":\"%s\",\"drain_s\":%.3f,\"rcvbuf\":%d}\n",
+	       t_sent - t0, sent, sent_bytes, send_errs,
+	       sent_bytes / (t_sent - t0) / 1048576.0, rx_msgs, rx_bytes, bad,
+	       span_ns / 1e9,
+	       (rx_bytes - first_len) / (span_ns / 1e9) / 1048576.0,
+	       (rx_msgs - 1) / (span_ns / 1e9),
+	       sent ? 100.0 * (sent - rx_msgs) / sent : 0.0, how,
+	       t_acked - t_sent, rcvbuf);
+	fflush(stdout);
+	return 0;
+}
+
+static int do_client(int argc, char **argv, int quit)
+{
+	struct sockaddr_storage to;
+	socklen_t tolen;
+	struct ctl c;
+	char err[256], line[256];
+	const char *test = NULL;
+	int i, fd, af = 0, na, port, ret;
+
+	o.ctl_port = DEF_CTL_PORT;
+	o.transport = T_UDP;
+	o.size = -1;
+	o.iters = 2000;
+	o.seconds = 5;
+	o.timeout_ms = 200;
+	o.connect_timeout = 60;
+	for (i = 2; i < argc; i++) {
+		if (i + 1 >= argc)
+			die_usage();
+		if (!strcmp(argv[i], "--server"))
+			o.server = argv[++i];
+		else if (!strcmp(argv[i], "--ctl-port"))
+			o.ctl_port = num(argv[++i], 1, 65535);
+		else if (!strcmp(argv[i], "--transport"))
+			o.transport = parse_transport(argv[++i]);
+		else if (!strcmp(argv[i], "--test"))
+			test = argv[++i];
+		else if (!strcmp(argv[i], "--size"))
+			o.size = num(argv[++i], 0, MAX_MSG);
+		else if (!strcmp(argv[i], "--iters"))
+			o.iters = num(argv[++i], 1, 100000000);
+		else if (!strcmp(argv[i], "--seconds"))
+			o.seconds = num(argv[++i], 1, 3600);
+		else if (!strcmp(argv[i], "--rep"))
+			o.rep = num(argv[++i], 0, 1000000);
+		else if (!strcmp(argv[i], "--timeout-ms"))
+			o.timeout_ms = num(argv[++i], 1, 600000);
+		else if (!strcmp(argv[i], "--connect-timeout"))
+			o.connect_timeout = num(argv[++i], 1, 3600);
+		else
+			die_usage();
+	}
+	if (!o.server)
+		die_usage();
+	if (quit) {
+		if (ctl_connect(&c, o.server, o.ctl_port, o.connect_timeout, err,
+				sizeof(err))) {
+			fprintf(stderr, "mlog-bench quit: %s\n", err);
+			return 3;
+		}
+		if (ctl_printf(&c, "QUIT\n") ||
+		    ctl_getline(&c, line, sizeof(line), 10)) {
+			fprintf(stderr, "mlog-bench quit: %s\n", strerror(errno));
+			return 1;
+		}
+		return 0;
+	}
+	if (!test || (strcmp(test, "rtt") && strcmp(test, "bulk")) || o.size < 0)
+		die_usage();
+	o.is_bulk = !strcmp(test, "bulk");
+	if (o.is_bulk && o.size < 16) {
+		fprintf(stderr, "mlog-bench: bulk needs --size >= 16\n");
+		return 2;
+	}
+	if (o.transport == T_UDP && o.size > 65507)
+		return report_status("error", 1,
+				     "UDP datagrams carry at most 65507 bytes");
+
+	/* A transport this kernel lacks is "n/a", not a failure. */
+	fd = data_socket(o.transport, &af, err, sizeof(err), &na);
+	if (fd < 0)
+		return report_status(na ? "n/a" : "error", na ? 0 : 1, "%s", err);
+	if (set_rcvbuf(fd, 4 << 20) < 0)
+		fprintf(stderr, "mlog-bench: SO_RCVBUF: %s\n", strerror(errno));
+	set_sndtimeo(fd, SEND_STALL_S);
+
+	o.quiesce_ms = quiesce(30, &o.frag_left);
+	if (ctl_connect(&c, o.server, o.ctl_port, o.connect_timeout, err,
+			sizeof(err)))
+		return report_status("error", 3, "control: %s", err);
+	if (ctl_printf(&c, "TEST %s %s %d\n", tname[o.transport], test, o.size) ||
+	    ctl_getline(&c, line, sizeof(line), 30))
+		return report_status("error", 1, "control: no answer: %s",
+				     strerror(errno));
+	if (!strncmp(line, "NA ", 3))
+		return report_status("n/a", 0, "server: %s", line + 3);
+	if (sscanf(line, "READY %d %ld %ld", &port, &o.srv_quiesce_ms,
+		   &o.srv_frag_left) < 1)
+		return report_status("error", 1, "server: %s", line);
+	tolen = make_addr(o.transport, af, o.server, port, &to);
+
+	ret = o.is_bulk ? client_bulk(&c, fd, &to, tolen) :
+			  client_rtt(&c, fd, &to, tolen);
+	close(fd);
+	close(c.fd);
+	return ret;
+}
+
+int main(int argc, char **argv)
+{
+	signal(SIGPIPE, SIG_IGN);
+	if (argc < 2)
+		die_usage();
+	if (!strcmp(argv[1], "server"))
+		return do_server(argc, argv);
+	if (!strcmp(argv[1], "client"))
+		return do_client(argc, argv, 0);
+	if (!strcmp(argv[1], "quit"))
+		return do_client(argc, argv, 1);
+	die_usage();
+	return 2;
+}
