@@ -4,10 +4,13 @@
 
 #include <linux/mlog.h>
 
+#include <chrono>
 #include <cstdint>
+#include <deque>
 #include <map>
 #include <memory>
 #include <optional>
+#include <span>
 #include <stdexcept>
 #include <string>
 #include <vector>
@@ -31,7 +34,22 @@ class KernelError : public std::runtime_error {
   int error;  // positive errno
 };
 
-// One attribute of a reply: raw payload bytes, decoded on demand.
+// A reply or notification that does not follow the netlink wire format
+// (truncated attribute, attribute of the wrong size...).
+class MalformedMessage : public std::runtime_error {
+ public:
+  using std::runtime_error::runtime_error;
+};
+
+// The socket's receive buffer overflowed: notifications were dropped.
+class EventsLost : public std::runtime_error {
+ public:
+  EventsLost()
+      : std::runtime_error("notifications were lost: the netlink receive buffer overflowed") {}
+};
+
+// One attribute of a reply: raw payload bytes, decoded on demand.  The
+// fixed-size accessors throw MalformedMessage on a payload of the wrong size.
 struct Attr {
   std::vector<uint8_t> data;
 
@@ -44,6 +62,31 @@ struct Attr {
 };
 
 using AttrMap = std::map<int, Attr>;
+
+// Parses a stream of netlink attributes (struct nlattr + payload, each
+// padded to 4 bytes), as found after a genetlink header or inside a nest.
+// Throws MalformedMessage if an attribute's length runs past the end.
+// Later duplicates of a type replace earlier ones.
+AttrMap parse_attrs(std::span<const uint8_t> stream);
+
+// The outcome carried by an NLMSG_ERROR or NLMSG_DONE message.
+struct NetlinkOutcome {
+  int error = 0;       // positive errno, 0 = success
+  std::string extack;  // the kernel's NLMSGERR_ATTR_MSG, if it sent one
+};
+
+// Decodes a whole NLMSG_ERROR message (header included): struct nlmsgerr,
+// then with NLM_F_ACK_TLVS the extended-ack attributes.  With
+// NLM_F_CAPPED only the request's header is echoed back, otherwise the
+// whole request, and the TLVs follow that.
+NetlinkOutcome decode_error_message(std::span<const uint8_t> msg);
+
+// Decodes a whole NLMSG_DONE message (header included): the int status
+// of the dump, then with NLM_F_ACK_TLVS the extended-ack attributes.
+NetlinkOutcome decode_done_message(std::span<const uint8_t> msg);
+
+// The text a KernelError carries: "EXTACK (strerror)" or "strerror".
+std::string kernel_error_text(const NetlinkOutcome& outcome);
 
 // Attributes of a request, in order.
 class Request {
@@ -65,10 +108,18 @@ class Request {
   std::vector<Item> items_;
 };
 
+// A multicast notification of the family.
+struct Notification {
+  uint8_t cmd = 0;  // MLOG_CMD_EVENT_*
+  AttrMap attrs;
+};
+
 class GenlClient {
  public:
-  // Connects and resolves the family; throws ModuleNotLoaded.
-  GenlClient();
+  // Connects and resolves the family; throws ModuleNotLoaded.  Another
+  // family name (e.g. "nlctrl") is for tests of the client itself and
+  // throws std::runtime_error if that family does not exist.
+  explicit GenlClient(const std::string& family = MLOG_GENL_NAME);
   ~GenlClient();
   GenlClient(const GenlClient&) = delete;
   GenlClient& operator=(const GenlClient&) = delete;
@@ -77,12 +128,39 @@ class GenlClient {
   // empty map for commands that only acknowledge.  Throws KernelError.
   AttrMap call(const Request& req);
 
+  // Sends @req with NLM_F_DUMP and returns the attributes of every message
+  // of the multipart reply, in the order the kernel sent them, up to
+  // NLMSG_DONE.  An error before or during the dump throws KernelError
+  // with the kernel's extack message.  A dump the kernel marks as
+  // inconsistent (NLM_F_DUMP_INTR) is retried a few times.
+  std::vector<AttrMap> dump(const Request& req);
+
+  // Joins the family's multicast group @group (e.g. MLOG_GENL_MCGRP_EVENTS)
+  // on a separate socket; notifications then queue up for
+  // next_notification().  Throws std::runtime_error if the module has no
+  // such group.
+  void subscribe(const std::string& group);
+
+  // Waits for the next notification of the joined groups, at most
+  // @timeout (forever if nullopt).  Returns nullopt on timeout.  Throws
+  // EventsLost if the kernel dropped notifications (the client stays
+  // usable), std::logic_error if subscribe() was never called.
+  std::optional<Notification> next_notification(std::optional<std::chrono::milliseconds> timeout);
+
  private:
   struct SockDeleter {
     void operator()(nl_sock* s) const;
   };
-  std::unique_ptr<nl_sock, SockDeleter> sock_;
+  using SockPtr = std::unique_ptr<nl_sock, SockDeleter>;
+
+  std::vector<AttrMap> transact(const Request& req, int flags, bool* interrupted);
+  void receive_notifications();
+
+  SockPtr sock_;
+  SockPtr events_;  // multicast listener, created by subscribe()
+  std::string family_name_;
   int family_ = 0;
+  std::deque<Notification> pending_;
 };
 
 }  // namespace mlog

@@ -2,8 +2,10 @@
 #include "status_format.h"
 
 #include <cstring>
+#include <optional>
 #include <sstream>
 
+#include "attr_decode.h"
 #include "node_addr.h"
 
 namespace mlog {
@@ -17,45 +19,28 @@ struct StatusView {
   uint32_t node_id = 0;
   uint16_t udp_port = 0;
   std::string node_addr = "-";
+  std::optional<uint32_t> log_mode;
   std::map<int, uint64_t> stats;
 };
 
 StatusView view(const AttrMap& a) {
   StatusView v;
   if (auto it = a.find(MLOG_ATTR_VERSION); it != a.end()) v.version = it->second.str();
-  if (auto it = a.find(MLOG_ATTR_FAMILY); it != a.end()) v.family = it->second.u32();
-  if (auto it = a.find(MLOG_ATTR_WIRE_VERSION); it != a.end()) v.wire_version = it->second.u32();
-  if (auto it = a.find(MLOG_ATTR_NODE_ID); it != a.end()) v.node_id = it->second.u32();
-  if (auto it = a.find(MLOG_ATTR_UDP_PORT); it != a.end()) v.udp_port = it->second.u16();
-  if (auto it = a.find(MLOG_ATTR_NODE_ADDR); it != a.end()) {
-    NodeAddr addr{};
-    if (it->second.data.size() != addr.size()) throw std::runtime_error("malformed node address");
-    std::memcpy(addr.data(), it->second.data.data(), addr.size());
-    v.node_addr = format_node_addr(addr);
-  }
-  if (auto it = a.find(MLOG_ATTR_STATS); it != a.end()) {
-    for (const auto& [type, attr] : it->second.nested())
-      if (type != MLOG_STAT_PAD && stat_name(type)) v.stats[type] = attr.u64();
-  }
+  v.family = get_u32(a, MLOG_ATTR_FAMILY, "MLOG_ATTR_FAMILY").value_or(0);
+  v.wire_version = get_u32(a, MLOG_ATTR_WIRE_VERSION, "MLOG_ATTR_WIRE_VERSION").value_or(0);
+  v.node_id = get_u32(a, MLOG_ATTR_NODE_ID, "MLOG_ATTR_NODE_ID").value_or(0);
+  v.udp_port = get_u16(a, MLOG_ATTR_UDP_PORT, "MLOG_ATTR_UDP_PORT").value_or(0);
+  if (auto addr = get_addr(a, MLOG_ATTR_NODE_ADDR, "MLOG_ATTR_NODE_ADDR"))
+    v.node_addr = format_node_addr(*addr);
+  v.log_mode = get_u32(a, MLOG_ATTR_LOG_MODE, "MLOG_ATTR_LOG_MODE");
+  if (auto it = a.find(MLOG_ATTR_STATS); it != a.end()) v.stats = decode_stats(it->second);
   return v;
 }
 
-// Quotes a string for JSON; the kernel's version string is data, not trusted.
-std::string json_string(const std::string& s) {
-  std::ostringstream out;
-  out << '"';
-  for (const unsigned char c : s) {
-    if (c == '"' || c == '\\') {
-      out << '\\' << c;
-    } else if (c < 0x20) {
-      static const char* hex = "0123456789abcdef";
-      out << "\\u00" << hex[c >> 4] << hex[c & 15];
-    } else {
-      out << c;
-    }
-  }
-  out << '"';
-  return out.str();
+const AttrMap::mapped_type& stats_nest(const AttrMap& reply) {
+  auto it = reply.find(MLOG_ATTR_STATS);
+  if (it == reply.end()) throw MalformedMessage("stats reply without MLOG_ATTR_STATS");
+  return it->second;
 }
 
 }  // namespace
@@ -80,9 +65,69 @@ const char* stat_name(int stat) {
       return "rx_no_port";
     case MLOG_STAT_RX_QUEUE_FULL:
       return "rx_queue_full";
+    case MLOG_STAT_RX_DUP:
+      return "rx_dup";
+    case MLOG_STAT_RX_OUT_OF_ORDER:
+      return "rx_out_of_order";
+    case MLOG_STAT_RX_WRONG_TYPE:
+      return "rx_wrong_type";
+    case MLOG_STAT_TX_RETRANSMITS:
+      return "tx_retransmits";
+    case MLOG_STAT_TX_ACKS:
+      return "tx_acks";
+    case MLOG_STAT_PEER_SUSPECTED:
+      return "peer_suspected";
+    case MLOG_STAT_NO_MEMORY:
+      return "no_memory";
+    case MLOG_STAT_RX_INCOMPLETE:
+      return "rx_incomplete";
+    case MLOG_STAT_PEER_RESTARTED:
+      return "peer_restarted";
     default:
       return nullptr;
   }
+}
+
+std::string log_mode_name(uint32_t mode) {
+  switch (mode) {
+    case MLOG_LOG_NONE:
+      return "none";
+    default:
+      return "unknown(" + std::to_string(mode) + ")";
+  }
+}
+
+std::string json_quote(std::string_view s) {
+  std::string out;
+  out.reserve(s.size() + 2);
+  out += '"';
+  for (const char ch : s) {
+    const auto c = static_cast<unsigned char>(ch);
+    if (c == '"' || c == '\\') {
+      out += '\\';
+      out += ch;
+    } else if (c < 0x20) {
+      static const char* hex = "0123456789abcdef";
+      out += "\\u00";
+      out += hex[c >> 4];
+      out += hex[c & 15];
+    } else {
+      out += ch;
+    }
+  }
+  out += '"';
+  return out;
+}
+
+std::map<int, uint64_t> decode_stats(const Attr& nest) {
+  std::map<int, uint64_t> stats;
+  const AttrMap counters = nest.nested();
+  for (const auto& [type, attr] : counters) {
+    const char* name = stat_name(type);
+    if (!name) continue;  // MLOG_STAT_PAD, or a counter newer than us
+    stats[type] = *get_u64(counters, type, std::string("MLOG_ATTR_STATS/") + name);
+  }
+  return stats;
 }
 
 std::string format_status_text(const AttrMap& status) {
@@ -90,7 +135,9 @@ std::string format_status_text(const AttrMap& status) {
   std::ostringstream out;
   out << "mlog " << v.version << ": AF_MLOG is address family " << v.family << ", wire version "
       << v.wire_version << "\n";
-  out << "node " << v.node_id << ": address " << v.node_addr << ", udp port " << v.udp_port << "\n";
+  out << "node " << v.node_id << ": address " << v.node_addr << ", udp port " << v.udp_port;
+  if (v.log_mode) out << ", log mode " << log_mode_name(*v.log_mode);
+  out << "\n";
   for (const auto& [type, value] : v.stats) {
     out << "  " << stat_name(type);
     for (size_t pad = std::strlen(stat_name(type)); pad < 16; ++pad) out << ' ';
@@ -102,15 +149,48 @@ std::string format_status_text(const AttrMap& status) {
 std::string format_status_json(const AttrMap& status) {
   const StatusView v = view(status);
   std::ostringstream out;
-  out << "{\"version\":" << json_string(v.version) << ",\"family\":" << v.family
+  out << "{\"version\":" << json_quote(v.version) << ",\"family\":" << v.family
       << ",\"wire_version\":" << v.wire_version << ",\"node\":{\"id\":" << v.node_id
-      << ",\"address\":\"" << v.node_addr << "\",\"udp_port\":" << v.udp_port << "},\"stats\":{";
+      << ",\"address\":\"" << v.node_addr << "\",\"udp_port\":" << v.udp_port;
+  if (v.log_mode) out << ",\"log_mode\":" << json_quote(log_mode_name(*v.log_mode));
+  out << "},\"stats\":{";
   bool first = true;
   for (const auto& [type, value] : v.stats) {
     out << (first ? "" : ",") << '"' << stat_name(type) << "\":" << value;
     first = false;
   }
   out << "}}\n";
+  return out.str();
+}
+
+std::string format_stats_text(const AttrMap& reply) {
+  const auto stats = decode_stats(stats_nest(reply));
+  size_t name_width = 0;
+  size_t value_width = 0;
+  for (const auto& [type, value] : stats) {
+    name_width = std::max(name_width, std::strlen(stat_name(type)));
+    value_width = std::max(value_width, std::to_string(value).size());
+  }
+  std::ostringstream out;
+  for (const auto& [type, value] : stats) {
+    const std::string name = stat_name(type);
+    const std::string num = std::to_string(value);
+    out << name << std::string(name_width - name.size() + 2 + value_width - num.size(), ' ') << num
+        << "\n";
+  }
+  return out.str();
+}
+
+std::string format_stats_json(const AttrMap& reply) {
+  const auto stats = decode_stats(stats_nest(reply));
+  std::ostringstream out;
+  out << '{';
+  bool first = true;
+  for (const auto& [type, value] : stats) {
+    out << (first ? "" : ",") << '"' << stat_name(type) << "\":" << value;
+    first = false;
+  }
+  out << "}\n";
   return out.str();
 }
 

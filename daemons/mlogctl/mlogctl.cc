@@ -1,13 +1,17 @@
 // SPDX-License-Identifier: GPL-2.0
 // mlogctl: command-line control of mlog.ko over generic netlink.
+#include <chrono>
 #include <cstdio>
 #include <cstring>
 #include <iostream>
+#include <optional>
 #include <string>
 #include <string_view>
 #include <vector>
 
+#include "cli_args.h"
 #include "genl_client.h"
+#include "info_format.h"
 #include "node_addr.h"
 #include "status_format.h"
 
@@ -29,20 +33,80 @@ constexpr const char* kUsage =
     "                              configure the node: its address on the cluster\n"
     "                              network (IPv4), the UDP port frames travel on,\n"
     "                              and its cluster-wide id (needs CAP_NET_ADMIN)\n"
+    "  stats                       the namespace's counters\n"
+    "  peers                       known peer nodes: state (alive or suspected), when\n"
+    "                              last heard from, frames and retransmissions\n"
+    "  sockets                     bound AF_MLOG sockets: port, type, inode, RDM flows,\n"
+    "                              queued bytes and message counters\n"
+    "  events [--count N] [--timeout SECONDS]\n"
+    "                              print peer state changes as they happen, one line\n"
+    "                              each (\"peer 192.0.2.12 suspected\"); stop after N\n"
+    "                              events, or fail (exit 1) if SECONDS pass first\n"
     "\n"
     "options:\n"
-    "  --json                      machine-readable output\n"
+    "  --json                      machine-readable output: one JSON document (an\n"
+    "                              array for peers and sockets), one JSON object per\n"
+    "                              line for events\n"
     "  -h, --help                  this text\n"
     "\n"
-    "exit status: 0 success, 1 the module refused or is not loaded, 2 bad usage\n";
+    "exit status: 0 success, 1 the module refused, is not loaded or events timed out,\n"
+    "2 bad usage\n";
 
-class UsageError : public std::runtime_error {
-  using std::runtime_error::runtime_error;
-};
+using mlog::UsageError;
 
 int cmd_status(mlog::GenlClient& nl, bool json) {
   const auto reply = nl.call(mlog::Request(MLOG_CMD_STATUS_GET));
   std::cout << (json ? mlog::format_status_json(reply) : mlog::format_status_text(reply));
+  return kExitOk;
+}
+
+int cmd_stats(mlog::GenlClient& nl, bool json) {
+  const auto reply = nl.call(mlog::Request(MLOG_CMD_STATS_GET));
+  std::cout << (json ? mlog::format_stats_json(reply) : mlog::format_stats_text(reply));
+  return kExitOk;
+}
+
+int cmd_peers(mlog::GenlClient& nl, bool json) {
+  const auto peers = mlog::decode_peers(nl.dump(mlog::Request(MLOG_CMD_PEER_GET)));
+  std::cout << (json ? mlog::format_peers_json(peers) : mlog::format_peers_text(peers));
+  return kExitOk;
+}
+
+int cmd_sockets(mlog::GenlClient& nl, bool json) {
+  const auto socks = mlog::decode_socks(nl.dump(mlog::Request(MLOG_CMD_SOCK_GET)));
+  std::cout << (json ? mlog::format_socks_json(socks) : mlog::format_socks_text(socks));
+  return kExitOk;
+}
+
+int cmd_events(mlog::GenlClient& nl, bool json, const mlog::EventsOptions& opts) {
+  using Clock = std::chrono::steady_clock;
+  nl.subscribe(MLOG_GENL_MCGRP_EVENTS);
+  const auto deadline = opts.timeout ? Clock::now() + *opts.timeout : Clock::time_point::max();
+  uint64_t seen = 0;
+  while (!opts.count || seen < *opts.count) {
+    std::optional<std::chrono::milliseconds> left;
+    if (opts.timeout)
+      left = std::max(std::chrono::milliseconds(0),
+                      std::chrono::ceil<std::chrono::milliseconds>(deadline - Clock::now()));
+    std::optional<mlog::Notification> n;
+    try {
+      n = nl.next_notification(left);
+    } catch (const mlog::EventsLost& e) {
+      std::cerr << "mlogctl: warning: " << e.what() << "\n";
+      continue;
+    }
+    if (!n) {
+      std::cerr << "mlogctl: events: timed out after " << opts.timeout_text << " s, " << seen;
+      if (opts.count) std::cerr << " of " << *opts.count;
+      std::cerr << (seen == 1 && !opts.count ? " event" : " events") << " received\n";
+      return kExitFailure;
+    }
+    const auto peer = mlog::decode_peer_event(*n);
+    if (!peer) continue;  // a kind of event this mlogctl does not know
+    std::cout << (json ? mlog::format_peer_event_json(*peer) : mlog::format_peer_event_text(*peer))
+              << std::flush;
+    ++seen;
+  }
   return kExitOk;
 }
 
@@ -111,6 +175,18 @@ int run(const std::vector<std::string_view>& argv) {
     }
     throw UsageError("node: unknown subcommand " + std::string(rest[0]));
   }
+  if (cmd == "stats" || cmd == "peers" || cmd == "sockets") {
+    if (!rest.empty()) throw UsageError(std::string(cmd) + " takes no arguments");
+    mlog::GenlClient nl;
+    if (cmd == "stats") return cmd_stats(nl, json);
+    if (cmd == "peers") return cmd_peers(nl, json);
+    return cmd_sockets(nl, json);
+  }
+  if (cmd == "events") {
+    const auto opts = mlog::parse_events_args(rest);
+    mlog::GenlClient nl;
+    return cmd_events(nl, json, opts);
+  }
   throw UsageError("unknown command " + std::string(cmd));
 }
 
@@ -120,7 +196,7 @@ int main(int argc, char** argv) {
   try {
     return run(std::vector<std::string_view>(argv + 1, argv + argc));
   } catch (const UsageError& e) {
-    std::cerr << "mlogctl: " << e.what() << "\n(try mlogctl --help)\n";
+    std::cerr << "mlogctl: " << e.what() << " (try mlogctl --help)\n";
     return kExitUsage;
   } catch (const mlog::ModuleNotLoaded& e) {
     std::cerr << "mlogctl: " << e.what() << "\n";

@@ -83,5 +83,109 @@ TEST(StatusFormat, EveryStatHasAName) {
   EXPECT_EQ(stat_name(MLOG_STAT_PAD), nullptr);
 }
 
+TEST(StatusFormat, LogModeShownOnlyWhenPresent) {
+  auto m = sample();
+  EXPECT_EQ(format_status_text(m).find("log mode"), std::string::npos);
+  m[MLOG_ATTR_LOG_MODE] = u32_attr(MLOG_LOG_NONE);
+  EXPECT_NE(format_status_text(m).find("udp port 7471, log mode none\n"), std::string::npos);
+  EXPECT_NE(format_status_json(m).find("\"udp_port\":7471,\"log_mode\":\"none\"}"),
+            std::string::npos);
+  m[MLOG_ATTR_LOG_MODE] = u32_attr(7);
+  EXPECT_NE(format_status_json(m).find("\"log_mode\":\"unknown(7)\""), std::string::npos);
+}
+
+TEST(StatusFormat, MalformedLogModeNamesTheAttribute) {
+  auto m = sample();
+  m[MLOG_ATTR_LOG_MODE].data = {0};
+  try {
+    format_status_text(m);
+    FAIL() << "no exception";
+  } catch (const MalformedMessage& e) {
+    EXPECT_STREQ(e.what(), "malformed attribute MLOG_ATTR_LOG_MODE: 1 bytes, expected 4");
+  }
+}
+
+TEST(StatusFormat, NodeGetReplyWithoutStatusFields) {
+  // NODE_GET carries only the node's attributes.
+  AttrMap m;
+  m[MLOG_ATTR_NODE_ID] = u32_attr(3);
+  m[MLOG_ATTR_UDP_PORT].data = {0x2f, 0x1d};
+  m[MLOG_ATTR_NODE_ADDR].data = {0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0xff, 0xff, 10, 0, 0, 3};
+  m[MLOG_ATTR_LOG_MODE] = u32_attr(MLOG_LOG_NONE);
+  EXPECT_EQ(format_status_json(m),
+            "{\"version\":\"\",\"family\":0,\"wire_version\":0,"
+            "\"node\":{\"id\":3,\"address\":\"10.0.0.3\",\"udp_port\":7471,\"log_mode\":\"none\"},"
+            "\"stats\":{}}\n");
+}
+
+AttrMap stats_reply() {
+  AttrMap m;
+  m[MLOG_ATTR_STATS] = nest({{MLOG_STAT_SOCKETS, 2},
+                             {MLOG_STAT_PAD, 0},
+                             {MLOG_STAT_TX_FRAMES, 123456},
+                             {MLOG_STAT_RX_OUT_OF_ORDER, 7},
+                             {MLOG_STAT_NO_MEMORY, 0},
+                             {MLOG_STAT_MAX + 1, 5},
+                             {999, 9}});
+  return m;
+}
+
+TEST(StatsFormat, TextAlignsNamesAndValues) {
+  EXPECT_EQ(format_stats_text(stats_reply()),
+            "sockets               2\n"
+            "tx_frames        123456\n"
+            "rx_out_of_order       7\n"
+            "no_memory             0\n");
+}
+
+TEST(StatsFormat, JsonHasKnownCountersOnly) {
+  EXPECT_EQ(format_stats_json(stats_reply()),
+            "{\"sockets\":2,\"tx_frames\":123456,\"rx_out_of_order\":7,\"no_memory\":0}\n");
+}
+
+TEST(StatsFormat, EveryCounterInEnumOrder) {
+  std::vector<std::pair<uint16_t, uint64_t>> all;
+  for (int s = MLOG_STAT_MAX; s >= MLOG_STAT_SOCKETS; --s)
+    all.emplace_back(static_cast<uint16_t>(s), static_cast<uint64_t>(s));
+  AttrMap m;
+  m[MLOG_ATTR_STATS] = nest(all);
+  const std::string json = format_stats_json(m);
+  EXPECT_EQ(json.find("{\"sockets\":2,\"tx_frames\":3,"), 0u) << json;
+  const std::string last =
+      std::string(",\"") + stat_name(MLOG_STAT_MAX) + "\":" + std::to_string(MLOG_STAT_MAX) + "}\n";
+  EXPECT_EQ(json.substr(json.size() - last.size()), last) << json;
+  EXPECT_NE(json.find(",\"peer_suspected\":16,\"no_memory\":17,"), std::string::npos) << json;
+}
+
+TEST(StatsFormat, WrongSizedCounterIsAnError) {
+  AttrMap m;
+  m[MLOG_ATTR_STATS] = nest({{MLOG_STAT_SOCKETS, 2}});
+  m[MLOG_ATTR_STATS].data[0] = 8;  // nla_len 8: a 4-byte counter...
+  m[MLOG_ATTR_STATS].data.resize(8);
+  try {
+    format_stats_text(m);
+    FAIL() << "no exception";
+  } catch (const MalformedMessage& e) {
+    EXPECT_STREQ(e.what(), "malformed attribute MLOG_ATTR_STATS/sockets: 4 bytes, expected 8");
+  }
+}
+
+TEST(StatsFormat, UnknownCounterOfAnySizeIsIgnored) {
+  AttrMap m = stats_reply();
+  m[MLOG_ATTR_STATS].data.insert(m[MLOG_ATTR_STATS].data.end(), {6, 0, 77, 0, 1, 2, 0, 0});
+  EXPECT_NE(format_stats_json(m).find("\"sockets\":2"), std::string::npos);
+}
+
+TEST(StatsFormat, ReplyWithoutStatsIsAnError) {
+  EXPECT_THROW(format_stats_text(AttrMap{}), MalformedMessage);
+  EXPECT_THROW(format_stats_json(AttrMap{}), MalformedMessage);
+}
+
+TEST(JsonQuote, EscapesQuotesBackslashesAndControls) {
+  EXPECT_EQ(json_quote("plain"), "\"plain\"");
+  EXPECT_EQ(json_quote(std::string("a\"b\\c\x01\x1f", 7)), "\"a\\\"b\\\\c\\u0001\\u001f\"");
+  EXPECT_EQ(json_quote("caf\xc3\xa9"), "\"caf\xc3\xa9\"");  // UTF-8 passes through
+}
+
 }  // namespace
 }  // namespace mlog
