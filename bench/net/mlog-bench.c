@@ -29,11 +29,13 @@
  *	C: DONE <sent-msgs> <sent-bytes>
  *	S: RESULT <rx-msgs> <rx-bytes> <first-len> <span-ns> <bad> <rcvbuf>
  *
- * rtt: the client sends a request, the server echoes it back.  Requests of
- * 8 bytes or more carry a sequence number so that a late echo of a retried
- * request is recognised; on udp and dgram a request unanswered after
- * --timeout-ms is sent again and counted as a retry.  Latency is measured
- * from the first transmission of the request.
+ * rtt: the client sends a request, the server echoes it back.  On udp and
+ * dgram a request unanswered after --timeout-ms (default 200) is sent again
+ * and counted as a retry.  Requests of 8 bytes or more carry a sequence
+ * number so that a late echo of a retried request is recognised; after a
+ * retried round trip of a smaller one, the client waits one more timeout
+ * and drops any second echo.  Latency is measured from the first
+ * transmission of the request.
  *
  * bulk: the client sends --size byte messages with blocking send() for
  * --seconds; the server counts what arrives.  Throughput is measured at the
@@ -703,6 +705,20 @@ static void fill(char *buf, int size, uint64_t seq)
 		memcpy(buf, &seq, 8);
 }
 
+/* Receive and drop whatever arrives in the next @ms milliseconds. */
+static void discard_for(int fd, int ms)
+{
+	double end = now() + ms / 1000.0;
+	int left;
+
+	while ((left = (int)((end - now()) * 1000)) > 0) {
+		struct pollfd p = { .fd = fd, .events = POLLIN };
+
+		if (poll(&p, 1, left) > 0)
+			recv(fd, cbuf_in, sizeof(cbuf_in), MSG_DONTWAIT);
+	}
+}
+
 /*
  * One round trip.  Returns the latency in seconds (from the first
  * transmission), or -1 with @err set.
@@ -713,7 +729,7 @@ static double round_trip(int fd, const struct sockaddr_storage *to,
 {
 	int reliable = o.transport == T_RDM;
 	int tmo = reliable ? 30000 : o.timeout_ms, tries = 0;
-	double t0 = now(), sent;
+	double t0 = now(), sent, lat;
 
 	fill(cbuf_out, o.size, seq);
 	for (;;) {
@@ -754,7 +770,15 @@ static double round_trip(int fd, const struct sockaddr_storage *to,
 			/* Late echo of a retried request: keep waiting. */
 			if (n != o.size || memcmp(cbuf_in, cbuf_out, o.size))
 				continue;
-			return now() - t0;
+			lat = now() - t0;
+			/*
+			 * Without room for a sequence number, a second echo of
+			 * a retried request would pass for the next answer:
+			 * wait one more timeout and discard what comes.
+			 */
+			if (tries && o.size < 8)
+				discard_for(fd, tmo);
+			return lat;
 		}
 		if (reliable) {
 			snprintf(err, errlen, "no echo after %d ms on a reliable transport",
