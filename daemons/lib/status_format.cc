@@ -133,8 +133,10 @@ std::map<int, uint64_t> decode_stats(const Attr& nest) {
 std::string format_status_text(const AttrMap& status) {
   const StatusView v = view(status);
   std::ostringstream out;
-  out << "mlog " << v.version << ": AF_MLOG is address family " << v.family << ", wire version "
-      << v.wire_version << "\n";
+  // NODE_GET replies carry only the node: no module line for them.
+  if (status.count(MLOG_ATTR_FAMILY))
+    out << "mlog " << v.version << ": AF_MLOG is address family " << v.family << ", wire version "
+        << v.wire_version << "\n";
   out << "node " << v.node_id << ": address " << v.node_addr << ", udp port " << v.udp_port;
   if (v.log_mode) out << ", log mode " << log_mode_name(*v.log_mode);
   out << "\n";

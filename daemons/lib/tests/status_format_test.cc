@@ -112,6 +112,7 @@ TEST(StatusFormat, NodeGetReplyWithoutStatusFields) {
   m[MLOG_ATTR_UDP_PORT].data = {0x2f, 0x1d};
   m[MLOG_ATTR_NODE_ADDR].data = {0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0xff, 0xff, 10, 0, 0, 3};
   m[MLOG_ATTR_LOG_MODE] = u32_attr(MLOG_LOG_NONE);
+  EXPECT_EQ(format_status_text(m), "node 3: address 10.0.0.3, udp port 7471, log mode none\n");
   EXPECT_EQ(format_status_json(m),
             "{\"version\":\"\",\"family\":0,\"wire_version\":0,"
             "\"node\":{\"id\":3,\"address\":\"10.0.0.3\",\"udp_port\":7471,\"log_mode\":\"none\"},"
