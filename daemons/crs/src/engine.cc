@@ -14,6 +14,9 @@ std::string where(HostId h, Interval s) {
 
 std::uint64_t key_of(StableRef r) { return (std::uint64_t{r.host} << 32) | r.interval; }
 
+// Orders an interval before the DEFER entries waiting on later intervals.
+constexpr auto defer_before = [](Interval value, const auto& entry) { return value < entry.on; };
+
 }  // namespace
 
 Engine::Engine() : Engine(Options{}) {}
@@ -404,21 +407,24 @@ bool Engine::find_rec(HostId k, Interval sigma, const DependencyVector* full_dv)
 void Engine::collect_deferred(HostId x, Interval theta) {
   const HostHistory& hh = host(x);
   const std::optional<Interval> floor = max_stable_below(x, theta);
-  auto it = floor ? hh.defer.upper_bound(*floor) : hh.defer.begin();
-  for (; it != hh.defer.end() && it->first <= theta; ++it)
-    work_.insert(work_.end(), it->second.begin(), it->second.end());
+  auto it = floor ? std::upper_bound(hh.defer.begin(), hh.defer.end(), *floor, defer_before)
+                  : hh.defer.begin();
+  for (; it != hh.defer.end() && it->on <= theta; ++it) work_.push_back(it->whom);
 }
 
 void Engine::on_newly_stable(HostId k, Interval sigma, const DependencyVector& dv) {
   if (sigma <= crs_[k]) return;
   changed_.clear();
   if (!find_rec(k, sigma, &dv)) {
-    for (const Dependency& d : dv)
-      if (d.interval > crs_[d.host]) host(d.host).defer[d.interval].push_back({k, sigma});
+    for (const Dependency& d : dv) {
+      if (d.interval <= crs_[d.host]) continue;
+      auto& defer = host(d.host).defer;
+      defer.insert(std::upper_bound(defer.begin(), defer.end(), d.interval, defer_before),
+                   DeferEntry{d.interval, StableRef{k, sigma}});
+    }
     return;
   }
   work_.clear();
-  visited_.clear();
   collect_deferred(k, sigma);
   while (!work_.empty()) {
     const StableRef r = work_.back();
@@ -430,27 +436,35 @@ void Engine::on_newly_stable(HostId k, Interval sigma, const DependencyVector& d
     if (r.interval > trial_[r.host]) find_rec(r.host, r.interval, nullptr);
     if (r.interval <= trial_[r.host]) collect_deferred(r.host, r.interval);
   }
+  // clear() costs the bucket count, not the size: drop an oversized table
+  // so that one large traversal does not tax every later run.
+  if (visited_.bucket_count() > 4096)
+    visited_ = {};
+  else
+    visited_.clear();
   for (HostId h : changed_) {
     if (crs_[h] == trial_[h]) continue;
     crs_[h] = trial_[h];
     // DEFER sets only matter above the CRS: a dependency at or below it is
     // satisfied for good, since the CRS never decreases.
     auto& defer = host(h).defer;
-    defer.erase(defer.begin(), defer.upper_bound(crs_[h]));
+    defer.erase(defer.begin(), std::upper_bound(defer.begin(), defer.end(), crs_[h], defer_before));
   }
 }
 
 std::vector<StableRef> Engine::deferred(HostId h, Interval s) const {
   check_host(h, "host");
+  std::vector<StableRef> out;
   const auto& defer = host(h).defer;
-  auto it = defer.find(s);
-  return it == defer.end() ? std::vector<StableRef>{} : it->second;
+  auto it = std::lower_bound(defer.begin(), defer.end(), s,
+                             [](const DeferEntry& e, Interval v) { return e.on < v; });
+  for (; it != defer.end() && it->on == s; ++it) out.push_back(it->whom);
+  return out;
 }
 
 std::size_t Engine::deferred_entry_count() const {
   std::size_t total = 0;
-  for (const HostHistory& hh : hosts_)
-    for (const auto& [at, set] : hh.defer) total += set.size();
+  for (const HostHistory& hh : hosts_) total += hh.defer.size();
   return total;
 }
 
@@ -522,9 +536,7 @@ std::size_t Engine::memory_bytes() const {
                dv.capacity() * sizeof(Dependency);
     total += hh.stable_runs.size() * (kMapNode + sizeof(std::pair<const Interval, Interval>));
     total += hh.top_dv.capacity() * sizeof(Dependency);
-    for (const auto& [at, set] : hh.defer)
-      total += kMapNode + sizeof(std::pair<const Interval, std::vector<StableRef>>) +
-               set.capacity() * sizeof(StableRef);
+    total += hh.defer.capacity() * sizeof(DeferEntry);
   }
   return total;
 }

@@ -128,6 +128,11 @@ class Engine {
   static constexpr std::uint8_t kCheckpoint = 2;
   static constexpr std::uint8_t kStable = 4;
 
+  struct DeferEntry {
+    Interval on;     // the interval of this host that is waited for
+    StableRef whom;  // the stable interval that waits
+  };
+
   struct HostHistory {
     // start[s]: the message that began interval s (valid when logged).
     std::vector<Dependency> start;
@@ -137,8 +142,10 @@ class Engine {
     std::map<Interval, Interval> stable_runs;
     Interval top_stable = 0;
     DependencyVector top_dv;  // dependency vector of top_stable
-    // DEFER sets, only for intervals above this host's CRS component.
-    std::map<Interval, std::vector<StableRef>> defer;
+    // DEFER sets, only for intervals above this host's CRS component, as
+    // one flat list sorted by the deferred-on interval (insertion order
+    // within an interval): twelve bytes an entry instead of a map node each.
+    std::vector<DeferEntry> defer;
   };
 
   const HostHistory& host(HostId h) const;
