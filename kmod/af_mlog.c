@@ -2,14 +2,19 @@
 /*
  * The AF_MLOG socket family.
  *
- * SOCK_DGRAM sockets addressed by (node, port).  Frames travel between
- * nodes over UDP (transport.c); here live the socket calls and the table
- * of bound ports that the receive path consults.
+ * Sockets are addressed by (node, port).  SOCK_DGRAM carries unreliable
+ * messages; SOCK_RDM (rdm.c) reliable, ordered ones.  Messages up to
+ * MLOG_MAX_MSG bytes travel in fragments of at most MLOG_MAX_FRAG bytes
+ * and are reassembled here.  The state a socket keeps per remote endpoint
+ * is a flow (struct mlog_flow).
  */
+#include <linux/jhash.h>
 #include <linux/module.h>
 #include <linux/net.h>
 #include <linux/poll.h>
+#include <linux/random.h>
 #include <linux/skbuff.h>
+#include <linux/slab.h>
 #include <linux/socket.h>
 #include <linux/uio.h>
 #include <net/sock.h>
@@ -101,6 +106,227 @@ static void mlog_unhash_port(struct mlog_net *mn, struct mlog_sock *ms)
 	spin_unlock_bh(&mn->ports_lock);
 }
 
+/* ---- flows ---- */
+
+static u32 mlog_flow_hash(const struct in6_addr *addr, u16 port)
+{
+	return jhash_2words(jhash(addr, sizeof(*addr), 0), port, 0);
+}
+
+/* Caller holds ms->lock. */
+struct mlog_flow *mlog_flow_find(struct mlog_sock *ms,
+				 const struct in6_addr *addr, u16 port)
+{
+	struct mlog_flow *fl;
+
+	hash_for_each_possible(ms->flows, fl, node, mlog_flow_hash(addr, port))
+		if (fl->port == port && ipv6_addr_equal(&fl->addr, addr))
+			return fl;
+	return NULL;
+}
+
+/*
+ * Find or create the flow to (@addr, @port).  Called with ms->lock held;
+ * @gfp must then be atomic.  NULL when closing, out of memory, or the
+ * socket already has max_flows flows.
+ */
+struct mlog_flow *mlog_flow_get(struct mlog_sock *ms,
+				const struct in6_addr *addr, u16 port,
+				gfp_t gfp)
+{
+	struct mlog_net *mn = mlog_pernet(sock_net(&ms->sk));
+	struct mlog_peer *peer;
+	struct mlog_flow *fl;
+
+	fl = mlog_flow_find(ms, addr, port);
+	if (fl || ms->dead || ms->nflows >= mlog_max_flows)
+		return fl;
+	peer = mlog_peer_get(mn, addr, gfp);
+	if (!peer)
+		return NULL;
+	fl = kzalloc(sizeof(*fl), gfp | __GFP_ACCOUNT);
+	if (!fl)
+		return NULL;
+	fl->ms = ms;
+	fl->peer = peer;
+	fl->addr = *addr;
+	fl->port = port;
+	mlog_flow_init_rdm(fl);
+	hash_add(ms->flows, &fl->node, mlog_flow_hash(addr, port));
+	ms->nflows++;
+	return fl;
+}
+
+/* ---- reassembly ---- */
+
+void mlog_reasm_reset(struct mlog_reasm *r)
+{
+	kfree_skb(r->skb);
+	memset(r, 0, sizeof(*r));
+}
+
+/*
+ * Add fragment @skb (payload only, described by @f) to @r, which must be
+ * assembling message f->ssn.  The message buffer is charged to the socket
+ * when its first fragment arrives, so reassembly counts against
+ * SO_RCVBUF.  Consumes @skb.  Returns false if the fragment could not be
+ * kept (no room or malformed); the caller counts the drop.
+ */
+bool mlog_reasm_add(struct mlog_sock *ms, struct mlog_reasm *r,
+		    struct sk_buff *skb, const struct mlog_frame *f)
+{
+	struct sock *sk = &ms->sk;
+	unsigned int idx = f->frag_off / MLOG_MAX_FRAG;
+	int err;
+
+	/* mlog cuts messages at multiples of MLOG_MAX_FRAG. */
+	if (f->frag_off % MLOG_MAX_FRAG ||
+	    f->payload_len != min_t(u32, MLOG_MAX_FRAG,
+				    f->msg_len - f->frag_off))
+		goto drop;
+
+	if (!r->skb) {
+		struct sk_buff *m;
+
+		m = alloc_skb_with_frags(0, f->msg_len, 0, &err, GFP_ATOMIC);
+		if (!m)
+			goto drop;
+		if (atomic_read(&sk->sk_rmem_alloc) + m->truesize >
+		    READ_ONCE(sk->sk_rcvbuf)) {
+			kfree_skb(m);
+			goto drop;
+		}
+		m->len = f->msg_len;
+		m->data_len = f->msg_len;
+		skb_set_owner_r(m, sk);
+		r->skb = m;
+		r->ssn = f->ssn;
+		r->msg_len = f->msg_len;
+	}
+	if (f->msg_len != r->msg_len)
+		goto drop;
+	if (r->frags & BIT_ULL(idx)) {
+		consume_skb(skb);	/* a copy we already have */
+		return true;
+	}
+	if (skb_linearize(skb) ||
+	    skb_store_bits(r->skb, f->frag_off, skb->data, f->payload_len))
+		goto drop;
+	r->frags |= BIT_ULL(idx);
+	r->have += f->payload_len;
+	consume_skb(skb);
+	return true;
+drop:
+	kfree_skb(skb);
+	return false;
+}
+
+/*
+ * Queue a complete message for recvmsg().  @skb is charged to the socket
+ * already.
+ */
+void mlog_deliver(struct mlog_sock *ms, struct sk_buff *skb,
+		  const struct in6_addr *src, u16 src_port)
+{
+	struct mlog_net *mn = mlog_pernet(sock_net(&ms->sk));
+	struct mlog_skb_cb *cb = mlog_skb_cb(skb);
+	struct sock *sk = &ms->sk;
+
+	cb->src_node = *src;
+	cb->src_port = src_port;
+	ms->stats.rx_msgs++;
+	mlog_stat_inc(mn, MLOG_STAT_RX_FRAMES);
+	mlog_stat_add(mn, MLOG_STAT_RX_BYTES, skb->len);
+	skb_queue_tail(&sk->sk_receive_queue, skb);
+	if (!sock_flag(sk, SOCK_DEAD))
+		sk->sk_data_ready(sk);
+}
+
+/*
+ * Charge a single-fragment message to the socket; false if it does not
+ * fit SO_RCVBUF.
+ */
+bool mlog_charge(struct sock *sk, struct sk_buff *skb)
+{
+	if (atomic_read(&sk->sk_rmem_alloc) + skb->truesize >
+	    READ_ONCE(sk->sk_rcvbuf))
+		return false;
+	skb_orphan(skb);
+	skb_set_owner_r(skb, sk);
+	return true;
+}
+
+static void mlog_dgram_rcv(struct mlog_sock *ms, struct sk_buff *skb,
+			   const struct mlog_frame *f,
+			   const struct in6_addr *src)
+{
+	struct mlog_net *mn = mlog_pernet(sock_net(&ms->sk));
+	struct mlog_reasm *r;
+	struct mlog_flow *fl;
+
+	if (f->payload_len == f->msg_len) {
+		if (!mlog_charge(&ms->sk, skb)) {
+			ms->stats.rx_drops++;
+			mlog_stat_inc(mn, MLOG_STAT_RX_QUEUE_FULL);
+			kfree_skb(skb);
+			return;
+		}
+		spin_lock_bh(&ms->lock);
+		mlog_deliver(ms, skb, src, f->src_port);
+		spin_unlock_bh(&ms->lock);
+		return;
+	}
+
+	spin_lock_bh(&ms->lock);
+	fl = mlog_flow_get(ms, src, f->src_port, GFP_ATOMIC);
+	if (!fl) {
+		spin_unlock_bh(&ms->lock);
+		mlog_stat_inc(mn, MLOG_STAT_NO_MEMORY);
+		kfree_skb(skb);
+		return;
+	}
+	r = &fl->reasm;
+	/* A fragment of a newer message: the older one lost a fragment. */
+	if (r->skb && r->ssn != f->ssn) {
+		mlog_reasm_reset(r);
+		mlog_stat_inc(mn, MLOG_STAT_RX_INCOMPLETE);
+	}
+	if (!mlog_reasm_add(ms, r, skb, f)) {
+		ms->stats.rx_drops++;
+		mlog_stat_inc(mn, MLOG_STAT_RX_QUEUE_FULL);
+		if (!r->have)
+			mlog_reasm_reset(r);
+	} else if (r->have == r->msg_len) {
+		struct sk_buff *m = r->skb;
+
+		r->skb = NULL;
+		mlog_reasm_reset(r);
+		mlog_deliver(ms, m, src, f->src_port);
+	}
+	spin_unlock_bh(&ms->lock);
+}
+
+/* A frame for the socket bound to its destination port.  Consumes @skb. */
+void mlog_sock_rcv(struct sock *sk, struct sk_buff *skb,
+		   const struct mlog_frame *f, const struct in6_addr *src)
+{
+	struct mlog_net *mn = mlog_pernet(sock_net(sk));
+	struct mlog_sock *ms = mlog_sk(sk);
+
+	if (sk->sk_type == SOCK_DGRAM && f->type == MLOG_FRAME_DATA) {
+		mlog_dgram_rcv(ms, skb, f, src);
+		return;
+	}
+	if (sk->sk_type == SOCK_RDM && f->type != MLOG_FRAME_DATA) {
+		mlog_rdm_rcv(ms, skb, f, src);
+		return;
+	}
+	mlog_stat_inc(mn, MLOG_STAT_RX_WRONG_TYPE);
+	kfree_skb(skb);
+}
+
+/* ---- socket calls shared by both types ---- */
+
 /* Validate a user-supplied address; @len is what the caller passed. */
 static int mlog_check_addr(const struct sockaddr *uaddr, int len,
 			   const struct sockaddr_mlog **out)
@@ -117,7 +343,34 @@ static int mlog_check_addr(const struct sockaddr *uaddr, int len,
 	return 0;
 }
 
-static int mlog_autobind(struct sock *sk)
+/* Resolve the destination of a send: explicit address or connect()'s. */
+int mlog_send_dest(struct sock *sk, struct msghdr *msg,
+		   struct sockaddr_mlog *dest)
+{
+	struct mlog_sock *ms = mlog_sk(sk);
+	const struct sockaddr_mlog *sm;
+	int err;
+
+	if (msg->msg_name) {
+		err = mlog_check_addr(msg->msg_name, msg->msg_namelen, &sm);
+		if (err)
+			return err;
+		*dest = *sm;
+	} else if (ms->connected) {
+		*dest = ms->peer;
+	} else {
+		return -EDESTADDRREQ;
+	}
+	if (!dest->smlog_port)
+		return -EINVAL;
+	/* The UDP transport is IPv4-only for now. */
+	if (!mlog_addr_is_v4((struct in6_addr *)dest->smlog_node))
+		return -EAFNOSUPPORT;
+	return 0;
+}
+
+/* Bind to an ephemeral port if not bound yet.  Caller holds lock_sock. */
+int mlog_autobind(struct sock *sk)
 {
 	struct mlog_net *mn = mlog_pernet(sock_net(sk));
 	struct mlog_sock *ms = mlog_sk(sk);
@@ -132,7 +385,7 @@ static int mlog_autobind(struct sock *sk)
 	return mlog_hash_port(mn, ms, 0);
 }
 
-static int mlog_bind(struct socket *sock, struct sockaddr *uaddr, int len)
+int mlog_bind(struct socket *sock, struct sockaddr *uaddr, int len)
 {
 	struct sock *sk = sock->sk;
 	struct mlog_net *mn = mlog_pernet(sock_net(sk));
@@ -164,8 +417,8 @@ out:
 	return err;
 }
 
-static int mlog_connect(struct socket *sock, struct sockaddr *uaddr,
-			int len, int flags)
+int mlog_connect(struct socket *sock, struct sockaddr *uaddr, int len,
+		 int flags)
 {
 	struct sock *sk = sock->sk;
 	struct mlog_sock *ms = mlog_sk(sk);
@@ -194,7 +447,7 @@ static int mlog_connect(struct socket *sock, struct sockaddr *uaddr,
 	return err;
 }
 
-static int mlog_getname(struct socket *sock, struct sockaddr *uaddr, int peer)
+int mlog_getname(struct socket *sock, struct sockaddr *uaddr, int peer)
 {
 	struct sock *sk = sock->sk;
 	struct mlog_sock *ms = mlog_sk(sk);
@@ -219,70 +472,74 @@ static int mlog_getname(struct socket *sock, struct sockaddr *uaddr, int peer)
 	return sizeof(*sm);
 }
 
-static int mlog_sendmsg(struct socket *sock, struct msghdr *msg, size_t len)
+/* Send each fragment of a datagram; they share the message's SSN. */
+static int mlog_dgram_sendmsg(struct socket *sock, struct msghdr *msg,
+			      size_t len)
 {
 	struct sock *sk = sock->sk;
 	struct mlog_net *mn = mlog_pernet(sock_net(sk));
 	struct mlog_sock *ms = mlog_sk(sk);
 	struct sockaddr_mlog dest;
 	struct mlog_frame f = { .type = MLOG_FRAME_DATA };
+	struct mlog_peer *peer;
+	u32 off = 0;
+	void *buf;
 	int err;
 
 	if (msg->msg_flags & ~(MSG_DONTWAIT | MSG_NOSIGNAL | MSG_CMSG_COMPAT))
 		return -EOPNOTSUPP;
-	if (len > MLOG_MAX_PAYLOAD)
+	if (len > MLOG_MAX_MSG)
 		return -EMSGSIZE;
 
 	lock_sock(sk);
-	if (msg->msg_name) {
-		const struct sockaddr_mlog *sm;
-
-		err = mlog_check_addr(msg->msg_name, msg->msg_namelen, &sm);
-		if (err)
-			goto out;
-		dest = *sm;
-	} else if (ms->connected) {
-		dest = ms->peer;
-	} else {
-		err = -EDESTADDRREQ;
-		goto out;
-	}
-	if (!dest.smlog_port) {
-		err = -EINVAL;
-		goto out;
-	}
-	if (!mlog_addr_is_v4((struct in6_addr *)dest.smlog_node)) {
-		/* The UDP transport is IPv4-only for now. */
-		err = -EAFNOSUPPORT;
-		goto out;
-	}
-	err = mlog_autobind(sk);
-	if (err)
-		goto out;
-
+	err = mlog_send_dest(sk, msg, &dest);
+	if (!err)
+		err = mlog_autobind(sk);
 	f.src_port = ms->port;
-	f.dst_port = dest.smlog_port;
-	f.payload_len = len;
-	f.ssn = ++ms->next_ssn;
+	f.epoch = ms->epoch;
+	f.ssn = ++ms->dgram_ssn;
 	release_sock(sk);
+	if (err)
+		return err;
 
-	err = mlog_transport_send(mn, (struct in6_addr *)dest.smlog_node, &f,
-				  &msg->msg_iter, len);
-	return err ? err : len;
+	peer = mlog_peer_get(mn, (struct in6_addr *)dest.smlog_node,
+			     GFP_KERNEL);
+	if (!peer)
+		return -ENOBUFS;
+	buf = kvmalloc(len ? len : 1, GFP_KERNEL_ACCOUNT);
+	if (!buf)
+		return -ENOMEM;
+	if (!copy_from_iter_full(buf, len, &msg->msg_iter)) {
+		err = -EFAULT;
+		goto out;
+	}
+	f.dst_port = dest.smlog_port;
+	f.msg_len = len;
+	do {
+		f.frag_off = off;
+		f.payload_len = min_t(u32, len - off, MLOG_MAX_FRAG);
+		err = mlog_frame_out(mn, peer, &f, buf + off);
+		if (err)
+			break;
+		off += f.payload_len;
+	} while (off < len);
+	if (!err)
+		ms->stats.tx_msgs++;
 out:
-	release_sock(sk);
-	return err;
+	kvfree(buf);
+	return err ? err : len;
 }
 
-static int mlog_recvmsg(struct socket *sock, struct msghdr *msg, size_t size,
-			int flags)
+int mlog_recvmsg(struct socket *sock, struct msghdr *msg, size_t size,
+		 int flags)
 {
 	struct sock *sk = sock->sk;
 	struct sk_buff *skb;
 	size_t copied;
 	int err;
 
-	if (flags & ~(MSG_DONTWAIT | MSG_PEEK | MSG_TRUNC | MSG_CMSG_COMPAT))
+	if (flags & ~(MSG_DONTWAIT | MSG_PEEK | MSG_TRUNC | MSG_CMSG_COMPAT |
+		      MSG_WAITALL))
 		return -EOPNOTSUPP;
 
 	skb = skb_recv_datagram(sk, flags, &err);
@@ -319,10 +576,37 @@ static void mlog_sock_destruct(struct sock *sk)
 {
 	skb_queue_purge(&sk->sk_receive_queue);
 	WARN_ON_ONCE(atomic_read(&sk->sk_rmem_alloc));
-	WARN_ON_ONCE(refcount_read(&sk->sk_wmem_alloc) > 1);
 }
 
-static int mlog_release(struct socket *sock)
+/*
+ * Tear down the flows of a closing socket.  No new flow appears once
+ * ms->dead is set; timers are stopped before anything is freed.
+ */
+static void mlog_flows_destroy(struct mlog_sock *ms)
+{
+	struct hlist_node *tmp;
+	struct mlog_flow *fl;
+	int bkt;
+
+	spin_lock_bh(&ms->lock);
+	ms->dead = true;
+	spin_unlock_bh(&ms->lock);
+
+	hash_for_each(ms->flows, bkt, fl, node)
+		mlog_flow_stop(fl);
+
+	spin_lock_bh(&ms->lock);
+	hash_for_each_safe(ms->flows, bkt, tmp, fl, node) {
+		hash_del(&fl->node);
+		mlog_reasm_reset(&fl->reasm);
+		mlog_flow_free_rdm(fl);
+		kfree(fl);
+	}
+	ms->nflows = 0;
+	spin_unlock_bh(&ms->lock);
+}
+
+int mlog_release(struct socket *sock)
 {
 	struct sock *sk = sock->sk;
 	struct mlog_net *mn;
@@ -336,6 +620,13 @@ static int mlog_release(struct socket *sock)
 	sock_orphan(sk);
 	sk->sk_shutdown = SHUTDOWN_MASK;
 	release_sock(sk);
+
+	/*
+	 * A receive softirq that found us before the unhash may still run:
+	 * it sees ms->dead and creates nothing, and whatever it queues is
+	 * purged by mlog_sock_destruct().
+	 */
+	mlog_flows_destroy(mlog_sk(sk));
 
 	atomic64_dec(&mn->stats.v[MLOG_STAT_SOCKETS]);
 	sock->sk = NULL;
@@ -355,7 +646,7 @@ static const struct proto_ops mlog_dgram_ops = {
 	.ioctl		= sock_no_ioctl,
 	.listen		= sock_no_listen,
 	.shutdown	= sock_no_shutdown,
-	.sendmsg	= mlog_sendmsg,
+	.sendmsg	= mlog_dgram_sendmsg,
 	.recvmsg	= mlog_recvmsg,
 	.mmap		= sock_no_mmap,
 };
@@ -364,26 +655,71 @@ static int mlog_create(struct net *net, struct socket *sock, int protocol,
 		       int kern)
 {
 	struct mlog_net *mn = mlog_pernet(net);
+	struct mlog_sock *ms;
 	struct sock *sk;
 
 	if (protocol)
 		return -EPROTONOSUPPORT;
-	if (sock->type != SOCK_DGRAM)
+	switch (sock->type) {
+	case SOCK_DGRAM:
+		sock->ops = &mlog_dgram_ops;
+		break;
+	case SOCK_RDM:
+		sock->ops = &mlog_rdm_ops;
+		break;
+	default:
 		return -ESOCKTNOSUPPORT;
+	}
 
 	sk = sk_alloc(net, mlog_family, GFP_KERNEL, &mlog_proto, kern);
 	if (!sk)
 		return -ENOMEM;
 
-	sock->ops = &mlog_dgram_ops;
 	sock_init_data(sock, sk);
 	sk->sk_destruct = mlog_sock_destruct;
 	sk->sk_protocol = protocol;
 	/* The receive path finds sockets under RCU. */
 	sock_set_flag(sk, SOCK_RCU_FREE);
 
+	ms = mlog_sk(sk);
+	spin_lock_init(&ms->lock);
+	hash_init(ms->flows);
+	do {
+		ms->epoch = get_random_u32();
+	} while (!ms->epoch);
+
 	atomic64_inc(&mn->stats.v[MLOG_STAT_SOCKETS]);
 	return 0;
+}
+
+/* Walk the bound sockets of the namespace for a netlink dump. */
+int mlog_sock_dump(struct sk_buff *skb, struct netlink_callback *cb,
+		   int (*fill)(struct sk_buff *skb,
+			       struct netlink_callback *cb,
+			       struct mlog_sock *ms))
+{
+	struct mlog_net *mn = mlog_pernet(sock_net(skb->sk));
+	unsigned int bkt = cb->args[0], skip = cb->args[1], idx;
+	struct mlog_sock *ms;
+
+	spin_lock_bh(&mn->ports_lock);
+	for (; bkt < HASH_SIZE(mn->ports); bkt++, skip = 0) {
+		idx = 0;
+		hlist_for_each_entry(ms, &mn->ports[bkt], port_node) {
+			if (idx++ < skip)
+				continue;
+			if (fill(skb, cb, ms)) {
+				cb->args[0] = bkt;
+				cb->args[1] = idx - 1;
+				goto out;
+			}
+		}
+	}
+	cb->args[0] = bkt;
+	cb->args[1] = 0;
+out:
+	spin_unlock_bh(&mn->ports_lock);
+	return skb->len;
 }
 
 static struct net_proto_family mlog_family_ops = {

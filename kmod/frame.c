@@ -20,6 +20,8 @@ static const char * const mlog_frame_errors[__MLOG_FRAME_EMAX] = {
 	[MLOG_FRAME_EFLAGS]	= "unknown flags or reserved bits",
 	[MLOG_FRAME_ELENGTH]	= "payload length mismatch",
 	[MLOG_FRAME_ERANGE]	= "inconsistent RSN range",
+	[MLOG_FRAME_EFRAG]	= "fragment outside its message",
+	[MLOG_FRAME_EACK]	= "inconsistent acknowledgment",
 };
 
 const char *mlog_frame_strerror(enum mlog_frame_error err)
@@ -63,15 +65,27 @@ enum mlog_frame_error mlog_frame_decode(const void *buf, size_t len,
 		return MLOG_FRAME_EFLAGS;
 
 	f->payload_len = get_unaligned_be32(p + OFF(payload_len));
-	if (f->payload_len > MLOG_MAX_PAYLOAD ||
-	    f->payload_len != len - f->hdr_len)
+	if (f->payload_len != len - f->hdr_len)
 		return MLOG_FRAME_ELENGTH;
+
+	/* The fragment lies inside a message no larger than we accept. */
+	f->msg_len = get_unaligned_be32(p + OFF(msg_len));
+	f->frag_off = get_unaligned_be32(p + OFF(frag_off));
+	if (f->msg_len > MLOG_MAX_MSG || f->frag_off > f->msg_len ||
+	    f->payload_len > f->msg_len - f->frag_off)
+		return MLOG_FRAME_EFRAG;
+	/* Only the empty message may travel in an empty fragment. */
+	if (!f->payload_len && f->msg_len)
+		return MLOG_FRAME_EFRAG;
 
 	f->src_port = get_unaligned_be16(p + OFF(src_port));
 	f->dst_port = get_unaligned_be16(p + OFF(dst_port));
 	f->src_host = get_unaligned_be32(p + OFF(src_host));
 	f->incarnation = get_unaligned_be32(p + OFF(incarnation));
+	f->epoch = get_unaligned_be32(p + OFF(epoch));
 	f->ssn = get_unaligned_be64(p + OFF(ssn));
+	f->ack = get_unaligned_be64(p + OFF(ack));
+	f->window = get_unaligned_be32(p + OFF(window));
 	f->interval = get_unaligned_be64(p + OFF(interval));
 	f->rsn = get_unaligned_be64(p + OFF(rsn));
 	f->ssn2 = get_unaligned_be64(p + OFF(ssn2));
@@ -94,6 +108,19 @@ enum mlog_frame_error mlog_frame_decode(const void *buf, size_t len,
 	if (!f->rsnack_count && f->rsn2)
 		return MLOG_FRAME_ERANGE;
 
+	/*
+	 * Acknowledgment fields mean something only with MLOG_F_ACK; an
+	 * ACK frame carries nothing else, and reliable data is numbered
+	 * from 1.
+	 */
+	if (!(f->flags & MLOG_F_ACK) && (f->ack || f->window))
+		return MLOG_FRAME_EACK;
+	if (f->type == MLOG_FRAME_ACK &&
+	    (!(f->flags & MLOG_F_ACK) || f->msg_len))
+		return MLOG_FRAME_EACK;
+	if (f->type == MLOG_FRAME_RDATA && !f->ssn)
+		return MLOG_FRAME_EACK;
+
 	return MLOG_FRAME_OK;
 }
 
@@ -110,9 +137,14 @@ void mlog_frame_encode(const struct mlog_frame *f, void *buf)
 	put_unaligned_be16(f->src_port, p + OFF(src_port));
 	put_unaligned_be16(f->dst_port, p + OFF(dst_port));
 	put_unaligned_be32(f->payload_len, p + OFF(payload_len));
+	put_unaligned_be32(f->msg_len, p + OFF(msg_len));
+	put_unaligned_be32(f->frag_off, p + OFF(frag_off));
 	put_unaligned_be32(f->src_host, p + OFF(src_host));
 	put_unaligned_be32(f->incarnation, p + OFF(incarnation));
+	put_unaligned_be32(f->epoch, p + OFF(epoch));
 	put_unaligned_be64(f->ssn, p + OFF(ssn));
+	put_unaligned_be64(f->ack, p + OFF(ack));
+	put_unaligned_be32(f->window, p + OFF(window));
 	put_unaligned_be64(f->interval, p + OFF(interval));
 	put_unaligned_be64(f->rsn, p + OFF(rsn));
 	put_unaligned_be64(f->ssn2, p + OFF(ssn2));

@@ -22,9 +22,14 @@ struct mlog_frame {
 	u16	src_port;
 	u16	dst_port;
 	u32	payload_len;
+	u32	msg_len;
+	u32	frag_off;
 	u32	src_host;
 	u32	incarnation;
+	u32	epoch;
 	u64	ssn;
+	u64	ack;
+	u32	window;
 	u64	interval;
 	u64	rsn;
 	u64	ssn2;
@@ -47,6 +52,8 @@ enum mlog_frame_error {
 	MLOG_FRAME_EFLAGS,	/* unknown flags or reserved bits set */
 	MLOG_FRAME_ELENGTH,	/* payload length disagrees with datagram */
 	MLOG_FRAME_ERANGE,	/* RSN range fields inconsistent */
+	MLOG_FRAME_EFRAG,	/* fragment does not fit its message */
+	MLOG_FRAME_EACK,	/* acknowledgment fields inconsistent */
 
 	__MLOG_FRAME_EMAX
 };

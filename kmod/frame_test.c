@@ -15,14 +15,20 @@
 static struct mlog_frame sample_frame(u32 payload_len)
 {
 	struct mlog_frame f = {
-		.type		= MLOG_FRAME_DATA,
-		.flags		= MLOG_F_NEED_RSN,
+		.type		= MLOG_FRAME_RDATA,
 		.src_port	= 40000,
 		.dst_port	= 7,
 		.payload_len	= payload_len,
+		/* a fragment at offset 100, or the empty message */
+		.msg_len	= payload_len ? payload_len + 100 : 0,
+		.frag_off	= payload_len ? 100 : 0,
 		.src_host	= 3,
 		.incarnation	= 2,
+		.epoch		= 0xdeadbeef,
 		.ssn		= 0x0102030405060708ULL,
+		.ack		= 0x1112131415161718ULL,
+		.window		= 65536,
+		.flags		= MLOG_F_NEED_RSN | MLOG_F_ACK,
 		.interval	= 42,
 		.rsn		= 17,
 		.ssn2		= 99,
@@ -48,8 +54,13 @@ static void frame_roundtrip(struct kunit *test)
 	KUNIT_EXPECT_EQ(test, out.src_port, in.src_port);
 	KUNIT_EXPECT_EQ(test, out.dst_port, in.dst_port);
 	KUNIT_EXPECT_EQ(test, out.payload_len, in.payload_len);
+	KUNIT_EXPECT_EQ(test, out.msg_len, in.msg_len);
+	KUNIT_EXPECT_EQ(test, out.frag_off, in.frag_off);
+	KUNIT_EXPECT_EQ(test, out.ack, in.ack);
+	KUNIT_EXPECT_EQ(test, out.window, in.window);
 	KUNIT_EXPECT_EQ(test, out.src_host, in.src_host);
 	KUNIT_EXPECT_EQ(test, out.incarnation, in.incarnation);
+	KUNIT_EXPECT_EQ(test, out.epoch, in.epoch);
 	KUNIT_EXPECT_EQ(test, out.ssn, in.ssn);
 	KUNIT_EXPECT_EQ(test, out.interval, in.interval);
 	KUNIT_EXPECT_EQ(test, out.rsn, in.rsn);
@@ -69,7 +80,7 @@ static void frame_wire_is_big_endian(struct kunit *test)
 	KUNIT_EXPECT_EQ(test, buf[0], 'M');
 	KUNIT_EXPECT_EQ(test, buf[1], 'L');
 	KUNIT_EXPECT_EQ(test, buf[2], MLOG_WIRE_VERSION);
-	KUNIT_EXPECT_EQ(test, buf[3], MLOG_FRAME_DATA);
+	KUNIT_EXPECT_EQ(test, buf[3], MLOG_FRAME_RDATA);
 	KUNIT_EXPECT_EQ(test, buf[offsetof(struct mlog_wire_hdr, ssn)], 0x01);
 	KUNIT_EXPECT_EQ(test, buf[offsetof(struct mlog_wire_hdr, ssn) + 7], 0x08);
 }
@@ -104,6 +115,12 @@ static const struct frame_bad_case frame_bad_cases[] = {
 	{ "payload longer than said", SIZE_MAX, 0, HDR + 9, MLOG_FRAME_ELENGTH },
 	{ "payload shorter than said", SIZE_MAX, 0, HDR + 7, MLOG_FRAME_ELENGTH },
 	{ "payload_len huge", AT(payload_len), 0xff, HDR + 8, MLOG_FRAME_ELENGTH },
+	{ "msg_len over 64 KiB", AT(msg_len) + 1, 0x02, HDR + 8, MLOG_FRAME_EFRAG },
+	{ "fragment past message end", AT(frag_off) + 3, 200, HDR + 8, MLOG_FRAME_EFRAG },
+	{ "msg_len shorter than fragment", AT(msg_len) + 3, 4, HDR + 8, MLOG_FRAME_EFRAG },
+	{ "ack without ACK flag", AT(ack) + 7, 1, HDR + 8, MLOG_FRAME_EACK },
+	{ "window without ACK flag", AT(window) + 3, 1, HDR + 8, MLOG_FRAME_EACK },
+	{ "reliable data with SSN 0", AT(type), MLOG_FRAME_RDATA, HDR + 8, MLOG_FRAME_EACK },
 };
 
 static void frame_bad_desc(const struct frame_bad_case *c, char *desc)
@@ -124,6 +141,14 @@ static void frame_rejects_malformed(struct kunit *test)
 	in.ssn2 = 0;
 	in.rsnack_count = 0;
 	in.rsn2 = 0;
+	/* a plain datagram: one whole fragment, no acknowledgment */
+	in.type = MLOG_FRAME_DATA;
+	in.flags = 0;
+	in.ack = 0;
+	in.window = 0;
+	in.ssn = 0;
+	in.msg_len = 8;
+	in.frag_off = 0;
 	mlog_frame_encode(&in, buf);
 	if (c->off != SIZE_MAX)
 		buf[c->off] = c->val;
@@ -170,6 +195,45 @@ static void frame_rsn_ranges(struct kunit *test)
 	KUNIT_EXPECT_EQ(test, mlog_frame_decode(buf, HDR, &out), MLOG_FRAME_ERANGE);
 }
 
+static void frame_fragments_and_acks(struct kunit *test)
+{
+	struct mlog_frame in = sample_frame(0), out;
+	u8 buf[BUFSZ];
+
+	/* the empty message: one empty fragment */
+	in.msg_len = 0;
+	in.frag_off = 0;
+	mlog_frame_encode(&in, buf);
+	KUNIT_EXPECT_EQ(test, mlog_frame_decode(buf, HDR, &out), MLOG_FRAME_OK);
+
+	/* an empty fragment of a non-empty message is junk */
+	in.msg_len = 10;
+	mlog_frame_encode(&in, buf);
+	KUNIT_EXPECT_EQ(test, mlog_frame_decode(buf, HDR, &out), MLOG_FRAME_EFRAG);
+
+	/* the last fragment of a 64 KiB message */
+	in = sample_frame(16);
+	in.msg_len = MLOG_MAX_MSG;
+	in.frag_off = MLOG_MAX_MSG - 16;
+	mlog_frame_encode(&in, buf);
+	KUNIT_EXPECT_EQ(test, mlog_frame_decode(buf, HDR + 16, &out), MLOG_FRAME_OK);
+
+	/* a pure acknowledgment */
+	in = sample_frame(0);
+	in.type = MLOG_FRAME_ACK;
+	in.msg_len = 0;
+	in.frag_off = 0;
+	mlog_frame_encode(&in, buf);
+	KUNIT_EXPECT_EQ(test, mlog_frame_decode(buf, HDR, &out), MLOG_FRAME_OK);
+
+	/* an ACK frame must say it is one, and carry no message */
+	in.flags = 0;
+	in.ack = 0;
+	in.window = 0;
+	mlog_frame_encode(&in, buf);
+	KUNIT_EXPECT_EQ(test, mlog_frame_decode(buf, HDR, &out), MLOG_FRAME_EACK);
+}
+
 static void frame_longer_header_accepted(struct kunit *test)
 {
 	struct mlog_frame in = sample_frame(4), out;
@@ -200,6 +264,7 @@ static struct kunit_case mlog_frame_cases[] = {
 	KUNIT_CASE(frame_wire_is_big_endian),
 	KUNIT_CASE_PARAM(frame_rejects_malformed, frame_bad_gen_params),
 	KUNIT_CASE(frame_rsn_ranges),
+	KUNIT_CASE(frame_fragments_and_acks),
 	KUNIT_CASE(frame_longer_header_accepted),
 	KUNIT_CASE(frame_strerror),
 	{}

@@ -20,6 +20,19 @@ unsigned short mlog_default_udp_port = MLOG_DEFAULT_UDP_PORT;
 module_param_named(udp_port, mlog_default_udp_port, ushort, 0444);
 MODULE_PARM_DESC(udp_port, "initial transport UDP port of every namespace");
 
+unsigned int mlog_max_peers = 4096;
+module_param_named(max_peers, mlog_max_peers, uint, 0644);
+MODULE_PARM_DESC(max_peers, "most peer nodes a namespace keeps track of");
+
+unsigned int mlog_max_flows = 1024;
+module_param_named(max_flows, mlog_max_flows, uint, 0644);
+MODULE_PARM_DESC(max_flows, "most remote endpoints one socket talks with");
+
+unsigned int mlog_suspect_after = 8;
+module_param_named(suspect_after, mlog_suspect_after, uint, 0644);
+MODULE_PARM_DESC(suspect_after,
+		 "retransmission timeouts without a sign of life before a peer is suspected");
+
 unsigned int mlog_net_id __read_mostly;
 
 static int __net_init mlog_net_init(struct net *net)
@@ -28,9 +41,12 @@ static int __net_init mlog_net_init(struct net *net)
 	int i;
 
 	mn->net = net;
-	init_rwsem(&mn->cfg_sem);
+	mutex_init(&mn->cfg_lock);
 	mn->udp_port = mlog_default_udp_port;
+	mn->log_ops = &mlog_log_none;
 	mlog_net_init_ports(mn);
+	spin_lock_init(&mn->peers_lock);
+	hash_init(mn->peers);
 	for (i = 0; i < __MLOG_STAT_MAX; i++)
 		atomic64_set(&mn->stats.v[i], 0);
 	for (i = 0; i < __MLOG_FRAME_EMAX; i++)
@@ -44,7 +60,10 @@ static int __net_init mlog_net_init(struct net *net)
  */
 static void __net_exit mlog_net_exit(struct net *net)
 {
-	mlog_transport_release(mlog_pernet(net));
+	struct mlog_net *mn = mlog_pernet(net);
+
+	mlog_transport_release(mn);
+	mlog_peers_free(mn);
 }
 
 static struct pernet_operations mlog_net_ops = {
@@ -93,6 +112,8 @@ static void __exit mlog_exit(void)
 	mlog_netlink_exit();
 	mlog_proto_exit();
 	unregister_pernet_subsys(&mlog_net_ops);
+	/* Peers are freed after a grace period. */
+	rcu_barrier();
 }
 
 module_init(mlog_init);

@@ -8,50 +8,166 @@
 #include <linux/atomic.h>
 #include <linux/hashtable.h>
 #include <linux/in6.h>
-#include <linux/rwsem.h>
+#include <linux/list.h>
+#include <linux/mutex.h>
 #include <linux/net.h>
 #include <linux/spinlock.h>
-#include <net/net_namespace.h>
+#include <linux/timer.h>
 #include <net/ipv6.h>
+#include <net/net_namespace.h>
 #include <net/netns/generic.h>
 #include <net/sock.h>
 
 #include "frame.h"
 
-#define MLOG_VERSION		"0.1.0"
+#define MLOG_VERSION		"0.2.0"
 #define MLOG_PORT_HASH_BITS	8
+#define MLOG_PEER_HASH_BITS	8
+#define MLOG_FLOW_HASH_BITS	6
 #define MLOG_EPHEMERAL_LOW	32768
 #define MLOG_EPHEMERAL_HIGH	60999
+
+/* Module parameters (main.c). */
+extern int mlog_family;
+extern unsigned short mlog_default_udp_port;
+extern unsigned int mlog_max_peers;
+extern unsigned int mlog_max_flows;
+extern unsigned int mlog_suspect_after;
 
 /* Per-namespace counters; indices are enum mlog_stat. */
 struct mlog_stats {
 	atomic64_t	v[__MLOG_STAT_MAX];
 };
 
+struct mlog_net;
+
+/*
+ * The frame layer: every frame a socket sends and every frame the
+ * transport receives passes through the namespace's logging mode here.
+ * A mode may pass a frame, hold it (it then owns it and sends or delivers
+ * it later) or consume it.  Mode "none" passes everything.
+ */
+enum mlog_verdict {
+	MLOG_PASS,
+	MLOG_HOLD,
+	MLOG_CONSUME,
+};
+
+struct mlog_log_ops {
+	const char	*name;
+	enum mlog_log_mode mode;
+	enum mlog_verdict (*frame_out)(struct mlog_net *mn,
+				       struct mlog_frame *f);
+	enum mlog_verdict (*frame_in)(struct mlog_net *mn,
+				      struct mlog_frame *f,
+				      struct sk_buff *skb);
+};
+
+extern const struct mlog_log_ops mlog_log_none;
+
+/* A node this namespace exchanges frames with. */
+struct mlog_peer {
+	struct hlist_node	node;		/* in mlog_net.peers */
+	struct rcu_head		rcu;
+	struct in6_addr		addr;
+	u32			state;		/* enum mlog_peer_state */
+	unsigned long		last_heard;	/* jiffies; 0 = never */
+	atomic64_t		tx_frames;
+	atomic64_t		rx_frames;
+	atomic64_t		retransmits;
+};
+
 /*
  * Everything mlog knows about one network namespace: its node identity,
- * the UDP socket frames travel over and the table of bound AF_MLOG ports.
+ * the UDP socket frames travel over, bound ports and known peers.
  */
 struct mlog_net {
 	struct net		*net;
 
-	/*
-	 * Writers (re)configure the node and its transport; senders hold it
-	 * for reading so the UDP socket cannot change under them.
-	 */
-	struct rw_semaphore	cfg_sem;
-	struct socket		*udp;		/* NULL until first used */
+	/* Serialises (re)configuration of the node and its transport. */
+	struct mutex		cfg_lock;
+	struct socket __rcu	*udp;		/* NULL until first used */
 	u16			udp_port;	/* host order */
 	u32			node_id;
 	struct in6_addr		node_addr;	/* :: until configured */
+	const struct mlog_log_ops *log_ops;
 
 	/* Bound sockets, looked up under RCU from the receive path. */
 	spinlock_t		ports_lock;
 	DECLARE_HASHTABLE(ports, MLOG_PORT_HASH_BITS);
 	u16			next_ephemeral;	/* under ports_lock */
 
+	spinlock_t		peers_lock;	/* inserts into peers */
+	DECLARE_HASHTABLE(peers, MLOG_PEER_HASH_BITS);
+	unsigned int		npeers;		/* under peers_lock */
+
 	struct mlog_stats	stats;
 	atomic64_t		rx_bad[__MLOG_FRAME_EMAX];
+};
+
+/* A message a SOCK_RDM socket keeps until its receiver acknowledges it. */
+struct mlog_txmsg {
+	struct list_head	list;		/* in mlog_flow.txq, SSN order */
+	u64			ssn;
+	u32			len;
+	bool			retransmitted;	/* no RTT sample (Karn) */
+	unsigned long		sent;		/* jiffies of first send */
+	u8			data[];
+};
+
+/* A message being reassembled from its fragments. */
+struct mlog_reasm {
+	struct sk_buff		*skb;		/* charged to the socket */
+	u64			ssn;
+	u32			msg_len;
+	u32			have;		/* bytes received so far */
+	u64			frags;		/* bitmap of fragments received */
+};
+
+/*
+ * The traffic between one local socket and one remote endpoint
+ * (node, port): both directions of SOCK_RDM, or the reassembly of
+ * fragmented SOCK_DGRAM messages from that endpoint.
+ */
+struct mlog_flow {
+	struct hlist_node	node;		/* in mlog_sock.flows */
+	struct mlog_sock	*ms;
+	struct mlog_peer	*peer;
+	struct in6_addr		addr;
+	u16			port;
+	u32			peer_epoch;	/* 0 until heard from */
+
+	/* sending side */
+	u64			next_ssn;	/* SSN of the next new message */
+	u64			snd_una;	/* oldest unacknowledged SSN */
+	u64			snd_nxt;	/* next SSN to put on the wire */
+	struct list_head	txq;		/* messages snd_una .. next_ssn */
+	u32			inflight;	/* bytes in snd_una .. snd_nxt */
+	u32			peer_window;	/* bytes it last said it takes */
+	struct timer_list	rto_timer;
+	unsigned int		rto;		/* jiffies */
+	unsigned int		srtt_us;	/* smoothed RTT, 0 = no sample */
+	unsigned int		rttvar_us;
+	unsigned int		timeouts;	/* consecutive, no sign of life */
+	u64			recover;	/* no fast retransmit below this */
+	u64			high_sent;	/* SSNs below were sent at least once */
+	unsigned int		dupacks;
+	bool			reported;	/* socket told of the silence */
+
+	/* receiving side */
+	u64			rcv_nxt;	/* next SSN to deliver */
+	struct mlog_reasm	reasm;
+	unsigned int		unacked;	/* delivered, not yet acked */
+	bool			window_low;	/* advertised little room */
+	struct timer_list	ack_timer;
+};
+
+struct mlog_sock_stats {
+	u64	tx_msgs;
+	u64	rx_msgs;
+	u64	retransmits;
+	u64	rx_dup;
+	u64	rx_drops;
 };
 
 struct mlog_sock {
@@ -60,7 +176,17 @@ struct mlog_sock {
 	u16			port;		/* host order, 0 = unbound */
 	bool			connected;
 	struct sockaddr_mlog	peer;		/* default destination */
-	u64			next_ssn;
+	u32			epoch;		/* random, never 0 */
+	u64			dgram_ssn;	/* numbers DGRAM messages */
+
+	/* Protects the flows and their queues; taken in softirq too. */
+	spinlock_t		lock;
+	bool			dead;		/* closing: no new flows, timers */
+	bool			window_low;	/* some flow was told little room */
+	DECLARE_HASHTABLE(flows, MLOG_FLOW_HASH_BITS);
+	unsigned int		nflows;
+	u32			tx_queued;	/* bytes of unacknowledged messages */
+	struct mlog_sock_stats	stats;
 };
 
 static inline struct mlog_sock *mlog_sk(const struct sock *sk)
@@ -81,8 +207,6 @@ static inline struct mlog_skb_cb *mlog_skb_cb(struct sk_buff *skb)
 }
 
 extern unsigned int mlog_net_id;
-extern int mlog_family;
-extern unsigned short mlog_default_udp_port;
 
 static inline struct mlog_net *mlog_pernet(const struct net *net)
 {
@@ -100,27 +224,69 @@ static inline void mlog_stat_inc(struct mlog_net *mn, enum mlog_stat s)
 	atomic64_inc(&mn->stats.v[s]);
 }
 
+static inline bool mlog_addr_is_v4(const struct in6_addr *a)
+{
+	return ipv6_addr_v4mapped(a);
+}
+
 /* af_mlog.c */
 int mlog_proto_init(void);
 void mlog_proto_exit(void);
-struct sock *mlog_lookup_port(struct mlog_net *mn, u16 port);
 void mlog_net_init_ports(struct mlog_net *mn);
+struct sock *mlog_lookup_port(struct mlog_net *mn, u16 port);
+void mlog_sock_rcv(struct sock *sk, struct sk_buff *skb,
+		   const struct mlog_frame *f, const struct in6_addr *src);
+int mlog_sock_dump(struct sk_buff *skb, struct netlink_callback *cb,
+		   int (*fill)(struct sk_buff *skb,
+			       struct netlink_callback *cb,
+			       struct mlog_sock *ms));
+struct mlog_flow *mlog_flow_find(struct mlog_sock *ms,
+				 const struct in6_addr *addr, u16 port);
+struct mlog_flow *mlog_flow_get(struct mlog_sock *ms,
+				const struct in6_addr *addr, u16 port,
+				gfp_t gfp);
+bool mlog_reasm_add(struct mlog_sock *ms, struct mlog_reasm *r,
+		    struct sk_buff *skb, const struct mlog_frame *f);
+void mlog_reasm_reset(struct mlog_reasm *r);
+bool mlog_charge(struct sock *sk, struct sk_buff *skb);
+void mlog_deliver(struct mlog_sock *ms, struct sk_buff *skb,
+		  const struct in6_addr *src, u16 src_port);
+int mlog_send_dest(struct sock *sk, struct msghdr *msg,
+		   struct sockaddr_mlog *dest);
+int mlog_autobind(struct sock *sk);
+int mlog_bind(struct socket *sock, struct sockaddr *uaddr, int len);
+int mlog_connect(struct socket *sock, struct sockaddr *uaddr, int len,
+		 int flags);
+int mlog_getname(struct socket *sock, struct sockaddr *uaddr, int peer);
+int mlog_recvmsg(struct socket *sock, struct msghdr *msg, size_t size,
+		 int flags);
+int mlog_release(struct socket *sock);
+
+/* rdm.c */
+extern const struct proto_ops mlog_rdm_ops;
+void mlog_flow_init_rdm(struct mlog_flow *fl);
+void mlog_flow_stop(struct mlog_flow *fl);
+void mlog_flow_free_rdm(struct mlog_flow *fl);
+void mlog_rdm_rcv(struct mlog_sock *ms, struct sk_buff *skb,
+		  const struct mlog_frame *f, const struct in6_addr *src);
+
+/* peer.c */
+struct mlog_peer *mlog_peer_get(struct mlog_net *mn,
+				const struct in6_addr *addr, gfp_t gfp);
+void mlog_peer_heard(struct mlog_net *mn, struct mlog_peer *peer);
+void mlog_peer_suspect(struct mlog_net *mn, struct mlog_peer *peer);
+void mlog_peers_free(struct mlog_net *mn);
 
 /* transport.c */
 int mlog_transport_get(struct mlog_net *mn);
 int mlog_transport_reconfigure(struct mlog_net *mn, u16 udp_port);
 void mlog_transport_release(struct mlog_net *mn);
-int mlog_transport_send(struct mlog_net *mn, const struct in6_addr *node,
-			const struct mlog_frame *f, struct iov_iter *payload,
-			size_t len);
+int mlog_frame_out(struct mlog_net *mn, struct mlog_peer *peer,
+		   struct mlog_frame *f, const void *data);
 
 /* netlink.c */
 int mlog_netlink_init(void);
 void mlog_netlink_exit(void);
-
-static inline bool mlog_addr_is_v4(const struct in6_addr *a)
-{
-	return ipv6_addr_v4mapped(a);
-}
+void mlog_notify_peer(struct mlog_net *mn, struct mlog_peer *peer);
 
 #endif /* _MLOG_H */

@@ -1,12 +1,17 @@
 // SPDX-License-Identifier: GPL-2.0
 /*
- * UDP transport: one kernel UDP socket per network namespace carries the
- * frames of every AF_MLOG socket of that namespace between nodes.
+ * UDP transport and frame layer.
  *
- * Incoming datagrams are taken over in the UDP encapsulation hook (after
- * the UDP checksum has been verified), decoded, and queued to the socket
- * bound to the destination port.  Anything malformed is dropped and
- * counted by reason.
+ * One kernel UDP socket per network namespace carries the frames of every
+ * AF_MLOG socket of that namespace between nodes.  Incoming datagrams are
+ * taken over in the UDP encapsulation hook (after the UDP checksum has
+ * been verified), decoded, passed through the namespace's logging mode and
+ * handed to the socket bound to the destination port.  Anything malformed
+ * is dropped and counted by reason.
+ *
+ * Frames are sent from process context and from timers and the receive
+ * softirq (retransmissions, acknowledgments), so the transport socket is
+ * published under RCU and allocates atomically.
  */
 #include <linux/module.h>
 #include <linux/skbuff.h>
@@ -19,6 +24,26 @@
 
 #include "mlog.h"
 
+static enum mlog_verdict mlog_none_frame_out(struct mlog_net *mn,
+					     struct mlog_frame *f)
+{
+	return MLOG_PASS;
+}
+
+static enum mlog_verdict mlog_none_frame_in(struct mlog_net *mn,
+					    struct mlog_frame *f,
+					    struct sk_buff *skb)
+{
+	return MLOG_PASS;
+}
+
+const struct mlog_log_ops mlog_log_none = {
+	.name		= "none",
+	.mode		= MLOG_LOG_NONE,
+	.frame_out	= mlog_none_frame_out,
+	.frame_in	= mlog_none_frame_in,
+};
+
 static void mlog_drop_bad(struct mlog_net *mn, enum mlog_frame_error why)
 {
 	atomic64_inc(&mn->rx_bad[why]);
@@ -30,10 +55,10 @@ static int mlog_udp_encap_rcv(struct sock *usk, struct sk_buff *skb)
 	struct mlog_net *mn = rcu_dereference_sk_user_data(usk);
 	const unsigned int uhlen = sizeof(struct udphdr);
 	enum mlog_frame_error ferr;
+	struct mlog_peer *peer;
+	struct in6_addr src;
 	struct mlog_frame f;
-	struct mlog_skb_cb *cb;
 	struct sock *sk;
-	__be32 saddr;
 
 	if (!mn)
 		goto drop;
@@ -53,28 +78,30 @@ static int mlog_udp_encap_rcv(struct sock *usk, struct sk_buff *skb)
 		goto drop;
 	}
 
+	ipv6_addr_set_v4mapped(ip_hdr(skb)->saddr, &src);
+	peer = mlog_peer_get(mn, &src, GFP_ATOMIC);
+	if (peer)
+		mlog_peer_heard(mn, peer);
+
+	__skb_pull(skb, uhlen + f.hdr_len);
+	skb_dst_drop(skb);
+	nf_reset_ct(skb);
+
+	switch (mn->log_ops->frame_in(mn, &f, skb)) {
+	case MLOG_PASS:
+		break;
+	case MLOG_HOLD:
+		return 0;
+	case MLOG_CONSUME:
+		goto drop;
+	}
+
 	sk = mlog_lookup_port(mn, f.dst_port);
 	if (!sk) {
 		mlog_stat_inc(mn, MLOG_STAT_RX_NO_PORT);
 		goto drop;
 	}
-
-	saddr = ip_hdr(skb)->saddr;
-	__skb_pull(skb, uhlen + f.hdr_len);
-	skb_dst_drop(skb);
-	nf_reset_ct(skb);
-
-	cb = mlog_skb_cb(skb);
-	ipv6_addr_set_v4mapped(saddr, &cb->src_node);
-	cb->src_port = f.src_port;
-
-	if (sock_queue_rcv_skb(sk, skb) < 0) {
-		mlog_stat_inc(mn, MLOG_STAT_RX_QUEUE_FULL);
-		sock_put(sk);
-		goto drop;
-	}
-	mlog_stat_inc(mn, MLOG_STAT_RX_FRAMES);
-	mlog_stat_add(mn, MLOG_STAT_RX_BYTES, f.payload_len);
+	mlog_sock_rcv(sk, skb, &f, &src);
 	sock_put(sk);
 	return 0;
 drop:
@@ -95,11 +122,18 @@ static int mlog_udp_open(struct mlog_net *mn, u16 port, struct socket **sockp)
 		.encap_type	= 1,
 		.encap_rcv	= mlog_udp_encap_rcv,
 	};
+	struct sock *sk;
 	int err;
 
 	err = udp_sock_create(mn->net, &cfg, sockp);
 	if (err)
 		return err;
+	sk = (*sockp)->sk;
+	/* Sends happen in softirq too; never sleep for memory. */
+	sk->sk_allocation = GFP_ATOMIC;
+	/* Room for many sockets' frames in flight at once. */
+	sk->sk_sndbuf = 8 * 1024 * 1024;
+	sk->sk_userlocks |= SOCK_SNDBUF_LOCK;
 	setup_udp_tunnel_sock(mn->net, *sockp, &tcfg);
 	return 0;
 }
@@ -107,19 +141,18 @@ static int mlog_udp_open(struct mlog_net *mn, u16 port, struct socket **sockp)
 /* Make sure this namespace's transport socket exists. */
 int mlog_transport_get(struct mlog_net *mn)
 {
-	bool open;
+	struct socket *sock;
 	int err = 0;
 
-	down_read(&mn->cfg_sem);
-	open = mn->udp;
-	up_read(&mn->cfg_sem);
-	if (open)
+	if (rcu_access_pointer(mn->udp))
 		return 0;
-
-	down_write(&mn->cfg_sem);
-	if (!mn->udp)
-		err = mlog_udp_open(mn, mn->udp_port, &mn->udp);
-	up_write(&mn->cfg_sem);
+	mutex_lock(&mn->cfg_lock);
+	if (!rcu_access_pointer(mn->udp)) {
+		err = mlog_udp_open(mn, mn->udp_port, &sock);
+		if (!err)
+			rcu_assign_pointer(mn->udp, sock);
+	}
+	mutex_unlock(&mn->cfg_lock);
 	return err;
 }
 
@@ -132,85 +165,88 @@ int mlog_transport_reconfigure(struct mlog_net *mn, u16 udp_port)
 	struct socket *nsock, *old;
 	int err = 0;
 
-	down_write(&mn->cfg_sem);
+	mutex_lock(&mn->cfg_lock);
 	if (udp_port == mn->udp_port)
 		goto out;
-	if (mn->udp) {
+	old = rcu_dereference_protected(mn->udp,
+					lockdep_is_held(&mn->cfg_lock));
+	if (old) {
 		err = mlog_udp_open(mn, udp_port, &nsock);
 		if (err)
 			goto out;
-		old = mn->udp;
-		mn->udp = nsock;
+		rcu_assign_pointer(mn->udp, nsock);
+		synchronize_net();
 		udp_tunnel_sock_release(old);
 	}
-	mn->udp_port = udp_port;
+	WRITE_ONCE(mn->udp_port, udp_port);
 out:
-	up_write(&mn->cfg_sem);
+	mutex_unlock(&mn->cfg_lock);
 	return err;
 }
 
 void mlog_transport_release(struct mlog_net *mn)
 {
-	down_write(&mn->cfg_sem);
-	if (mn->udp) {
-		udp_tunnel_sock_release(mn->udp);
-		mn->udp = NULL;
+	struct socket *old;
+
+	mutex_lock(&mn->cfg_lock);
+	old = rcu_dereference_protected(mn->udp,
+					lockdep_is_held(&mn->cfg_lock));
+	RCU_INIT_POINTER(mn->udp, NULL);
+	mutex_unlock(&mn->cfg_lock);
+	if (old) {
+		synchronize_net();
+		udp_tunnel_sock_release(old);
 	}
-	up_write(&mn->cfg_sem);
 }
 
 /*
- * Send one frame: header @f followed by @len bytes from @payload, to the
- * node @node.  Copies the payload once into a kernel buffer charged to
- * the caller's memory cgroup, then hands both to UDP.
+ * Send one frame to @peer: header @f and f->payload_len bytes at @data.
+ * Every frame mlog sends passes here, through the logging mode.  Callable
+ * in any context; returns 0 or a negative errno (the frame is then lost,
+ * as any datagram may be).
  */
-int mlog_transport_send(struct mlog_net *mn, const struct in6_addr *node,
-			const struct mlog_frame *f, struct iov_iter *payload,
-			size_t len)
+int mlog_frame_out(struct mlog_net *mn, struct mlog_peer *peer,
+		   struct mlog_frame *f, const void *data)
 {
 	u8 hdr[MLOG_WIRE_HDR_LEN];
 	struct sockaddr_in to = {
 		.sin_family	= AF_INET,
-		.sin_addr.s_addr = node->s6_addr32[3],
+		.sin_addr.s_addr = peer->addr.s6_addr32[3],
+		.sin_port	= htons(READ_ONCE(mn->udp_port)),
 	};
-	struct msghdr m = { .msg_name = &to, .msg_namelen = sizeof(to) };
-	struct kvec vec[2];
-	void *buf = NULL;
+	struct msghdr m = {
+		.msg_name	= &to,
+		.msg_namelen	= sizeof(to),
+		.msg_flags	= MSG_DONTWAIT | MSG_NOSIGNAL,
+	};
+	struct kvec vec[2] = {
+		{ .iov_base = hdr, .iov_len = sizeof(hdr) },
+		{ .iov_base = (void *)data, .iov_len = f->payload_len },
+	};
+	struct socket *sock;
 	int err;
 
-	if (len) {
-		buf = kvmalloc(len, GFP_KERNEL_ACCOUNT);
-		if (!buf)
-			return -ENOMEM;
-		if (!copy_from_iter_full(buf, len, payload)) {
-			err = -EFAULT;
-			goto out;
-		}
+	switch (mn->log_ops->frame_out(mn, f)) {
+	case MLOG_PASS:
+		break;
+	case MLOG_HOLD:
+	case MLOG_CONSUME:
+		return 0;
 	}
-	mlog_frame_encode(f, hdr);
-	vec[0].iov_base = hdr;
-	vec[0].iov_len = sizeof(hdr);
-	vec[1].iov_base = buf;
-	vec[1].iov_len = len;
 
-	down_read(&mn->cfg_sem);
-	if (!mn->udp) {
-		err = -ENOTCONN;
-	} else {
-		to.sin_port = htons(mn->udp_port);
-		err = kernel_sendmsg(mn->udp, &m, vec, len ? 2 : 1,
-				     sizeof(hdr) + len);
-	}
-	up_read(&mn->cfg_sem);
+	mlog_frame_encode(f, hdr);
+	rcu_read_lock();
+	sock = rcu_dereference(mn->udp);
+	err = sock ? kernel_sendmsg(sock, &m, vec, f->payload_len ? 2 : 1,
+				    sizeof(hdr) + f->payload_len) : -ENOTCONN;
+	rcu_read_unlock();
 
 	if (err < 0) {
 		mlog_stat_inc(mn, MLOG_STAT_TX_ERRORS);
-	} else {
-		mlog_stat_inc(mn, MLOG_STAT_TX_FRAMES);
-		mlog_stat_add(mn, MLOG_STAT_TX_BYTES, len);
-		err = 0;
+		return err;
 	}
-out:
-	kvfree(buf);
-	return err;
+	mlog_stat_inc(mn, MLOG_STAT_TX_FRAMES);
+	mlog_stat_add(mn, MLOG_STAT_TX_BYTES, f->payload_len);
+	atomic64_inc(&peer->tx_frames);
+	return 0;
 }

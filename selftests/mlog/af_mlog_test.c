@@ -319,6 +319,7 @@ TEST_F(node, bad_frames_dropped_and_counted)
 		.src_port = htons(1234),
 		.dst_port = htons(6006),
 		.payload_len = htonl(2),
+		.msg_len = htonl(2),
 	};
 	struct { struct mlog_wire_hdr h; char p[2]; } __attribute__((packed)) f;
 	uint64_t s[MLOG_STAT_MAX + 1];
@@ -344,6 +345,8 @@ TEST_F(node, bad_frames_dropped_and_counted)
 	SEND_BAD(f.h.hdr_len = htons(8), sizeof(f));
 	SEND_BAD(f.h.payload_len = htonl(1000), sizeof(f));
 	SEND_BAD(f.h.rsn_count = 3, sizeof(f));		/* range from RSN 0 */
+	SEND_BAD(f.h.msg_len = htonl(1), sizeof(f));	/* fragment overflows */
+	SEND_BAD(f.h.ack = htobe64(5), sizeof(f));	/* ack without flag */
 	SEND_BAD((void)0, 0);				/* empty datagram */
 
 	f.h = good;

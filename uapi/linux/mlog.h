@@ -47,6 +47,10 @@ enum mlog_cmd {
 	MLOG_CMD_STATUS_GET,	/* module version, family number, counters */
 	MLOG_CMD_NODE_SET,	/* configure this namespace's node */
 	MLOG_CMD_NODE_GET,	/* read this namespace's node configuration */
+	MLOG_CMD_STATS_GET,	/* namespace counters (MLOG_ATTR_STATS) */
+	MLOG_CMD_PEER_GET,	/* dump: one MLOG_ATTR_PEER per known peer */
+	MLOG_CMD_SOCK_GET,	/* dump: one MLOG_ATTR_SOCK per bound socket */
+	MLOG_CMD_EVENT_PEER,	/* notification on "events": peer state changed */
 
 	__MLOG_CMD_MAX,
 	MLOG_CMD_MAX = __MLOG_CMD_MAX - 1
@@ -62,6 +66,9 @@ enum mlog_attr {
 	MLOG_ATTR_NODE_ADDR,		/* binary, 16 bytes: node address */
 	MLOG_ATTR_UDP_PORT,		/* u16: transport UDP port */
 	MLOG_ATTR_NODE_ID,		/* u32: cluster-wide node id */
+	MLOG_ATTR_PEER,			/* nest: MLOG_PEER_* */
+	MLOG_ATTR_SOCK,			/* nest: MLOG_SOCK_* */
+	MLOG_ATTR_LOG_MODE,		/* u32: enum mlog_log_mode */
 
 	__MLOG_ATTR_MAX,
 	MLOG_ATTR_MAX = __MLOG_ATTR_MAX - 1
@@ -80,37 +87,103 @@ enum mlog_stat {
 	MLOG_STAT_RX_BAD,		/* malformed frames dropped */
 	MLOG_STAT_RX_NO_PORT,		/* frames for a port nobody bound */
 	MLOG_STAT_RX_QUEUE_FULL,	/* frames dropped: receive queue full */
+	MLOG_STAT_RX_DUP,		/* RDM duplicates dropped (SSN seen) */
+	MLOG_STAT_RX_OUT_OF_ORDER,	/* RDM frames ahead of a gap, dropped */
+	MLOG_STAT_RX_WRONG_TYPE,	/* frame kind the port's socket lacks */
+	MLOG_STAT_TX_RETRANSMITS,	/* RDM fragments sent again */
+	MLOG_STAT_TX_ACKS,		/* standalone acknowledgment frames */
+	MLOG_STAT_PEER_SUSPECTED,	/* times a peer became suspected */
+	MLOG_STAT_NO_MEMORY,		/* frames dropped for lack of memory */
+	MLOG_STAT_RX_INCOMPLETE,	/* DGRAM messages missing a fragment */
+	MLOG_STAT_PEER_RESTARTED,	/* flows reset: peer socket replaced */
 
 	__MLOG_STAT_MAX,
 	MLOG_STAT_MAX = __MLOG_STAT_MAX - 1
 };
 
+/* Logging mode of a namespace; "none" passes every frame through. */
+enum mlog_log_mode {
+	MLOG_LOG_NONE,
+};
+
+/* A peer node of this namespace, nested in MLOG_ATTR_PEER. */
+enum mlog_peer_attr {
+	MLOG_PEER_UNSPEC,
+	MLOG_PEER_PAD,
+	MLOG_PEER_ADDR,			/* binary, 16 bytes */
+	MLOG_PEER_STATE,		/* u32: enum mlog_peer_state */
+	/* u64: ms since its last frame; absent if never heard from */
+	MLOG_PEER_LAST_HEARD_MS,
+	MLOG_PEER_TX_FRAMES,		/* u64 */
+	MLOG_PEER_RX_FRAMES,		/* u64 */
+	MLOG_PEER_RETRANSMITS,		/* u64 */
+
+	__MLOG_PEER_MAX,
+	MLOG_PEER_MAX = __MLOG_PEER_MAX - 1
+};
+
+enum mlog_peer_state {
+	MLOG_PEER_ALIVE = 1,		/* heard from, or nothing outstanding */
+	MLOG_PEER_SUSPECTED,		/* silent while frames await its ack */
+};
+
+/* A bound AF_MLOG socket, nested in MLOG_ATTR_SOCK. */
+enum mlog_sock_attr {
+	MLOG_SOCK_UNSPEC,
+	MLOG_SOCK_PAD,
+	MLOG_SOCK_PORT,			/* u16 */
+	MLOG_SOCK_TYPE,			/* u32: SOCK_DGRAM or SOCK_RDM */
+	MLOG_SOCK_INODE,		/* u64: socket inode, as in /proc/PID/fd */
+	MLOG_SOCK_FLOWS,		/* u32: peers it exchanges RDM with */
+	MLOG_SOCK_TX_QUEUED,		/* u64: bytes sent, not yet acknowledged */
+	MLOG_SOCK_RX_QUEUED,		/* u64: bytes waiting in the receive queue */
+	MLOG_SOCK_TX_MSGS,		/* u64 */
+	MLOG_SOCK_RX_MSGS,		/* u64 */
+	MLOG_SOCK_RETRANSMITS,		/* u64 */
+	MLOG_SOCK_RX_DUP,		/* u64 */
+	MLOG_SOCK_RX_DROPS,		/* u64: dropped for lack of buffer */
+
+	__MLOG_SOCK_MAX,
+	MLOG_SOCK_MAX = __MLOG_SOCK_MAX - 1
+};
+
 /* ---------------------------------------------------------------------
  * Wire format (all fields big-endian), carried as the payload of a UDP
- * datagram between nodes.  Documentation/mlog/protocol.rst describes it.
+ * datagram between nodes.  Documentation/protocol.rst describes it.
  */
 #define MLOG_WIRE_MAGIC		0x4d4c	/* "ML" */
 #define MLOG_WIRE_VERSION	1
 #define MLOG_DEFAULT_UDP_PORT	7471
 
 enum mlog_frame_type {
-	MLOG_FRAME_DATA = 1,	/* application message (or a fragment of one) */
+	MLOG_FRAME_DATA = 1,	/* SOCK_DGRAM message or fragment */
+	MLOG_FRAME_RDATA,	/* SOCK_RDM message or fragment */
+	MLOG_FRAME_ACK,		/* acknowledgment / window update only */
 
 	__MLOG_FRAME_TYPE_MAX
 };
 
-/* Header flags. */
+/* Header flags: logging protocols (chapter 3 of the thesis). */
 #define MLOG_F_NEED_RSN		0x0001	/* sender needs the RSN returned */
 #define MLOG_F_NEED_RSNACK	0x0002	/* receiver needs its RSNs acked */
 #define MLOG_F_DONT_LOG		0x0004	/* duplicate of a purged message */
-#define MLOG_F_KNOWN		0x0007	/* all flags this version defines */
+/* Header flags: transport. */
+#define MLOG_F_ACK		0x0100	/* ack and window fields are valid */
+#define MLOG_F_KNOWN		0x0107	/* all flags this version defines */
 
 /*
  * Fixed header of every frame.  hdr_len allows later versions to append
  * fields; a receiver refuses frames whose version it does not know.
+ *
+ * A message of up to MLOG_MAX_MSG bytes travels as one or more fragments:
+ * msg_len is the whole message, frag_off and payload_len place this
+ * fragment in it.  For SOCK_RDM, ssn numbers the messages of one flow
+ * (sending endpoint -> receiving endpoint) from 1, and ack/window carry
+ * the reverse flow's cumulative acknowledgment and receive credit.
+ *
  * The logging fields (host, incarnation, interval, RSN ranges) are present
- * in every frame so that sender-based and optimistic logging can piggyback
- * on ordinary traffic; mode "none" leaves them zero.
+ * in every frame so that the logging protocols can piggyback on ordinary
+ * traffic; mode "none" leaves them zero.
  */
 struct mlog_wire_hdr {
 	__be16	magic;
@@ -120,10 +193,17 @@ struct mlog_wire_hdr {
 	__be16	hdr_len;	/* bytes, including this header */
 	__be16	src_port;
 	__be16	dst_port;
-	__be32	payload_len;	/* bytes following the header */
+	__be32	payload_len;	/* bytes of message in this frame */
+	__be32	msg_len;	/* bytes of the whole message */
+	__be32	frag_off;	/* offset of this fragment in the message */
 	__be32	src_host;	/* sender's protected-host index, 0 = none */
 	__be32	incarnation;	/* sender's incarnation number */
-	__be64	ssn;		/* send sequence number */
+	/* random per-socket number: a new socket on a reused port differs */
+	__be32	epoch;
+	/* bytes the sender of this frame can still take on the reverse flow */
+	__be32	window;
+	__be64	ssn;		/* send sequence number of the message */
+	__be64	ack;		/* highest SSN of the reverse flow delivered */
 	__be64	interval;	/* sender's state interval index */
 	__be64	rsn;		/* first RSN returned in this frame */
 	__be64	ssn2;		/* SSN the RSN range refers to */
@@ -135,7 +215,11 @@ struct mlog_wire_hdr {
 };
 
 #define MLOG_WIRE_HDR_LEN	((unsigned int)sizeof(struct mlog_wire_hdr))
-/* Largest payload that fits one IPv4 UDP datagram together with the header. */
-#define MLOG_MAX_PAYLOAD	(65535 - 20 - 8 - MLOG_WIRE_HDR_LEN)
+/* Largest message a socket sends or receives. */
+#define MLOG_MAX_MSG		65536
+/* Largest fragment: a frame then fits a 1500-byte Ethernet MTU. */
+#define MLOG_MAX_FRAG		1376
+/* Kept for older userspace: the largest message. */
+#define MLOG_MAX_PAYLOAD	MLOG_MAX_MSG
 
 #endif /* _UAPI_LINUX_MLOG_H */

@@ -1,0 +1,617 @@
+// SPDX-License-Identifier: GPL-2.0
+/*
+ * SOCK_RDM: reliable, ordered, connectionless messages.
+ *
+ * Each flow (local socket, remote endpoint) numbers its messages from 1
+ * (SSN).  The sender keeps every message until the receiver acknowledges
+ * it; the receiver delivers messages strictly in SSN order, drops
+ * duplicates and anything beyond the next expected SSN, and returns a
+ * cumulative acknowledgment with the room left in its receive buffer
+ * (window).  Acknowledgments ride on data going the other way when there
+ * is some, or in ACK frames (every second message, or after a short delay).
+ *
+ * Loss is repaired go-back-N from the sender's copy: on a retransmission
+ * timeout (RTT-estimated, exponential backoff capped at MLOG_RTO_MAX) or
+ * on repeated acknowledgments that do not advance.  A peer that stays
+ * silent for mlog_suspect_after timeouts is suspected: the socket gets
+ * EHOSTUNREACH once and an event goes out on netlink, but retransmission
+ * goes on until the peer answers or the socket is closed.
+ *
+ * Memory: unacknowledged messages count against SO_SNDBUF (senders block
+ * or get EAGAIN), received and half-reassembled ones against SO_RCVBUF
+ * (the window makes senders hold back instead).
+ */
+#include <linux/module.h>
+#include <linux/poll.h>
+#include <linux/sched/signal.h>
+#include <linux/slab.h>
+#include <linux/sockios.h>
+#include <linux/termios.h>
+#include <linux/uio.h>
+#include <net/sock.h>
+
+#include "mlog.h"
+
+#define MLOG_RTO_INIT	msecs_to_jiffies(100)
+#define MLOG_RTO_MIN	max_t(unsigned long, msecs_to_jiffies(10), 2)
+#define MLOG_RTO_MAX	msecs_to_jiffies(1000)
+#define MLOG_DELACK	max_t(unsigned long, msecs_to_jiffies(2), 1)
+#define MLOG_ACK_EVERY	2
+
+static void mlog_rto_expired(struct timer_list *t);
+static void mlog_ack_expired(struct timer_list *t);
+
+void mlog_flow_init_rdm(struct mlog_flow *fl)
+{
+	fl->next_ssn = 1;
+	fl->snd_una = 1;
+	fl->snd_nxt = 1;
+	fl->high_sent = 1;
+	fl->rcv_nxt = 1;
+	INIT_LIST_HEAD(&fl->txq);
+	fl->peer_window = MLOG_MAX_MSG;
+	fl->rto = MLOG_RTO_INIT;
+	timer_setup(&fl->rto_timer, mlog_rto_expired, 0);
+	timer_setup(&fl->ack_timer, mlog_ack_expired, 0);
+}
+
+/* Called without ms->lock, after ms->dead is set: timers stay stopped. */
+void mlog_flow_stop(struct mlog_flow *fl)
+{
+	del_timer_sync(&fl->rto_timer);
+	del_timer_sync(&fl->ack_timer);
+}
+
+static void mlog_txq_purge(struct mlog_flow *fl)
+{
+	struct mlog_txmsg *m, *tmp;
+
+	list_for_each_entry_safe(m, tmp, &fl->txq, list) {
+		list_del(&m->list);
+		fl->ms->tx_queued -= m->len;
+		kvfree(m);
+	}
+	fl->inflight = 0;
+}
+
+/* Caller holds ms->lock. */
+void mlog_flow_free_rdm(struct mlog_flow *fl)
+{
+	mlog_txq_purge(fl);
+}
+
+static void mlog_write_space(struct sock *sk)
+{
+	struct socket_wq *wq;
+
+	rcu_read_lock();
+	wq = rcu_dereference(sk->sk_wq);
+	if (skwq_has_sleeper(wq))
+		wake_up_interruptible_poll(&wq->wait, EPOLLOUT | EPOLLWRNORM |
+					   EPOLLWRBAND);
+	sk_wake_async(sk, SOCK_WAKE_SPACE, POLL_OUT);
+	rcu_read_unlock();
+}
+
+static void mlog_report_error(struct sock *sk, int err)
+{
+	WRITE_ONCE(sk->sk_err, err);
+	sk_error_report(sk);
+}
+
+/*
+ * Receive buffer room offered to one flow: the free part of SO_RCVBUF,
+ * shared out among the flows that send to us, so that several senders
+ * together do not overrun it.
+ */
+static u32 mlog_rcv_window(struct sock *sk)
+{
+	int space = READ_ONCE(sk->sk_rcvbuf) - atomic_read(&sk->sk_rmem_alloc);
+	unsigned int flows = max_t(unsigned int, READ_ONCE(mlog_sk(sk)->nflows), 1);
+
+	return space > 0 ? space / flows : 0;
+}
+
+/*
+ * What a message costs the receiver's buffer: its bytes plus the buffer
+ * overhead (sk_buff, shared info, page rounding).  Senders
+ * count this against the window so that the receiver rarely has to drop.
+ */
+static u32 mlog_msg_cost(u32 len)
+{
+	/* one fragment arrives as one skb; more are copied into pages */
+	if (len <= MLOG_MAX_FRAG)
+		return len + 2048;
+	return PAGE_ALIGN(len) + 2048;
+}
+
+/* Piggyback our acknowledgment of the reverse flow on frame @f. */
+static void mlog_fill_ack(struct mlog_flow *fl, struct mlog_frame *f)
+{
+	struct sock *sk = &fl->ms->sk;
+
+	f->flags |= MLOG_F_ACK;
+	f->ack = fl->rcv_nxt - 1;
+	f->window = mlog_rcv_window(sk);
+	fl->unacked = 0;
+	fl->window_low = f->window < (u32)READ_ONCE(sk->sk_rcvbuf) / 8;
+	if (fl->window_low)
+		fl->ms->window_low = true;
+}
+
+static void mlog_frame_init(struct mlog_flow *fl, struct mlog_frame *f,
+			    u8 type)
+{
+	memset(f, 0, sizeof(*f));
+	f->type = type;
+	f->src_port = fl->ms->port;
+	f->dst_port = fl->port;
+	f->epoch = fl->ms->epoch;
+}
+
+static void mlog_send_ack(struct mlog_flow *fl)
+{
+	struct mlog_net *mn = mlog_pernet(sock_net(&fl->ms->sk));
+	struct mlog_frame f;
+
+	mlog_frame_init(fl, &f, MLOG_FRAME_ACK);
+	mlog_fill_ack(fl, &f);
+	if (!mlog_frame_out(mn, fl->peer, &f, NULL))
+		mlog_stat_inc(mn, MLOG_STAT_TX_ACKS);
+}
+
+static void mlog_xmit_msg(struct mlog_flow *fl, struct mlog_txmsg *m)
+{
+	struct mlog_net *mn = mlog_pernet(sock_net(&fl->ms->sk));
+	struct mlog_frame f;
+	u32 off = 0;
+
+	mlog_frame_init(fl, &f, MLOG_FRAME_RDATA);
+	f.ssn = m->ssn;
+	f.msg_len = m->len;
+	mlog_fill_ack(fl, &f);
+	do {
+		f.frag_off = off;
+		f.payload_len = min_t(u32, m->len - off, MLOG_MAX_FRAG);
+		/* A lost frame is repaired like any other loss. */
+		mlog_frame_out(mn, fl->peer, &f, m->data + off);
+		off += f.payload_len;
+	} while (off < m->len);
+}
+
+/*
+ * Put on the wire what the peer's window allows, starting at snd_nxt.
+ * One message may always be in flight, so a window of zero is probed.
+ */
+static void mlog_push(struct mlog_flow *fl)
+{
+	struct mlog_net *mn = mlog_pernet(sock_net(&fl->ms->sk));
+	struct mlog_txmsg *m;
+
+	list_for_each_entry(m, &fl->txq, list) {
+		if (m->ssn < fl->snd_nxt)
+			continue;
+		if (fl->inflight &&
+		    fl->inflight + mlog_msg_cost(m->len) > fl->peer_window)
+			break;
+		if (m->ssn < fl->high_sent) {
+			m->retransmitted = true;
+			fl->ms->stats.retransmits++;
+			atomic64_inc(&fl->peer->retransmits);
+			mlog_stat_inc(mn, MLOG_STAT_TX_RETRANSMITS);
+		} else {
+			m->sent = jiffies;
+			fl->high_sent = m->ssn + 1;
+		}
+		mlog_xmit_msg(fl, m);
+		fl->inflight += mlog_msg_cost(m->len);
+		fl->snd_nxt = m->ssn + 1;
+	}
+	if (fl->snd_una < fl->snd_nxt && !timer_pending(&fl->rto_timer))
+		mod_timer(&fl->rto_timer, jiffies + fl->rto);
+}
+
+static void mlog_rtt_sample(struct mlog_flow *fl, unsigned long sent)
+{
+	unsigned int rtt_us = jiffies_to_usecs(jiffies - sent);
+	unsigned long rto;
+
+	/* Jacobson/Karels, as TCP does (RFC 6298). */
+	if (!fl->srtt_us) {
+		fl->srtt_us = rtt_us;
+		fl->rttvar_us = rtt_us / 2;
+	} else {
+		int delta = (int)rtt_us - (int)fl->srtt_us;
+
+		fl->rttvar_us = (3 * fl->rttvar_us + abs(delta)) / 4;
+		fl->srtt_us = (7 * fl->srtt_us + rtt_us) / 8;
+	}
+	rto = usecs_to_jiffies(fl->srtt_us + 4 * fl->rttvar_us);
+	fl->rto = clamp_t(unsigned long, rto, MLOG_RTO_MIN, MLOG_RTO_MAX);
+}
+
+/* Go back to the oldest unacknowledged message and send again from it. */
+static void mlog_go_back(struct mlog_flow *fl)
+{
+	fl->snd_nxt = fl->snd_una;
+	fl->inflight = 0;
+	mlog_push(fl);
+}
+
+/* The peer acknowledges everything up to f->ack and offers f->window. */
+static void mlog_process_ack(struct mlog_flow *fl, const struct mlog_frame *f)
+{
+	struct mlog_net *mn = mlog_pernet(sock_net(&fl->ms->sk));
+	struct mlog_sock *ms = fl->ms;
+	struct mlog_txmsg *m, *tmp;
+	bool freed = false;
+
+	if (!(f->flags & MLOG_F_ACK))
+		return;
+	/* Any sign of life ends the suspicion of this flow. */
+	fl->timeouts = 0;
+	fl->reported = false;
+	if (f->ack >= fl->next_ssn) {
+		/* Acknowledges what we never sent: forged or confused. */
+		mlog_stat_inc(mn, MLOG_STAT_RX_BAD);
+		return;
+	}
+	fl->peer_window = f->window;
+
+	if (f->ack >= fl->snd_una) {
+		list_for_each_entry_safe(m, tmp, &fl->txq, list) {
+			if (m->ssn > f->ack)
+				break;
+			if (m->ssn == f->ack && !m->retransmitted)
+				mlog_rtt_sample(fl, m->sent);
+			if (m->ssn < fl->snd_nxt)
+				fl->inflight -= mlog_msg_cost(m->len);
+			ms->tx_queued -= m->len;
+			list_del(&m->list);
+			kvfree(m);
+			freed = true;
+		}
+		fl->snd_una = f->ack + 1;
+		if (fl->snd_nxt < fl->snd_una)
+			fl->snd_nxt = fl->snd_una;
+		fl->dupacks = 0;
+		if (fl->snd_una == fl->next_ssn)
+			del_timer(&fl->rto_timer);
+		else
+			mod_timer(&fl->rto_timer, jiffies + fl->rto);
+	} else if (f->type == MLOG_FRAME_ACK && fl->snd_nxt > fl->snd_una &&
+		   ++fl->dupacks >= 2 && fl->snd_una > fl->recover) {
+		/*
+		 * The receiver keeps saying it still waits for snd_una while
+		 * later messages reach it: repair at once, once per window.
+		 */
+		fl->recover = fl->snd_nxt - 1;
+		fl->dupacks = 0;
+		mlog_go_back(fl);
+		return;
+	}
+	if (freed)
+		mlog_write_space(&ms->sk);
+	mlog_push(fl);
+}
+
+/* The remote endpoint is a new socket on the same port: start afresh. */
+static void mlog_flow_restart(struct mlog_flow *fl)
+{
+	struct mlog_net *mn = mlog_pernet(sock_net(&fl->ms->sk));
+
+	mlog_txq_purge(fl);
+	mlog_reasm_reset(&fl->reasm);
+	fl->next_ssn = 1;
+	fl->snd_una = 1;
+	fl->snd_nxt = 1;
+	fl->high_sent = 1;
+	fl->rcv_nxt = 1;
+	fl->recover = 0;
+	fl->unacked = 0;
+	del_timer(&fl->rto_timer);
+	mlog_stat_inc(mn, MLOG_STAT_PEER_RESTARTED);
+	mlog_write_space(&fl->ms->sk);
+	mlog_report_error(&fl->ms->sk, ECONNRESET);
+}
+
+static void mlog_rdm_data(struct mlog_flow *fl, struct sk_buff *skb,
+			  const struct mlog_frame *f,
+			  const struct in6_addr *src)
+{
+	struct mlog_sock *ms = fl->ms;
+	struct mlog_net *mn = mlog_pernet(sock_net(&ms->sk));
+	struct mlog_reasm *r = &fl->reasm;
+	struct sk_buff *whole;
+
+	if (f->ssn < fl->rcv_nxt) {
+		ms->stats.rx_dup++;
+		mlog_stat_inc(mn, MLOG_STAT_RX_DUP);
+		consume_skb(skb);
+		mlog_send_ack(fl);	/* our ack was lost: repeat it */
+		return;
+	}
+	if (f->ssn > fl->rcv_nxt) {
+		mlog_stat_inc(mn, MLOG_STAT_RX_OUT_OF_ORDER);
+		kfree_skb(skb);
+		mlog_send_ack(fl);	/* tell the sender where the gap is */
+		return;
+	}
+
+	if (f->payload_len == f->msg_len) {
+		if (!mlog_charge(&ms->sk, skb)) {
+			kfree_skb(skb);
+			goto no_room;
+		}
+		whole = skb;
+	} else {
+		if (r->skb && r->ssn != f->ssn)
+			mlog_reasm_reset(r);
+		if (!mlog_reasm_add(ms, r, skb, f)) {
+			if (!r->have)
+				mlog_reasm_reset(r);
+			goto no_room;
+		}
+		if (r->have < r->msg_len)
+			return;		/* more fragments to come */
+		whole = r->skb;
+		r->skb = NULL;
+		mlog_reasm_reset(r);
+	}
+
+	mlog_deliver(ms, whole, src, f->src_port);
+	fl->rcv_nxt++;
+	if (++fl->unacked >= MLOG_ACK_EVERY ||
+	    mlog_rcv_window(&ms->sk) < (u32)READ_ONCE(ms->sk.sk_rcvbuf) / 4)
+		mlog_send_ack(fl);
+	else if (!timer_pending(&fl->ack_timer))
+		mod_timer(&fl->ack_timer, jiffies + MLOG_DELACK);
+	return;
+
+no_room:
+	/* Not acknowledged: the sender keeps it and tries again later. */
+	ms->stats.rx_drops++;
+	mlog_stat_inc(mn, MLOG_STAT_RX_QUEUE_FULL);
+	mlog_send_ack(fl);
+}
+
+/* An RDATA or ACK frame for this SOCK_RDM socket.  Consumes @skb. */
+void mlog_rdm_rcv(struct mlog_sock *ms, struct sk_buff *skb,
+		  const struct mlog_frame *f, const struct in6_addr *src)
+{
+	struct mlog_net *mn = mlog_pernet(sock_net(&ms->sk));
+	struct mlog_flow *fl;
+
+	spin_lock_bh(&ms->lock);
+	if (ms->dead)
+		goto drop;
+	fl = mlog_flow_get(ms, src, f->src_port, GFP_ATOMIC);
+	if (!fl) {
+		mlog_stat_inc(mn, MLOG_STAT_NO_MEMORY);
+		goto drop;
+	}
+	if (fl->peer_epoch != f->epoch) {
+		if (fl->peer_epoch)
+			mlog_flow_restart(fl);
+		fl->peer_epoch = f->epoch;
+	}
+	mlog_process_ack(fl, f);
+	if (f->type == MLOG_FRAME_RDATA)
+		mlog_rdm_data(fl, skb, f, src);
+	else
+		consume_skb(skb);
+	spin_unlock_bh(&ms->lock);
+	return;
+drop:
+	spin_unlock_bh(&ms->lock);
+	kfree_skb(skb);
+}
+
+static void mlog_rto_expired(struct timer_list *t)
+{
+	struct mlog_flow *fl = from_timer(fl, t, rto_timer);
+	struct mlog_sock *ms = fl->ms;
+	struct mlog_net *mn = mlog_pernet(sock_net(&ms->sk));
+
+	spin_lock_bh(&ms->lock);
+	if (ms->dead || fl->snd_una == fl->next_ssn)
+		goto out;
+	fl->rto = min_t(unsigned long, fl->rto * 2, MLOG_RTO_MAX);
+	if (++fl->timeouts >= mlog_suspect_after && !fl->reported) {
+		fl->reported = true;
+		mlog_peer_suspect(mn, fl->peer);
+		/* Wake blocked senders; they see the error. */
+		mlog_report_error(&ms->sk, EHOSTUNREACH);
+	}
+	mlog_go_back(fl);
+	if (!timer_pending(&fl->rto_timer))
+		mod_timer(&fl->rto_timer, jiffies + fl->rto);
+out:
+	spin_unlock_bh(&ms->lock);
+}
+
+static void mlog_ack_expired(struct timer_list *t)
+{
+	struct mlog_flow *fl = from_timer(fl, t, ack_timer);
+	struct mlog_sock *ms = fl->ms;
+
+	spin_lock_bh(&ms->lock);
+	if (!ms->dead && fl->unacked)
+		mlog_send_ack(fl);
+	spin_unlock_bh(&ms->lock);
+}
+
+static bool mlog_has_room(struct mlog_sock *ms, size_t len)
+{
+	return !ms->tx_queued ||
+	       ms->tx_queued + len <= (u32)READ_ONCE(ms->sk.sk_sndbuf);
+}
+
+static int mlog_rdm_sendmsg(struct socket *sock, struct msghdr *msg,
+			    size_t len)
+{
+	DEFINE_WAIT_FUNC(wait, woken_wake_function);
+	struct sock *sk = sock->sk;
+	struct mlog_net *mn = mlog_pernet(sock_net(sk));
+	struct mlog_sock *ms = mlog_sk(sk);
+	struct sockaddr_mlog dest;
+	struct mlog_txmsg *m;
+	struct mlog_flow *fl;
+	long timeo;
+	int err;
+
+	if (msg->msg_flags & ~(MSG_DONTWAIT | MSG_NOSIGNAL | MSG_CMSG_COMPAT))
+		return -EOPNOTSUPP;
+	if (len > MLOG_MAX_MSG)
+		return -EMSGSIZE;
+
+	lock_sock(sk);
+	err = sock_error(sk);
+	if (!err)
+		err = mlog_send_dest(sk, msg, &dest);
+	if (!err)
+		err = mlog_autobind(sk);
+	release_sock(sk);
+	if (err)
+		return err;
+
+	m = kvmalloc(struct_size(m, data, len), GFP_KERNEL_ACCOUNT);
+	if (!m)
+		return -ENOMEM;
+	if (!copy_from_iter_full(m->data, len, &msg->msg_iter)) {
+		kvfree(m);
+		return -EFAULT;
+	}
+	m->len = len;
+	m->retransmitted = false;
+
+	timeo = sock_sndtimeo(sk, msg->msg_flags & MSG_DONTWAIT);
+	add_wait_queue(sk_sleep(sk), &wait);
+	for (;;) {
+		spin_lock_bh(&ms->lock);
+		if (ms->dead) {
+			err = -EPIPE;
+			break;
+		}
+		if (READ_ONCE(sk->sk_err)) {
+			err = sock_error(sk);
+			break;
+		}
+		if (mlog_has_room(ms, len))
+			break;
+		spin_unlock_bh(&ms->lock);
+		if (!timeo) {
+			err = -EAGAIN;
+			goto out_unlocked;
+		}
+		if (signal_pending(current)) {
+			err = sock_intr_errno(timeo);
+			goto out_unlocked;
+		}
+		timeo = wait_woken(&wait, TASK_INTERRUPTIBLE, timeo);
+	}
+	if (!err) {
+		fl = mlog_flow_get(ms, (struct in6_addr *)dest.smlog_node,
+				   dest.smlog_port, GFP_ATOMIC);
+		if (!fl) {
+			err = -ENOBUFS;
+		} else {
+			m->ssn = fl->next_ssn++;
+			list_add_tail(&m->list, &fl->txq);
+			ms->tx_queued += len;
+			ms->stats.tx_msgs++;
+			m = NULL;
+			mlog_push(fl);
+		}
+	}
+	spin_unlock_bh(&ms->lock);
+out_unlocked:
+	remove_wait_queue(sk_sleep(sk), &wait);
+	kvfree(m);
+	if (err == -ENOBUFS)
+		mlog_stat_inc(mn, MLOG_STAT_NO_MEMORY);
+	return err ? err : len;
+}
+
+static int mlog_rdm_recvmsg(struct socket *sock, struct msghdr *msg,
+			    size_t size, int flags)
+{
+	struct sock *sk = sock->sk;
+	struct mlog_sock *ms = mlog_sk(sk);
+	u32 rcvbuf = READ_ONCE(sk->sk_rcvbuf);
+	int ret;
+
+	ret = mlog_recvmsg(sock, msg, size, flags);
+
+	/*
+	 * Reading made room: senders we told to hold back learn it now
+	 * rather than at their next timeout.
+	 */
+	if (READ_ONCE(ms->window_low) && mlog_rcv_window(sk) >= rcvbuf / 2) {
+		struct mlog_flow *fl;
+		int bkt;
+
+		spin_lock_bh(&ms->lock);
+		ms->window_low = false;
+		hash_for_each(ms->flows, bkt, fl, node)
+			if (fl->window_low && !ms->dead)
+				mlog_send_ack(fl);
+		spin_unlock_bh(&ms->lock);
+	}
+	return ret;
+}
+
+static __poll_t mlog_rdm_poll(struct file *file, struct socket *sock,
+			      poll_table *wait)
+{
+	struct sock *sk = sock->sk;
+	__poll_t mask;
+
+	mask = datagram_poll(file, sock, wait);
+	mask &= ~(EPOLLOUT | EPOLLWRNORM | EPOLLWRBAND);
+	if (READ_ONCE(mlog_sk(sk)->tx_queued) < (u32)READ_ONCE(sk->sk_sndbuf))
+		mask |= EPOLLOUT | EPOLLWRNORM | EPOLLWRBAND;
+	return mask;
+}
+
+static int mlog_rdm_ioctl(struct socket *sock, unsigned int cmd,
+			  unsigned long arg)
+{
+	struct sock *sk = sock->sk;
+	struct sk_buff *skb;
+	int amount;
+
+	switch (cmd) {
+	case SIOCOUTQ:
+		/* bytes sent but not yet acknowledged by their receivers */
+		amount = READ_ONCE(mlog_sk(sk)->tx_queued);
+		break;
+	case SIOCINQ:
+		/* size of the next message, as for UDP */
+		spin_lock_bh(&sk->sk_receive_queue.lock);
+		skb = skb_peek(&sk->sk_receive_queue);
+		amount = skb ? skb->len : 0;
+		spin_unlock_bh(&sk->sk_receive_queue.lock);
+		break;
+	default:
+		return -ENOIOCTLCMD;
+	}
+	return put_user(amount, (int __user *)arg);
+}
+
+const struct proto_ops mlog_rdm_ops = {
+	.owner		= THIS_MODULE,
+	.release	= mlog_release,
+	.bind		= mlog_bind,
+	.connect	= mlog_connect,
+	.socketpair	= sock_no_socketpair,
+	.accept		= sock_no_accept,
+	.getname	= mlog_getname,
+	.poll		= mlog_rdm_poll,
+	.ioctl		= mlog_rdm_ioctl,
+	.listen		= sock_no_listen,
+	.shutdown	= sock_no_shutdown,
+	.sendmsg	= mlog_rdm_sendmsg,
+	.recvmsg	= mlog_rdm_recvmsg,
+	.mmap		= sock_no_mmap,
+};

@@ -1,0 +1,317 @@
+// SPDX-License-Identifier: GPL-2.0
+/*
+ * mlog-rdm: drive and check AF_MLOG SOCK_RDM traffic from the shell.
+ *
+ *   mlog-rdm sink --port P --senders K --count N [--timeout S]
+ *	receive until K distinct senders have each delivered N messages;
+ *	fail at the first message that is duplicated, out of order, from a
+ *	sender that restarted, or whose bytes are not what its sender wrote
+ *   mlog-rdm source --to A.B.C.D:P[,A.B.C.D:P...] --count N --size B
+ *	    [--random-size] [--id X] [--timeout S]
+ *	send N numbered messages to each destination (interleaved), then
+ *	wait until all are acknowledged (SIOCOUTQ reaches 0)
+ *
+ * A message carries its sender id, its number and its length in a small
+ * header; the rest is a pattern both sides compute, so a receiver checks
+ * every byte.
+ */
+#include <errno.h>
+#include <poll.h>
+#include <stdint.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/ioctl.h>
+#include <sys/socket.h>
+#include <time.h>
+#include <unistd.h>
+#include <linux/sockios.h>
+
+#include "mlog_util.h"
+
+#define MAX_DESTS	16
+#define MAX_SENDERS	64
+
+struct msg_head {
+	uint32_t id;
+	uint32_t seq;
+	uint32_t len;
+	uint32_t magic;
+};
+
+#define MSG_MAGIC 0x6d6c6f67
+
+static void usage(void)
+{
+	fprintf(stderr,
+		"Usage: mlog-rdm sink --port P --senders K --count N [--timeout S]\n"
+		"       mlog-rdm source --to A:P[,A:P...] --count N --size B\n"
+		"                [--random-size] [--id X] [--timeout S] [--exit-on-report]\n"
+		"   sink also takes --stall S: wait S seconds before reading\n");
+	exit(2);
+}
+
+static double now(void)
+{
+	struct timespec ts;
+
+	clock_gettime(CLOCK_MONOTONIC, &ts);
+	return ts.tv_sec + ts.tv_nsec / 1e9;
+}
+
+static long num(const char *s, long lo, long hi)
+{
+	char *end;
+	long v = strtol(s, &end, 10);
+
+	if (!*s || *end || v < lo || v > hi) {
+		fprintf(stderr, "mlog-rdm: bad number '%s'\n", s);
+		exit(2);
+	}
+	return v;
+}
+
+static uint8_t pattern(uint32_t id, uint32_t seq, uint32_t i)
+{
+	return (uint8_t)(id * 131 + seq * 7 + i * 13);
+}
+
+static uint32_t msg_len(uint32_t id, uint32_t seq, uint32_t size, int random)
+{
+	if (!random)
+		return size;
+	/* deterministic, so the receiver needs no side channel */
+	return sizeof(struct msg_head) +
+	       (id * 2654435761u + seq * 40503u) % (size - sizeof(struct msg_head) + 1);
+}
+
+struct sender {
+	uint8_t node[16];
+	uint16_t port;
+	uint32_t id;
+	uint32_t next;		/* next seq expected */
+};
+
+static int exit_on_report;
+
+static int do_sink(int fd, long senders, long count, double timeout)
+{
+	static uint8_t buf[MLOG_MAX_MSG];
+	struct sender s[MAX_SENDERS];
+	double deadline = now() + timeout;
+	long nsenders = 0, done = 0, total = 0;
+	int i;
+
+	while (done < senders) {
+		struct sockaddr_mlog from;
+		socklen_t fl = sizeof(from);
+		struct pollfd p = { .fd = fd, .events = POLLIN };
+		struct msg_head h;
+		struct sender *cur = NULL;
+		ssize_t n;
+		uint32_t k;
+
+		if (now() > deadline) {
+			fprintf(stderr, "mlog-rdm: sink: timed out: %ld of %ld senders done, %ld messages\n",
+				done, senders, total);
+			for (i = 0; i < nsenders; i++)
+				fprintf(stderr, "  sender id %u port %u: next %u\n",
+					s[i].id, s[i].port, s[i].next);
+			return 1;
+		}
+		if (poll(&p, 1, 1000) <= 0)
+			continue;
+		n = recvfrom(fd, buf, sizeof(buf), 0, (struct sockaddr *)&from, &fl);
+		if (n < 0) {
+			/* A reported peer silence is not a loss: go on. */
+			if (errno == EHOSTUNREACH || errno == EINTR)
+				continue;
+			perror("mlog-rdm: sink: recvfrom");
+			return 1;
+		}
+		if (n < (ssize_t)sizeof(h)) {
+			fprintf(stderr, "mlog-rdm: sink: short message (%zd bytes)\n", n);
+			return 1;
+		}
+		memcpy(&h, buf, sizeof(h));
+		if (h.magic != MSG_MAGIC || h.len != n) {
+			fprintf(stderr, "mlog-rdm: sink: corrupt message: magic %x len %u got %zd\n",
+				h.magic, h.len, n);
+			return 1;
+		}
+		for (i = 0; i < nsenders; i++)
+			if (s[i].port == from.smlog_port &&
+			    !memcmp(s[i].node, from.smlog_node, 16))
+				cur = &s[i];
+		if (!cur) {
+			if (nsenders == MAX_SENDERS || nsenders == senders) {
+				fprintf(stderr, "mlog-rdm: sink: more senders than the %ld expected\n",
+					senders);
+				return 1;
+			}
+			cur = &s[nsenders++];
+			memcpy(cur->node, from.smlog_node, 16);
+			cur->port = from.smlog_port;
+			cur->id = h.id;
+			cur->next = 1;
+		}
+		if (h.id != cur->id || h.seq != cur->next) {
+			fprintf(stderr,
+				"mlog-rdm: sink: sender id %u port %u: got message %u of id %u, expected %u (%s)\n",
+				cur->id, cur->port, h.seq, h.id, cur->next,
+				h.seq < cur->next ? "duplicate" : "gap or reorder");
+			return 1;
+		}
+		for (k = sizeof(h); k < h.len; k++)
+			if (buf[k] != pattern(h.id, h.seq, k)) {
+				fprintf(stderr, "mlog-rdm: sink: message %u of id %u: byte %u corrupt\n",
+					h.seq, h.id, k);
+				return 1;
+			}
+		cur->next++;
+		total++;
+		if (cur->next == (uint32_t)count + 1)
+			done++;
+	}
+	printf("sink: %ld senders x %ld messages, each exactly once and in order\n",
+	       senders, count);
+	return 0;
+}
+
+static int do_source(int fd, struct sockaddr_mlog *to, int ndest, long count,
+		     long size, int random, uint32_t id, double timeout)
+{
+	static uint8_t buf[MLOG_MAX_MSG];
+	double deadline = now() + timeout;
+	long seq, reports = 0;
+	int d, outq = 0;
+
+	for (seq = 1; seq <= count; seq++) {
+		for (d = 0; d < ndest; d++) {
+			struct msg_head h = {
+				.id = id + d, .seq = seq, .magic = MSG_MAGIC,
+			};
+			uint32_t k;
+
+			h.len = msg_len(h.id, seq, size, random);
+			memcpy(buf, &h, sizeof(h));
+			for (k = sizeof(h); k < h.len; k++)
+				buf[k] = pattern(h.id, seq, k);
+			while (sendto(fd, buf, h.len, 0, (struct sockaddr *)&to[d],
+				      sizeof(to[d])) != h.len) {
+				/* Suspicion is reported once; the message
+				 * was not queued, so send it again.
+				 */
+				if (errno == EHOSTUNREACH || errno == EINTR) {
+					reports++;
+					fprintf(stderr, "source %u: send: %s\n", id,
+						strerror(errno));
+					if (exit_on_report && errno == EHOSTUNREACH)
+						return 3;
+					continue;
+				}
+				perror("mlog-rdm: source: sendto");
+				return 1;
+			}
+			if (now() > deadline) {
+				fprintf(stderr, "mlog-rdm: source: timed out sending\n");
+				return 1;
+			}
+		}
+	}
+	/* Everything is delivered once everything is acknowledged. */
+	while (!ioctl(fd, SIOCOUTQ, &outq) && outq > 0) {
+		if (now() > deadline) {
+			fprintf(stderr, "mlog-rdm: source: %d bytes still unacknowledged at timeout\n",
+				outq);
+			return 1;
+		}
+		usleep(10000);
+	}
+	if (outq) {
+		perror("mlog-rdm: source: SIOCOUTQ");
+		return 1;
+	}
+	printf("source %u: %ld messages to each of %d receivers acknowledged (%ld silence reports)\n",
+	       id, count, ndest, reports);
+	return 0;
+}
+
+int main(int argc, char **argv)
+{
+	struct sockaddr_mlog to[MAX_DESTS], me;
+	long count = 100, size = 64, port = -1, senders = 1, id = 1, stall = 0;
+	double timeout = 300;
+	int fd, i, ndest = 0, random = 0, af = mlog_af();
+
+	if (argc < 2)
+		usage();
+	if (af < 0) {
+		fprintf(stderr, "mlog-rdm: mlog module not loaded\n");
+		return 1;
+	}
+	for (i = 2; i < argc; i++) {
+		if (!strcmp(argv[i], "--random-size")) {
+			random = 1;
+			continue;
+		}
+		if (!strcmp(argv[i], "--exit-on-report")) {
+			exit_on_report = 1;
+			continue;
+		}
+		if (i + 1 >= argc)
+			usage();
+		if (!strcmp(argv[i], "--port")) {
+			port = num(argv[++i], 1, 65535);
+		} else if (!strcmp(argv[i], "--senders")) {
+			senders = num(argv[++i], 1, MAX_SENDERS);
+		} else if (!strcmp(argv[i], "--count")) {
+			count = num(argv[++i], 1, 10000000);
+		} else if (!strcmp(argv[i], "--size")) {
+			size = num(argv[++i], sizeof(struct msg_head), MLOG_MAX_MSG);
+		} else if (!strcmp(argv[i], "--stall")) {
+			stall = num(argv[++i], 0, 3600);
+		} else if (!strcmp(argv[i], "--id")) {
+			id = num(argv[++i], 1, 1000000);
+		} else if (!strcmp(argv[i], "--timeout")) {
+			timeout = num(argv[++i], 1, 86400);
+		} else if (!strcmp(argv[i], "--to")) {
+			char *list = argv[++i], *tok, *save = NULL, *colon;
+
+			for (tok = strtok_r(list, ",", &save); tok;
+			     tok = strtok_r(NULL, ",", &save)) {
+				colon = strrchr(tok, ':');
+				if (!colon || ndest == MAX_DESTS)
+					usage();
+				*colon = 0;
+				to[ndest++] = mlog_addr(tok, num(colon + 1, 1, 65535));
+			}
+		} else {
+			usage();
+		}
+	}
+
+	fd = socket(af, SOCK_RDM, 0);
+	if (fd < 0) {
+		perror("mlog-rdm: socket(SOCK_RDM)");
+		return 1;
+	}
+	if (!strcmp(argv[1], "sink")) {
+		if (port < 0)
+			usage();
+		me = mlog_addr(NULL, port);
+		if (bind(fd, (struct sockaddr *)&me, sizeof(me))) {
+			perror("mlog-rdm: bind");
+			return 1;
+		}
+		sleep(stall);
+		return do_sink(fd, senders, count, timeout);
+	}
+	if (!strcmp(argv[1], "source")) {
+		if (!ndest)
+			usage();
+		return do_source(fd, to, ndest, count, size, random, id, timeout);
+	}
+	usage();
+	return 2;
+}
