@@ -273,11 +273,12 @@ void Engine::for_each_new_dependency(HostId h, Interval from, Interval to, Fn&& 
   if (ckpt->first > from) {
     // A checkpoint between the two intervals carries every dependency picked
     // up before it, including ones whose messages were never logged.
-    for (const Dependency& d : ckpt->second) fn(d);
+    for (const Dependency& d : ckpt->second)
+      if (!fn(d)) return;
     scan_from = ckpt->first;
   }
   for (Interval p = scan_from + 1; p <= to; ++p)
-    if (hh.start[p].host != h) fn(hh.start[p]);
+    if (hh.start[p].host != h && !fn(hh.start[p])) return;
 }
 
 // ------------------------------------------------------ batch (Fig. 4.1) --
@@ -364,38 +365,47 @@ std::vector<Interval> Engine::crs() const {
 bool Engine::find_rec(HostId k, Interval sigma, const DependencyVector* full_dv) {
   undo_.clear();
   violated_.clear();
-  auto raise = [this](const Dependency& d) {
-    if (d.interval <= max_[d.host]) return;
+  // A dependency beyond a host's highest stable interval can never be met,
+  // so the search stops at the first one instead of finishing the walk.
+  bool hopeless = false;
+  auto raise = [this, &hopeless](const Dependency& d) {
+    if (d.interval <= max_[d.host]) return true;
     undo_.push_back({d.host, trial_[d.host], max_[d.host]});
     max_[d.host] = d.interval;
     if (max_[d.host] > trial_[d.host]) violated_.push_back(d.host);
+    hopeless = d.interval > host(d.host).top_stable;
+    return !hopeless;
+  };
+  auto give_up = [this] {
+    for (auto u = undo_.rbegin(); u != undo_.rend(); ++u) {
+      trial_[u->host] = u->trial;
+      max_[u->host] = u->max;
+    }
+    return false;
   };
   const Interval from = trial_[k];
   undo_.push_back({k, trial_[k], max_[k]});
   trial_[k] = sigma;
   max_[k] = sigma;
   if (full_dv) {
-    for (const Dependency& d : *full_dv) raise(d);
+    for (const Dependency& d : *full_dv)
+      if (!raise(d)) break;
   } else {
     for_each_new_dependency(k, from, sigma, raise);
   }
+  if (hopeless) return give_up();
   while (!violated_.empty()) {
     const HostId i = violated_.back();
     violated_.pop_back();
     if (max_[i] <= trial_[i]) continue;
     const std::optional<Interval> alpha = min_stable_at_least(i, max_[i]);
-    if (!alpha) {
-      for (auto u = undo_.rbegin(); u != undo_.rend(); ++u) {
-        trial_[u->host] = u->trial;
-        max_[u->host] = u->max;
-      }
-      return false;
-    }
+    if (!alpha) return give_up();
     const Interval before = trial_[i];
     undo_.push_back({i, trial_[i], max_[i]});
     trial_[i] = *alpha;
     max_[i] = *alpha;
     for_each_new_dependency(i, before, *alpha, raise);
+    if (hopeless) return give_up();
   }
   for (const Undo& u : undo_) changed_.push_back(u.host);
   return true;
