@@ -158,6 +158,10 @@ int on_notification(nl_msg* msg, void* arg) {
   return NL_OK;
 }
 
+// Notifications answer no request: their sequence number (0 from the
+// kernel) must not be checked against the socket's next expected one.
+int accept_any_seq(nl_msg*, void*) { return NL_OK; }
+
 using CbPtr = std::unique_ptr<nl_cb, decltype(&nl_cb_put)>;
 
 CbPtr new_cb() {
@@ -334,10 +338,17 @@ void GenlClient::subscribe(const std::string& group) {
     throw std::runtime_error("cannot join multicast group '" + group + "': " + nl_geterror(err));
 }
 
+uint32_t GenlClient::notification_port() const {
+  return events_ ? nl_socket_get_local_port(events_.get()) : 0;
+}
+
 void GenlClient::receive_notifications() {
   NotifyState st{family_, &pending_, nullptr};
   CbPtr cb = new_cb();
   nl_cb_set(cb.get(), NL_CB_VALID, NL_CB_CUSTOM, on_notification, &st);
+  // nl_socket_disable_seq_check() only changes the socket's own callback
+  // set; this one is separate and needs the same.
+  nl_cb_set(cb.get(), NL_CB_SEQ_CHECK, NL_CB_CUSTOM, accept_any_seq, nullptr);
   errno = 0;
   const int err = nl_recvmsgs(events_.get(), cb.get());
   // libnl maps ENOBUFS (the kernel dropped multicast messages for us) to

@@ -147,6 +147,10 @@ class GenlClient {
   // usable), std::logic_error if subscribe() was never called.
   std::optional<Notification> next_notification(std::optional<std::chrono::milliseconds> timeout);
 
+  // Netlink port id of the socket subscribe() opened (0 before), so that
+  // tests can unicast notifications to it.
+  uint32_t notification_port() const;
+
  private:
   struct SockDeleter {
     void operator()(nl_sock* s) const;

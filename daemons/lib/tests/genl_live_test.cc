@@ -4,12 +4,16 @@
 // paths with extack and multicast subscription without mlog.ko.
 #include <gtest/gtest.h>
 #include <linux/genetlink.h>
+#include <linux/netlink.h>
+#include <sys/socket.h>
+#include <unistd.h>
 
 #include <cerrno>
 #include <cstring>
 #include <memory>
 #include <set>
 
+#include "attr_builder.h"
 #include "genl_client.h"
 
 namespace mlog {
@@ -113,6 +117,70 @@ TEST(GenlLive, SubscribeAndTimeOut) {
   EXPECT_LT(waited, std::chrono::seconds(5));
   // Requests still work on the main socket while subscribed.
   EXPECT_FALSE(nl->dump(Request(CTRL_CMD_GETFAMILY)).empty());
+}
+
+// Sends a generic netlink message of family nlctrl to netlink port @port,
+// the way the kernel sends a notification (but unicast: a test cannot
+// multicast).  Returns false if this process may not (no CAP_NET_ADMIN).
+bool send_fake_notification(uint32_t port, uint32_t seq, uint8_t cmd,
+                            const test::AttrBuilder& attrs) {
+  const int fd = socket(AF_NETLINK, SOCK_RAW | SOCK_CLOEXEC, NETLINK_GENERIC);
+  if (fd < 0) return false;
+  std::vector<uint8_t> msg(NLMSG_HDRLEN + GENL_HDRLEN);
+  nlmsghdr hdr{};
+  hdr.nlmsg_len = static_cast<uint32_t>(msg.size() + attrs.data().size());
+  hdr.nlmsg_type = GENL_ID_CTRL;
+  hdr.nlmsg_seq = seq;
+  std::memcpy(msg.data(), &hdr, sizeof(hdr));
+  genlmsghdr genl{};
+  genl.cmd = cmd;
+  genl.version = 2;
+  std::memcpy(msg.data() + NLMSG_HDRLEN, &genl, sizeof(genl));
+  msg.insert(msg.end(), attrs.data().begin(), attrs.data().end());
+  sockaddr_nl dst{};
+  dst.nl_family = AF_NETLINK;
+  dst.nl_pid = port;
+  const ssize_t n =
+      sendto(fd, msg.data(), msg.size(), 0, reinterpret_cast<sockaddr*>(&dst), sizeof(dst));
+  close(fd);
+  return n == static_cast<ssize_t>(msg.size());
+}
+
+TEST(GenlLive, NotificationsAreDeliveredWhateverTheirSequenceNumber) {
+  NLCTRL_OR_SKIP(nl);
+  nl->subscribe("notify");
+  ASSERT_NE(nl->notification_port(), 0u);
+  test::AttrBuilder attrs;
+  attrs.str(CTRL_ATTR_FAMILY_NAME, "fake").u16(CTRL_ATTR_FAMILY_ID, 0x7777);
+  // The kernel's notifications carry sequence number 0; any other must
+  // pass as well, since no request is outstanding.
+  if (!send_fake_notification(nl->notification_port(), 0, CTRL_CMD_NEWFAMILY, attrs))
+    GTEST_SKIP() << "cannot send to a netlink port (needs CAP_NET_ADMIN)";
+  ASSERT_TRUE(send_fake_notification(nl->notification_port(), 4242, CTRL_CMD_DELFAMILY, attrs));
+  for (const uint8_t cmd : {CTRL_CMD_NEWFAMILY, CTRL_CMD_DELFAMILY}) {
+    const auto n = nl->next_notification(std::chrono::seconds(2));
+    ASSERT_TRUE(n);
+    EXPECT_EQ(n->cmd, cmd);
+    EXPECT_EQ(n->attrs.at(CTRL_ATTR_FAMILY_NAME).str(), "fake");
+    EXPECT_EQ(n->attrs.at(CTRL_ATTR_FAMILY_ID).u16(), 0x7777);
+  }
+  EXPECT_FALSE(nl->next_notification(std::chrono::milliseconds(20)));
+}
+
+TEST(GenlLive, MalformedNotificationIsAnErrorAndTheNextOneStillArrives) {
+  NLCTRL_OR_SKIP(nl);
+  nl->subscribe("notify");
+  test::AttrBuilder bad;
+  bad.raw({40, 0, 1, 0, 1, 2, 3, 4});  // attribute claims 40 bytes, has 4
+  if (!send_fake_notification(nl->notification_port(), 0, CTRL_CMD_NEWFAMILY, bad))
+    GTEST_SKIP() << "cannot send to a netlink port (needs CAP_NET_ADMIN)";
+  EXPECT_THROW(nl->next_notification(std::chrono::seconds(2)), MalformedMessage);
+  test::AttrBuilder good;
+  good.u16(CTRL_ATTR_FAMILY_ID, 1);
+  ASSERT_TRUE(send_fake_notification(nl->notification_port(), 0, CTRL_CMD_NEWFAMILY, good));
+  const auto n = nl->next_notification(std::chrono::seconds(2));
+  ASSERT_TRUE(n);
+  EXPECT_EQ(n->attrs.at(CTRL_ATTR_FAMILY_ID).u16(), 1);
 }
 
 }  // namespace
