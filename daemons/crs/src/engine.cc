@@ -119,44 +119,29 @@ void Engine::checkpoint(HostId h, Interval interval, DependencyVector dv) {
 // incremental algorithm on its own, in ascending order, since the algorithm
 // assumes intervals become stable one at a time.
 void Engine::propagate_stability(HostId h, Interval first) {
-  // Running dependency vector of the interval just made stable. When the
-  // range extends the top of the host's stable history, start from the
-  // cached vector of the top interval instead of rebuilding it.
+  // Dependency vector of the interval made stable last. When the range
+  // extends the top of the host's stable history, start from the cached
+  // vector of the top interval instead of rebuilding it.
   DependencyVector running;
-  Interval running_at = 0;
-  bool have_running = false;
-  {
-    const HostHistory& hh = host(h);
-    if (first > 0 && first - 1 == hh.top_stable) {
-      running = hh.top_dv;
-      running_at = hh.top_stable;
-      have_running = true;
-    }
+  std::optional<Interval> running_at;
+  if (first > 0 && first - 1 == host(h).top_stable) {
+    running = host(h).top_dv;
+    running_at = first - 1;
   }
   for (Interval s = first;; ++s) {
     HostHistory& hh = host(h);
     if (s >= hh.flags.size() || (hh.flags[s] & kStable)) break;
-    const bool is_ckpt = hh.flags[s] & kCheckpoint;
-    if (!is_ckpt && !(hh.flags[s] & kLogged)) break;
-    if (is_ckpt) {
+    const bool is_checkpoint = hh.flags[s] & kCheckpoint;
+    if (!is_checkpoint && !(hh.flags[s] & kLogged)) break;
+    mark_stable(h, s);
+    if (is_checkpoint) {
       running = hh.checkpoints.at(s);
-    } else if (have_running && running_at + 1 == s) {
+    } else if (running_at && *running_at + 1 == s) {
       if (hh.start[s].host != h) merge_dependency(running, hh.start[s]);
     } else {
-      mark_stable(h, s);  // dependency_vector() needs s stable
       running = dependency_vector(h, s);
-      running_at = s;
-      have_running = true;
-      if (s > host(h).top_stable) {
-        host(h).top_stable = s;
-        host(h).top_dv = running;
-      }
-      if (options_.incremental) on_newly_stable(h, s, running);
-      continue;
     }
     running_at = s;
-    have_running = true;
-    mark_stable(h, s);
     if (s > hh.top_stable) {
       hh.top_stable = s;
       hh.top_dv = running;
