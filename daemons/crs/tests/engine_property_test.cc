@@ -119,3 +119,51 @@ TEST(RandomExecutions, LargerSystemsAgreeWithoutTheOracle) {
 
 }  // namespace
 }  // namespace mlog::crs
+
+namespace mlog::crs {
+namespace {
+
+// §4.2.3 on random executions: survivors record their current state as a
+// checkpoint, then the plan restores every failed host and every orphan to
+// its CRS interval; the result is a recoverable state and nobody else moves.
+TEST(RandomExecutions, OptimisticRecoveryRestoresARecoverableState) {
+  std::mt19937_64 pick(7);
+  std::size_t orphans_seen = 0;
+  for (int seed = 0; seed < 400; ++seed) {
+    testing::RandomRun run(static_cast<std::uint64_t>(seed) + 400000);
+    for (int step = 0; step < 60; ++step) run.step();
+    const HostId n = run.engine.host_count();
+    std::vector<HostId> failed;
+    std::vector<Interval> current;
+    for (HostId h = 1; h <= n; ++h) {
+      current.push_back(run.truth.execution.current_interval(h));
+      if (pick() % 3 == 0) {
+        failed.push_back(h);
+      } else {
+        run.truth.checkpoints[h].insert(current.back());
+        run.engine.checkpoint(h, current.back(), run.truth.execution.dependency_vector(h));
+      }
+    }
+    const auto plan = run.engine.plan_optimistic_recovery(current, failed);
+    std::vector<Interval> after = current;
+    for (const HostRestart& r : plan) {
+      ASSERT_EQ(r.failed, std::find(failed.begin(), failed.end(), r.host) != failed.end());
+      ASSERT_NE(r.failed, r.orphan);
+      ASSERT_LE(r.restore_to, r.current);
+      ASSERT_EQ(r.from_checkpoint, run.truth.effective_checkpoint(r.host, r.restore_to));
+      after[r.host - 1] = r.restore_to;
+      if (r.orphan) ++orphans_seen;
+    }
+    // Every failed host is in the plan; the resulting state is the oracle's.
+    for (HostId f : failed)
+      ASSERT_TRUE(
+          std::any_of(plan.begin(), plan.end(), [f](const HostRestart& r) { return r.host == f; }));
+    const auto oracle = testing::oracle_crs(run.truth);
+    ASSERT_TRUE(oracle);
+    ASSERT_EQ(after, *oracle) << "seed " << seed;
+  }
+  EXPECT_GT(orphans_seen, 50u);
+}
+
+}  // namespace
+}  // namespace mlog::crs
