@@ -132,7 +132,8 @@ class GenlClient {
   // of the multipart reply, in the order the kernel sent them, up to
   // NLMSG_DONE.  An error before or during the dump throws KernelError
   // with the kernel's extack message.  A dump the kernel marks as
-  // inconsistent (NLM_F_DUMP_INTR) is retried a few times.
+  // inconsistent (NLM_F_DUMP_INTR) is retried up to three times; after
+  // that the last attempt is returned as it is.
   std::vector<AttrMap> dump(const Request& req);
 
   // Joins the family's multicast group @group (e.g. MLOG_GENL_MCGRP_EVENTS)
