@@ -35,8 +35,8 @@ Engine::Engine(Options options) : options_(options), hosts_(1), crs_(1), trial_(
 
 void Engine::validate_add_hosts(HostId count) const {
   if (count == 0) throw CrsError("adding zero hosts");
-  if (std::uint64_t{host_count()} + count > (std::uint64_t{1} << 24))
-    throw CrsError("too many hosts (limit 16777216)");
+  if (std::uint64_t{host_count()} + count > kMaxHosts)
+    throw CrsError("too many hosts (limit " + std::to_string(kMaxHosts) + ")");
 }
 
 void Engine::add_hosts(HostId count) {

@@ -66,6 +66,7 @@ TEST(Trace, ErrorsNameTheLineAndStopTheRun) {
       {"hosts 2\nckpt 3\n", "t:2: host 3 does not exist"},
       {"hosts 2\nhosts 1\n", "t:2: hosts cannot be removed"},
       {"hosts 0\n", "t:1: a system needs at least one host"},
+      {"hosts 4000000000\n", "t:1: too many hosts"},
       {"crs\n", "t:1: no hosts yet"},
       {"hosts 2\ncrs 1\n", "t:2: usage: crs"},
   };

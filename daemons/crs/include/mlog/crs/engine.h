@@ -46,6 +46,10 @@ class Engine {
   // known for a host. It bounds the memory one bad input can claim.
   static constexpr Interval kMaxIntervalJump = Interval{1} << 22;
 
+  // Each host costs about half a kilobyte before it has any history; the
+  // limit keeps a mistyped host count from exhausting memory.
+  static constexpr HostId kMaxHosts = HostId{1} << 18;
+
   Engine();
   explicit Engine(Options options);
 
