@@ -178,10 +178,12 @@ vm_boot_node() {
 		-display none -vga none -no-reboot \
 		-machine pc $accel -smp "$VM_CPUS" -m "$VM_MEM" \
 		${VM_BIOS:+-bios "$VM_BIOS"} -kernel "$VM_BOOT_KERNEL" -initrd "$VM_INITRD" \
-		-append "console=ttyS0 panic=-1 loglevel=4 8250.nr_uarts=1 i8042.noaux i8042.nokbd i8042.nopnp no_timer_check random.trust_cpu=on mlogvm.agent=$VM_DIR/agent mlogvm.shared=$VM_SHARED ${VM_APPEND:-}" \
+		-append "console=ttyS0 panic=-1 loglevel=4 8250.nr_uarts=1 i8042.noaux i8042.nokbd i8042.nopnp no_timer_check random.trust_cpu=on mlogvm.agent=$VM_DIR/agent mlogvm.repo=$VM_REPO mlogvm.shared=$VM_SHARED ${VM_APPEND:-}" \
 		-serial "file:$con" \
 		-fsdev "local,id=fsroot,path=/,security_model=none,readonly=on,multidevs=remap" \
 		-device "virtio-9p-pci,fsdev=fsroot,mount_tag=hostroot" \
+		-fsdev "local,id=fsrepo,path=$VM_REPO,security_model=none,readonly=on,multidevs=remap" \
+		-device "virtio-9p-pci,fsdev=fsrepo,mount_tag=repo" \
 		-fsdev "local,id=fsctl,path=$nd,security_model=none" \
 		-device "virtio-9p-pci,fsdev=fsctl,mount_tag=ctl" \
 		-fsdev "local,id=fsshared,path=$VM_SHARED,security_model=none" \
