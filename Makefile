@@ -5,6 +5,8 @@
 #   make            build mlog.ko, the userspace tools and the selftests
 #   make check      run every test suite (installs what is missing first)
 #   make demo       a two-node QEMU cluster exchanging AF_MLOG datagrams
+#   make fuzz       fuzz the frame parser for 10 minutes
+#   make bench      benchmarks (mlog against its baselines, same run)
 #   make install    install the tools (and mlog.ko for the running kernel)
 #
 # KDIR=<kernel build dir> builds mlog.ko against another kernel tree.
@@ -38,6 +40,14 @@ check: all
 demo: all
 	scripts/demo
 
+fuzz: deps
+	$(MAKE) -C fuzz long
+
+bench: all
+	bench/net/run
+	cmake --build $(BUILD)/user --target mlog-crs-bench
+	bench/crs/run $(BUILD)/user/bench/crs/mlog-crs-bench
+
 install: all
 	cmake --install $(BUILD)/user
 	$(MAKE) -C $(KDIR) M=$(REPO)/kmod CONFIG_MLOG=m modules_install
@@ -46,4 +56,4 @@ clean:
 	$(MAKE) -C kmod KDIR=$(KDIR) clean
 	rm -rf $(BUILD)
 
-.PHONY: all deps kmod user selftests check demo install clean
+.PHONY: all deps kmod user selftests check demo fuzz bench install clean

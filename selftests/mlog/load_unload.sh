@@ -32,8 +32,16 @@ nsholder=$!
 sleep 0.5
 kill -STOP $nsholder
 ip netns exec unload1 "$DGRAM" ping --to 127.0.0.1:7001 --count 1 --timeout 2 >/dev/null 2>&1
-kill -9 $nsholder $holder
-wait $nsholder $holder 2>/dev/null
+# SOCK_RDM traffic killed mid-stream: unacknowledged messages, timers
+# and half-reassembled messages are all left behind.
+RDM=$MLOG_REPO/build/selftests/mlog-rdm
+"$RDM" sink --port 7010 --senders 1 --count 1000000 --timeout 60 >/dev/null 2>&1 &
+rsink=$!
+"$RDM" source --to 127.0.0.1:7010 --count 1000000 --size 30000 --timeout 60 >/dev/null 2>&1 &
+rsrc=$!
+sleep 2
+kill -9 $nsholder $holder $rsink $rsrc
+wait $nsholder $holder $rsink $rsrc 2>/dev/null
 ip netns del unload1
 
 check "all closed: sockets counter back to 0" test "$(stat sockets)" = 0

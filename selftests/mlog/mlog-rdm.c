@@ -47,7 +47,9 @@ static void usage(void)
 		"Usage: mlog-rdm sink --port P --senders K --count N [--timeout S]\n"
 		"       mlog-rdm source --to A:P[,A:P...] --count N --size B\n"
 		"                [--random-size] [--id X] [--timeout S] [--exit-on-report]\n"
-		"   sink also takes --stall S: wait S seconds before reading\n");
+		"   sink also takes --stall S: wait S seconds before reading, and\n"
+		"   --linger DIR:N: once done, keep the socket open (acknowledging\n"
+		"   retransmissions) until DIR holds N files\n");
 	exit(2);
 }
 
@@ -93,6 +95,25 @@ struct sender {
 };
 
 static int exit_on_report;
+static const char *linger_dir;
+static long linger_count;
+
+/* Files in @dir, not counting . and .. */
+static long count_files(const char *dir)
+{
+	char cmd[512];
+	long n = -1;
+	FILE *p;
+
+	snprintf(cmd, sizeof(cmd), "ls -1 '%s' 2>/dev/null | wc -l", dir);
+	p = popen(cmd, "r");
+	if (p) {
+		if (fscanf(p, "%ld", &n) != 1)
+			n = -1;
+		pclose(p);
+	}
+	return n;
+}
 
 static int do_sink(int fd, long senders, long count, double timeout)
 {
@@ -112,7 +133,7 @@ static int do_sink(int fd, long senders, long count, double timeout)
 		uint32_t k;
 
 		if (now() > deadline) {
-			fprintf(stderr, "mlog-rdm: sink: timed out: %ld of %ld senders done, %ld messages\n",
+			fprintf(stderr, "sink: timed out: %ld of %ld senders done, %ld messages\n",
 				done, senders, total);
 			for (i = 0; i < nsenders; i++)
 				fprintf(stderr, "  sender id %u port %u: next %u\n",
@@ -135,7 +156,7 @@ static int do_sink(int fd, long senders, long count, double timeout)
 		}
 		memcpy(&h, buf, sizeof(h));
 		if (h.magic != MSG_MAGIC || h.len != n) {
-			fprintf(stderr, "mlog-rdm: sink: corrupt message: magic %x len %u got %zd\n",
+			fprintf(stderr, "sink: corrupt message: magic %x len %u got %zd\n",
 				h.magic, h.len, n);
 			return 1;
 		}
@@ -145,7 +166,7 @@ static int do_sink(int fd, long senders, long count, double timeout)
 				cur = &s[i];
 		if (!cur) {
 			if (nsenders == MAX_SENDERS || nsenders == senders) {
-				fprintf(stderr, "mlog-rdm: sink: more senders than the %ld expected\n",
+				fprintf(stderr, "sink: more senders than the %ld expected\n",
 					senders);
 				return 1;
 			}
@@ -164,7 +185,7 @@ static int do_sink(int fd, long senders, long count, double timeout)
 		}
 		for (k = sizeof(h); k < h.len; k++)
 			if (buf[k] != pattern(h.id, h.seq, k)) {
-				fprintf(stderr, "mlog-rdm: sink: message %u of id %u: byte %u corrupt\n",
+				fprintf(stderr, "sink: message %u of id %u: byte %u corrupt\n",
 					h.seq, h.id, k);
 				return 1;
 			}
@@ -175,6 +196,18 @@ static int do_sink(int fd, long senders, long count, double timeout)
 	}
 	printf("sink: %ld senders x %ld messages, each exactly once and in order\n",
 	       senders, count);
+	fflush(stdout);
+	/*
+	 * Our last acknowledgments may be lost: stay until every sender
+	 * says it has heard them, or the deadline passes.
+	 */
+	while (linger_dir && count_files(linger_dir) < linger_count) {
+		if (now() > deadline) {
+			fprintf(stderr, "mlog-rdm: sink: senders did not finish in time\n");
+			return 1;
+		}
+		usleep(100000);
+	}
 	return 0;
 }
 
@@ -222,7 +255,7 @@ static int do_source(int fd, struct sockaddr_mlog *to, int ndest, long count,
 	/* Everything is delivered once everything is acknowledged. */
 	while (!ioctl(fd, SIOCOUTQ, &outq) && outq > 0) {
 		if (now() > deadline) {
-			fprintf(stderr, "mlog-rdm: source: %d bytes still unacknowledged at timeout\n",
+			fprintf(stderr, "source: %d bytes unacknowledged at timeout\n",
 				outq);
 			return 1;
 		}
@@ -232,7 +265,7 @@ static int do_source(int fd, struct sockaddr_mlog *to, int ndest, long count,
 		perror("mlog-rdm: source: SIOCOUTQ");
 		return 1;
 	}
-	printf("source %u: %ld messages to each of %d receivers acknowledged (%ld silence reports)\n",
+	printf("source %u: %ld messages to each of %d receivers acknowledged (%ld reports)\n",
 	       id, count, ndest, reports);
 	return 0;
 }
@@ -269,6 +302,14 @@ int main(int argc, char **argv)
 			count = num(argv[++i], 1, 10000000);
 		} else if (!strcmp(argv[i], "--size")) {
 			size = num(argv[++i], sizeof(struct msg_head), MLOG_MAX_MSG);
+		} else if (!strcmp(argv[i], "--linger")) {
+			char *colon = strrchr(argv[++i], ':');
+
+			if (!colon)
+				usage();
+			*colon = 0;
+			linger_dir = argv[i];
+			linger_count = num(colon + 1, 1, 1000);
 		} else if (!strcmp(argv[i], "--stall")) {
 			stall = num(argv[++i], 0, 3600);
 		} else if (!strcmp(argv[i], "--id")) {
