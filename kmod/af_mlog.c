@@ -344,8 +344,8 @@ static int mlog_check_addr(const struct sockaddr *uaddr, int len,
 }
 
 /* Resolve the destination of a send: explicit address or connect()'s. */
-int mlog_send_dest(struct sock *sk, struct msghdr *msg,
-		   struct sockaddr_mlog *dest)
+static int mlog_send_dest(struct sock *sk, struct msghdr *msg,
+			  struct sockaddr_mlog *dest)
 {
 	struct mlog_sock *ms = mlog_sk(sk);
 	const struct sockaddr_mlog *sm;
@@ -370,7 +370,7 @@ int mlog_send_dest(struct sock *sk, struct msghdr *msg,
 }
 
 /* Bind to an ephemeral port if not bound yet.  Caller holds lock_sock. */
-int mlog_autobind(struct sock *sk)
+static int mlog_autobind(struct sock *sk)
 {
 	struct mlog_net *mn = mlog_pernet(sock_net(sk));
 	struct mlog_sock *ms = mlog_sk(sk);
@@ -383,6 +383,31 @@ int mlog_autobind(struct sock *sk)
 	if (err)
 		return err;
 	return mlog_hash_port(mn, ms, 0);
+}
+
+/*
+ * What every send checks first, for both socket types: flags, size, a
+ * pending error, the destination; and the socket gets a port if it has
+ * none.
+ */
+int mlog_send_prepare(struct sock *sk, struct msghdr *msg, size_t len,
+		      struct sockaddr_mlog *dest)
+{
+	int err;
+
+	if (msg->msg_flags & ~(MSG_DONTWAIT | MSG_NOSIGNAL | MSG_CMSG_COMPAT))
+		return -EOPNOTSUPP;
+	if (len > MLOG_MAX_MSG)
+		return -EMSGSIZE;
+
+	lock_sock(sk);
+	err = sock_error(sk);
+	if (!err)
+		err = mlog_send_dest(sk, msg, dest);
+	if (!err)
+		err = mlog_autobind(sk);
+	release_sock(sk);
+	return err;
 }
 
 int mlog_bind(struct socket *sock, struct sockaddr *uaddr, int len)
@@ -486,21 +511,13 @@ static int mlog_dgram_sendmsg(struct socket *sock, struct msghdr *msg,
 	void *buf;
 	int err;
 
-	if (msg->msg_flags & ~(MSG_DONTWAIT | MSG_NOSIGNAL | MSG_CMSG_COMPAT))
-		return -EOPNOTSUPP;
-	if (len > MLOG_MAX_MSG)
-		return -EMSGSIZE;
-
-	lock_sock(sk);
-	err = mlog_send_dest(sk, msg, &dest);
-	if (!err)
-		err = mlog_autobind(sk);
-	f.src_port = ms->port;
-	f.epoch = ms->epoch;
-	f.ssn = ++ms->dgram_ssn;
-	release_sock(sk);
+	err = mlog_send_prepare(sk, msg, len, &dest);
 	if (err)
 		return err;
+	/* The port is fixed once bound; the epoch for the socket's life. */
+	f.src_port = READ_ONCE(ms->port);
+	f.epoch = ms->epoch;
+	f.ssn = atomic64_inc_return(&ms->dgram_ssn);
 
 	peer = mlog_peer_get(mn, (struct in6_addr *)dest.smlog_node,
 			     GFP_KERNEL);

@@ -177,7 +177,7 @@ struct mlog_sock {
 	bool			connected;
 	struct sockaddr_mlog	peer;		/* default destination */
 	u32			epoch;		/* random, never 0 */
-	u64			dgram_ssn;	/* numbers DGRAM messages */
+	atomic64_t		dgram_ssn;	/* numbers DGRAM messages */
 
 	/* Protects the flows and their queues; taken in softirq too. */
 	spinlock_t		lock;
@@ -251,9 +251,8 @@ void mlog_reasm_reset(struct mlog_reasm *r);
 bool mlog_charge(struct sock *sk, struct sk_buff *skb);
 void mlog_deliver(struct mlog_sock *ms, struct sk_buff *skb,
 		  const struct in6_addr *src, u16 src_port);
-int mlog_send_dest(struct sock *sk, struct msghdr *msg,
-		   struct sockaddr_mlog *dest);
-int mlog_autobind(struct sock *sk);
+int mlog_send_prepare(struct sock *sk, struct msghdr *msg, size_t len,
+		      struct sockaddr_mlog *dest);
 int mlog_bind(struct socket *sock, struct sockaddr *uaddr, int len);
 int mlog_connect(struct socket *sock, struct sockaddr *uaddr, int len,
 		 int flags);

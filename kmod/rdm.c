@@ -41,13 +41,21 @@
 static void mlog_rto_expired(struct timer_list *t);
 static void mlog_ack_expired(struct timer_list *t);
 
-void mlog_flow_init_rdm(struct mlog_flow *fl)
+/* Both directions of a flow start over from SSN 1. */
+static void mlog_flow_reset_seq(struct mlog_flow *fl)
 {
 	fl->next_ssn = 1;
 	fl->snd_una = 1;
 	fl->snd_nxt = 1;
 	fl->high_sent = 1;
 	fl->rcv_nxt = 1;
+	fl->recover = 0;
+	fl->unacked = 0;
+}
+
+void mlog_flow_init_rdm(struct mlog_flow *fl)
+{
+	mlog_flow_reset_seq(fl);
 	INIT_LIST_HEAD(&fl->txq);
 	fl->peer_window = MLOG_MAX_MSG;
 	fl->rto = MLOG_RTO_INIT;
@@ -302,13 +310,7 @@ static void mlog_flow_restart(struct mlog_flow *fl)
 
 	mlog_txq_purge(fl);
 	mlog_reasm_reset(&fl->reasm);
-	fl->next_ssn = 1;
-	fl->snd_una = 1;
-	fl->snd_nxt = 1;
-	fl->high_sent = 1;
-	fl->rcv_nxt = 1;
-	fl->recover = 0;
-	fl->unacked = 0;
+	mlog_flow_reset_seq(fl);
 	del_timer(&fl->rto_timer);
 	mlog_stat_inc(mn, MLOG_STAT_PEER_RESTARTED);
 	mlog_write_space(&fl->ms->sk);
@@ -460,18 +462,7 @@ static int mlog_rdm_sendmsg(struct socket *sock, struct msghdr *msg,
 	long timeo;
 	int err;
 
-	if (msg->msg_flags & ~(MSG_DONTWAIT | MSG_NOSIGNAL | MSG_CMSG_COMPAT))
-		return -EOPNOTSUPP;
-	if (len > MLOG_MAX_MSG)
-		return -EMSGSIZE;
-
-	lock_sock(sk);
-	err = sock_error(sk);
-	if (!err)
-		err = mlog_send_dest(sk, msg, &dest);
-	if (!err)
-		err = mlog_autobind(sk);
-	release_sock(sk);
+	err = mlog_send_prepare(sk, msg, len, &dest);
 	if (err)
 		return err;
 

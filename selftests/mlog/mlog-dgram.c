@@ -31,26 +31,6 @@ static void usage(void)
 	exit(2);
 }
 
-static double now(void)
-{
-	struct timespec ts;
-
-	clock_gettime(CLOCK_MONOTONIC, &ts);
-	return ts.tv_sec + ts.tv_nsec / 1e9;
-}
-
-static long num(const char *s, long lo, long hi)
-{
-	char *end;
-	long v = strtol(s, &end, 10);
-
-	if (!*s || *end || v < lo || v > hi) {
-		fprintf(stderr, "mlog-dgram: bad number '%s'\n", s);
-		exit(2);
-	}
-	return v;
-}
-
 static int do_echo(int fd, double timeout)
 {
 	static char buf[MLOG_MAX_PAYLOAD];
@@ -99,7 +79,7 @@ static int do_ping(int fd, const struct sockaddr_mlog *to, long count,
 		   size_t size, double timeout)
 {
 	static char out[MLOG_MAX_PAYLOAD], in[MLOG_MAX_PAYLOAD];
-	double deadline = now() + timeout;
+	double deadline = mlog_now() + timeout;
 	long seq, retries = 0;
 	int i;
 
@@ -109,7 +89,7 @@ static int do_ping(int fd, const struct sockaddr_mlog *to, long count,
 			struct pollfd p = { .fd = fd, .events = POLLIN };
 			ssize_t n;
 
-			if (now() > deadline) {
+			if (mlog_now() > deadline) {
 				fprintf(stderr,
 					"mlog-dgram: ping: timed out at request %ld of %ld\n",
 					seq, count);
@@ -161,19 +141,19 @@ int main(int argc, char **argv)
 		if (i + 1 >= argc)
 			usage();
 		if (!strcmp(argv[i], "--port")) {
-			port = num(argv[++i], 1, 65535);
+			port = mlog_num(argv[++i], 1, 65535);
 		} else if (!strcmp(argv[i], "--count")) {
-			count = num(argv[++i], 1, 100000000);
+			count = mlog_num(argv[++i], 1, 100000000);
 		} else if (!strcmp(argv[i], "--size")) {
-			size = num(argv[++i], 24, MLOG_MAX_PAYLOAD);
+			size = mlog_num(argv[++i], 24, MLOG_MAX_PAYLOAD);
 		} else if (!strcmp(argv[i], "--timeout")) {
-			timeout = num(argv[++i], 1, 86400);
+			timeout = mlog_num(argv[++i], 1, 86400);
 		} else if (!strcmp(argv[i], "--to")) {
 			colon = strrchr(argv[++i], ':');
 			if (!colon)
 				usage();
 			*colon = 0;
-			to = mlog_addr(argv[i], num(colon + 1, 1, 65535));
+			to = mlog_addr(argv[i], mlog_num(colon + 1, 1, 65535));
 			if (!to.smlog_node[12] && !to.smlog_node[15])
 				usage();
 		} else {

@@ -53,26 +53,6 @@ static void usage(void)
 	exit(2);
 }
 
-static double now(void)
-{
-	struct timespec ts;
-
-	clock_gettime(CLOCK_MONOTONIC, &ts);
-	return ts.tv_sec + ts.tv_nsec / 1e9;
-}
-
-static long num(const char *s, long lo, long hi)
-{
-	char *end;
-	long v = strtol(s, &end, 10);
-
-	if (!*s || *end || v < lo || v > hi) {
-		fprintf(stderr, "mlog-rdm: bad number '%s'\n", s);
-		exit(2);
-	}
-	return v;
-}
-
 static uint8_t pattern(uint32_t id, uint32_t seq, uint32_t i)
 {
 	return (uint8_t)(id * 131 + seq * 7 + i * 13);
@@ -119,7 +99,7 @@ static int do_sink(int fd, long senders, long count, double timeout)
 {
 	static uint8_t buf[MLOG_MAX_MSG];
 	struct sender s[MAX_SENDERS];
-	double deadline = now() + timeout;
+	double deadline = mlog_now() + timeout;
 	long nsenders = 0, done = 0, total = 0;
 	int i;
 
@@ -132,7 +112,7 @@ static int do_sink(int fd, long senders, long count, double timeout)
 		ssize_t n;
 		uint32_t k;
 
-		if (now() > deadline) {
+		if (mlog_now() > deadline) {
 			fprintf(stderr, "sink: timed out: %ld of %ld senders done, %ld messages\n",
 				done, senders, total);
 			for (i = 0; i < nsenders; i++)
@@ -202,7 +182,7 @@ static int do_sink(int fd, long senders, long count, double timeout)
 	 * says it has heard them, or the deadline passes.
 	 */
 	while (linger_dir && count_files(linger_dir) < linger_count) {
-		if (now() > deadline) {
+		if (mlog_now() > deadline) {
 			fprintf(stderr, "mlog-rdm: sink: senders did not finish in time\n");
 			return 1;
 		}
@@ -215,7 +195,7 @@ static int do_source(int fd, struct sockaddr_mlog *to, int ndest, long count,
 		     long size, int random, uint32_t id, double timeout)
 {
 	static uint8_t buf[MLOG_MAX_MSG];
-	double deadline = now() + timeout;
+	double deadline = mlog_now() + timeout;
 	long seq, reports = 0;
 	int d, outq = 0;
 
@@ -246,7 +226,7 @@ static int do_source(int fd, struct sockaddr_mlog *to, int ndest, long count,
 				perror("mlog-rdm: source: sendto");
 				return 1;
 			}
-			if (now() > deadline) {
+			if (mlog_now() > deadline) {
 				fprintf(stderr, "mlog-rdm: source: timed out sending\n");
 				return 1;
 			}
@@ -254,7 +234,7 @@ static int do_source(int fd, struct sockaddr_mlog *to, int ndest, long count,
 	}
 	/* Everything is delivered once everything is acknowledged. */
 	while (!ioctl(fd, SIOCOUTQ, &outq) && outq > 0) {
-		if (now() > deadline) {
+		if (mlog_now() > deadline) {
 			fprintf(stderr, "source: %d bytes unacknowledged at timeout\n",
 				outq);
 			return 1;
@@ -295,13 +275,13 @@ int main(int argc, char **argv)
 		if (i + 1 >= argc)
 			usage();
 		if (!strcmp(argv[i], "--port")) {
-			port = num(argv[++i], 1, 65535);
+			port = mlog_num(argv[++i], 1, 65535);
 		} else if (!strcmp(argv[i], "--senders")) {
-			senders = num(argv[++i], 1, MAX_SENDERS);
+			senders = mlog_num(argv[++i], 1, MAX_SENDERS);
 		} else if (!strcmp(argv[i], "--count")) {
-			count = num(argv[++i], 1, 10000000);
+			count = mlog_num(argv[++i], 1, 10000000);
 		} else if (!strcmp(argv[i], "--size")) {
-			size = num(argv[++i], sizeof(struct msg_head), MLOG_MAX_MSG);
+			size = mlog_num(argv[++i], sizeof(struct msg_head), MLOG_MAX_MSG);
 		} else if (!strcmp(argv[i], "--linger")) {
 			char *colon = strrchr(argv[++i], ':');
 
@@ -309,13 +289,13 @@ int main(int argc, char **argv)
 				usage();
 			*colon = 0;
 			linger_dir = argv[i];
-			linger_count = num(colon + 1, 1, 1000);
+			linger_count = mlog_num(colon + 1, 1, 1000);
 		} else if (!strcmp(argv[i], "--stall")) {
-			stall = num(argv[++i], 0, 3600);
+			stall = mlog_num(argv[++i], 0, 3600);
 		} else if (!strcmp(argv[i], "--id")) {
-			id = num(argv[++i], 1, 1000000);
+			id = mlog_num(argv[++i], 1, 1000000);
 		} else if (!strcmp(argv[i], "--timeout")) {
-			timeout = num(argv[++i], 1, 86400);
+			timeout = mlog_num(argv[++i], 1, 86400);
 		} else if (!strcmp(argv[i], "--to")) {
 			char *list = argv[++i], *tok, *save = NULL, *colon;
 
@@ -325,7 +305,7 @@ int main(int argc, char **argv)
 				if (!colon || ndest == MAX_DESTS)
 					usage();
 				*colon = 0;
-				to[ndest++] = mlog_addr(tok, num(colon + 1, 1, 65535));
+				to[ndest++] = mlog_addr(tok, mlog_num(colon + 1, 1, 65535));
 			}
 		} else {
 			usage();

@@ -16,11 +16,34 @@
 #include <stdlib.h>
 #include <string.h>
 #include <sys/socket.h>
+#include <time.h>
 #include <unistd.h>
 
 #ifndef SOL_NETLINK
 #define SOL_NETLINK 270
 #endif
+
+/* Monotonic seconds, for the tools' deadlines. */
+static inline double mlog_now(void)
+{
+	struct timespec ts;
+
+	clock_gettime(CLOCK_MONOTONIC, &ts);
+	return ts.tv_sec + ts.tv_nsec / 1e9;
+}
+
+/* A command-line number in [lo, hi]; bad input exits with status 2. */
+static inline long mlog_num(const char *s, long lo, long hi)
+{
+	char *end;
+	long v = strtol(s, &end, 10);
+
+	if (!*s || *end || v < lo || v > hi) {
+		fprintf(stderr, "bad number '%s' (want %ld..%ld)\n", s, lo, hi);
+		exit(2);
+	}
+	return v;
+}
 
 static inline int mlog_af(void)
 {

@@ -15,10 +15,10 @@ slab_kb() { awk '/^Slab:/ { print $2 }' /proc/meminfo; }
 sync; echo 3 >/proc/sys/vm/drop_caches
 slab0=$(slab_kb)
 
-# Three senders, mixed sizes up to 20 KB (several fragments), one receiver.
+# Three senders, mixed sizes up to 64 KiB (up to 48 fragments), one receiver.
 "$RDM" sink --port 6100 --senders 3 --count 2000 --timeout 240 &
 sink=$!
-"$RDM" source --to 127.0.0.1:6100 --count 2000 --size 20000 --random-size --id 1 --timeout 240 &
+"$RDM" source --to 127.0.0.1:6100 --count 2000 --size 65536 --random-size --id 1 --timeout 240 &
 s1=$!
 "$RDM" source --to 127.0.0.1:6100 --count 2000 --size 100 --id 2 --timeout 240 &
 s2=$!
