@@ -144,6 +144,8 @@ struct mlog_flow {
 	struct list_head	txq;		/* messages snd_una .. next_ssn */
 	u32			inflight;	/* bytes in snd_una .. snd_nxt */
 	u32			peer_window;	/* bytes it last said it takes */
+	u32			cwnd;		/* congestion window, bytes */
+	u32			ssthresh;	/* slow start below this */
 	struct timer_list	rto_timer;
 	unsigned int		rto;		/* jiffies */
 	unsigned int		srtt_us;	/* smoothed RTT, 0 = no sample */

@@ -12,7 +12,11 @@
  *
  * Loss is repaired go-back-N from the sender's copy: on a retransmission
  * timeout (RTT-estimated, exponential backoff capped at MLOG_RTO_MAX) or
- * on repeated acknowledgments that do not advance.  A peer that stays
+ * on repeated acknowledgments that do not advance.  What a flow has in
+ * flight is bounded by the receiver's window and by a congestion window
+ * that grows while acknowledgments come back and shrinks on loss (slow
+ * start and additive increase, multiplicative decrease, as TCP), so that
+ * a sender with a large buffer does not overrun the network.  A peer that stays
  * silent for mlog_suspect_after timeouts is suspected: the socket gets
  * EHOSTUNREACH once and an event goes out on netlink, but retransmission
  * goes on until the peer answers or the socket is closed.
@@ -37,13 +41,18 @@
 #define MLOG_RTO_MAX	msecs_to_jiffies(1000)
 #define MLOG_DELACK	max_t(unsigned long, msecs_to_jiffies(2), 1)
 #define MLOG_ACK_EVERY	2
+/* Congestion window bounds: one largest message at least. */
+#define MLOG_CWND_MIN	(2 * MLOG_MAX_MSG)
+#define MLOG_CWND_INIT	(4 * MLOG_MAX_MSG)
 
 static void mlog_rto_expired(struct timer_list *t);
 static void mlog_ack_expired(struct timer_list *t);
 
-/* Both directions of a flow start over from SSN 1. */
+/* Both directions of a flow start over from SSN 1, with a fresh window. */
 static void mlog_flow_reset_seq(struct mlog_flow *fl)
 {
+	fl->cwnd = MLOG_CWND_INIT;
+	fl->ssthresh = U32_MAX;
 	fl->next_ssn = 1;
 	fl->snd_una = 1;
 	fl->snd_nxt = 1;
@@ -200,7 +209,8 @@ static void mlog_push(struct mlog_flow *fl)
 		if (m->ssn < fl->snd_nxt)
 			continue;
 		if (fl->inflight &&
-		    fl->inflight + mlog_msg_cost(m->len) > fl->peer_window)
+		    fl->inflight + mlog_msg_cost(m->len) >
+		    min(fl->peer_window, fl->cwnd))
 			break;
 		if (m->ssn < fl->high_sent) {
 			m->retransmitted = true;
@@ -238,6 +248,25 @@ static void mlog_rtt_sample(struct mlog_flow *fl, unsigned long sent)
 	fl->rto = clamp_t(unsigned long, rto, MLOG_RTO_MIN, MLOG_RTO_MAX);
 }
 
+/* @acked bytes left the network: open the congestion window. */
+static void mlog_cwnd_grow(struct mlog_flow *fl, u32 acked)
+{
+	u32 inc;
+
+	if (fl->cwnd < fl->ssthresh)
+		inc = acked;					/* slow start */
+	else
+		inc = max_t(u32, (u64)MLOG_MAX_FRAG * acked / fl->cwnd, 1);
+	fl->cwnd = min_t(u32, fl->cwnd + inc, 64 << 20);
+}
+
+/* Loss: halve the window (fast retransmit) or start over (timeout). */
+static void mlog_cwnd_loss(struct mlog_flow *fl, bool timeout)
+{
+	fl->ssthresh = max_t(u32, fl->cwnd / 2, MLOG_CWND_MIN);
+	fl->cwnd = timeout ? MLOG_CWND_MIN : fl->ssthresh;
+}
+
 /* Go back to the oldest unacknowledged message and send again from it. */
 static void mlog_go_back(struct mlog_flow *fl)
 {
@@ -252,7 +281,7 @@ static void mlog_process_ack(struct mlog_flow *fl, const struct mlog_frame *f)
 	struct mlog_net *mn = mlog_pernet(sock_net(&fl->ms->sk));
 	struct mlog_sock *ms = fl->ms;
 	struct mlog_txmsg *m, *tmp;
-	bool freed = false;
+	u32 acked = 0;
 
 	if (!(f->flags & MLOG_F_ACK))
 		return;
@@ -274,11 +303,13 @@ static void mlog_process_ack(struct mlog_flow *fl, const struct mlog_frame *f)
 				mlog_rtt_sample(fl, m->sent);
 			if (m->ssn < fl->snd_nxt)
 				fl->inflight -= mlog_msg_cost(m->len);
+			acked += mlog_msg_cost(m->len);
 			ms->tx_queued -= m->len;
 			list_del(&m->list);
 			kvfree(m);
-			freed = true;
 		}
+		if (acked)
+			mlog_cwnd_grow(fl, acked);
 		fl->snd_una = f->ack + 1;
 		if (fl->snd_nxt < fl->snd_una)
 			fl->snd_nxt = fl->snd_una;
@@ -295,10 +326,11 @@ static void mlog_process_ack(struct mlog_flow *fl, const struct mlog_frame *f)
 		 */
 		fl->recover = fl->snd_nxt - 1;
 		fl->dupacks = 0;
+		mlog_cwnd_loss(fl, false);
 		mlog_go_back(fl);
 		return;
 	}
-	if (freed)
+	if (acked)
 		mlog_write_space(&ms->sk);
 	mlog_push(fl);
 }
@@ -419,6 +451,7 @@ static void mlog_rto_expired(struct timer_list *t)
 	if (ms->dead || fl->snd_una == fl->next_ssn)
 		goto out;
 	fl->rto = min_t(unsigned long, fl->rto * 2, MLOG_RTO_MAX);
+	mlog_cwnd_loss(fl, true);
 	if (++fl->timeouts >= mlog_suspect_after && !fl->reported) {
 		fl->reported = true;
 		mlog_peer_suspect(mn, fl->peer);

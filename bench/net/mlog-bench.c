@@ -213,7 +213,11 @@ static int addr_port(int t, const struct sockaddr_storage *ss)
 	return ((const struct sockaddr_mlog *)ss)->smlog_port;
 }
 
-/* Same receive buffer for every transport; returns the effective size. */
+/*
+ * Same socket buffers for every transport, both ways: a reliable sender
+ * keeps unacknowledged data within SO_SNDBUF (as TCP's autotuned buffer
+ * does), UDP ignores it.  Returns the effective receive buffer size.
+ */
 static int set_rcvbuf(int fd, int bytes)
 {
 	int v = 0;
@@ -222,6 +226,9 @@ static int set_rcvbuf(int fd, int bytes)
 	if (bytes > 0 &&
 	    setsockopt(fd, SOL_SOCKET, SO_RCVBUFFORCE, &bytes, sizeof(bytes)))
 		setsockopt(fd, SOL_SOCKET, SO_RCVBUF, &bytes, sizeof(bytes));
+	if (bytes > 0 &&
+	    setsockopt(fd, SOL_SOCKET, SO_SNDBUFFORCE, &bytes, sizeof(bytes)))
+		setsockopt(fd, SOL_SOCKET, SO_SNDBUF, &bytes, sizeof(bytes));
 	if (getsockopt(fd, SOL_SOCKET, SO_RCVBUF, &v, &len))
 		return -1;
 	return v;
