@@ -114,8 +114,8 @@ static u32 mlog_flow_hash(const struct in6_addr *addr, u16 port)
 }
 
 /* Caller holds ms->lock. */
-struct mlog_flow *mlog_flow_find(struct mlog_sock *ms,
-				 const struct in6_addr *addr, u16 port)
+static struct mlog_flow *mlog_flow_find(struct mlog_sock *ms,
+					const struct in6_addr *addr, u16 port)
 {
 	struct mlog_flow *fl;
 
@@ -191,14 +191,12 @@ bool mlog_reasm_add(struct mlog_sock *ms, struct mlog_reasm *r,
 		m = alloc_skb_with_frags(0, f->msg_len, 0, &err, GFP_ATOMIC);
 		if (!m)
 			goto drop;
-		if (atomic_read(&sk->sk_rmem_alloc) + m->truesize >
-		    READ_ONCE(sk->sk_rcvbuf)) {
+		m->len = f->msg_len;
+		m->data_len = f->msg_len;
+		if (!mlog_charge(sk, m)) {
 			kfree_skb(m);
 			goto drop;
 		}
-		m->len = f->msg_len;
-		m->data_len = f->msg_len;
-		skb_set_owner_r(m, sk);
 		r->skb = m;
 		r->ssn = f->ssn;
 		r->msg_len = f->msg_len;
@@ -243,8 +241,8 @@ void mlog_deliver(struct mlog_sock *ms, struct sk_buff *skb,
 }
 
 /*
- * Charge a single-fragment message to the socket; false if it does not
- * fit SO_RCVBUF.
+ * Charge @skb (a whole message, or the buffer a message is reassembled
+ * into) to the socket; false if it does not fit SO_RCVBUF.
  */
 bool mlog_charge(struct sock *sk, struct sk_buff *skb)
 {

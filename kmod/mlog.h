@@ -242,8 +242,6 @@ int mlog_sock_dump(struct sk_buff *skb, struct netlink_callback *cb,
 		   int (*fill)(struct sk_buff *skb,
 			       struct netlink_callback *cb,
 			       struct mlog_sock *ms));
-struct mlog_flow *mlog_flow_find(struct mlog_sock *ms,
-				 const struct in6_addr *addr, u16 port);
 struct mlog_flow *mlog_flow_get(struct mlog_sock *ms,
 				const struct in6_addr *addr, u16 port,
 				gfp_t gfp);
