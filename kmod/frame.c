@@ -97,8 +97,14 @@ enum mlog_frame_error mlog_frame_decode(const void *buf, size_t len,
 	 * A range of n RSNs starting at r covers r .. r + n - 1; it must not
 	 * wrap, and RSN 0 is never assigned (interval 0 is the initial state).
 	 */
-	if (f->rsn_count &&
+	if (f->rsn_count && !(f->flags & MLOG_F_DONT_LOG) &&
 	    (f->rsn == 0 || f->rsn + f->rsn_count - 1 < f->rsn))
+		return MLOG_FRAME_ERANGE;
+	/* DONT_LOG names messages (by SSN) and returns no RSN. */
+	if ((f->flags & MLOG_F_DONT_LOG) && (!f->rsn_count || f->rsn))
+		return MLOG_FRAME_ERANGE;
+	if (f->rsn_count &&
+	    (f->ssn2 == 0 || f->ssn2 + f->rsn_count - 1 < f->ssn2))
 		return MLOG_FRAME_ERANGE;
 	if (f->rsnack_count &&
 	    (f->rsn2 == 0 || f->rsn2 + f->rsnack_count - 1 < f->rsn2))

@@ -51,6 +51,16 @@ enum mlog_cmd {
 	MLOG_CMD_PEER_GET,	/* dump: one MLOG_ATTR_PEER per known peer */
 	MLOG_CMD_SOCK_GET,	/* dump: one MLOG_ATTR_SOCK per bound socket */
 	MLOG_CMD_EVENT_PEER,	/* notification on "events": peer state changed */
+	/* Sender-based logging (Documentation/protocol.rst, "Logging"). */
+	MLOG_CMD_HOST_ADD,	/* protect the PID namespace of MLOG_ATTR_HOST_PID */
+	MLOG_CMD_HOST_DEL,	/* stop protecting host MLOG_ATTR_HOST_INDEX */
+	MLOG_CMD_HOST_GET,	/* one host (INDEX given) or dump of all */
+	MLOG_CMD_HOST_SET,	/* write back RSN, SSN, dependency vector */
+	MLOG_CMD_LOG_GET,	/* dump: log entries, filtered and ordered */
+	MLOG_CMD_LOG_PURGE,	/* drop entries of a receiver up to an RSN */
+	MLOG_CMD_LOG_SET,	/* log cap and protocol switches */
+	MLOG_CMD_EVENT_LOG,	/* notification on "events": log pressure */
+	MLOG_CMD_HIST_GET,	/* dump: RSN history of a host */
 
 	__MLOG_CMD_MAX,
 	MLOG_CMD_MAX = __MLOG_CMD_MAX - 1
@@ -69,6 +79,10 @@ enum mlog_attr {
 	MLOG_ATTR_PEER,			/* nest: MLOG_PEER_* */
 	MLOG_ATTR_SOCK,			/* nest: MLOG_SOCK_* */
 	MLOG_ATTR_LOG_MODE,		/* u32: enum mlog_log_mode */
+	MLOG_ATTR_HOST,			/* nest: MLOG_HOST_* */
+	MLOG_ATTR_LOG,			/* nest: MLOG_LOG_* (configuration, usage) */
+	MLOG_ATTR_LOG_ENTRY,		/* nest: MLOG_ENTRY_* */
+	MLOG_ATTR_HIST,			/* nest: MLOG_HIST_* */
 
 	__MLOG_ATTR_MAX,
 	MLOG_ATTR_MAX = __MLOG_ATTR_MAX - 1
@@ -96,6 +110,24 @@ enum mlog_stat {
 	MLOG_STAT_NO_MEMORY,		/* frames dropped for lack of memory */
 	MLOG_STAT_RX_INCOMPLETE,	/* DGRAM messages missing a fragment */
 	MLOG_STAT_PEER_RESTARTED,	/* flows reset: peer socket replaced */
+	/* sender-based logging; the first three are Table 3.7's columns */
+	MLOG_STAT_SL_TX_PLAIN,		/* messages sent, no RSN pending */
+	MLOG_STAT_SL_TX_PIGGYBACK,	/* sent carrying all pending RSNs */
+	MLOG_STAT_SL_TX_DELAYED,	/* held until pending RSNs were acked */
+	MLOG_STAT_SL_EXTRA_FRAMES,	/* frames sent only for RSNs/RSN acks */
+	MLOG_STAT_SL_LOGGED,		/* messages copied into the log */
+	MLOG_STAT_SL_LOG_BYTES,		/* message bytes copied into the log */
+	MLOG_STAT_SL_RSN_ASSIGNED,	/* RSNs this node's hosts assigned */
+	MLOG_STAT_SL_RSN_RETURNED,	/* RSNs carried in frames (with repeats) */
+	MLOG_STAT_SL_RSN_LOGGED,	/* RSNs entered into log entries */
+	MLOG_STAT_SL_RSNACK_RECEIVED,	/* RSNs acknowledged to our hosts */
+	MLOG_STAT_SL_DUP_RSN,		/* duplicates answered from history */
+	MLOG_STAT_SL_DONT_LOG,		/* duplicates answered DONT_LOG */
+	MLOG_STAT_SL_BAD_RANGE,		/* forged/out-of-window RSN or ack */
+	MLOG_STAT_SL_BAD_HOST,		/* frames naming an impossible host */
+	MLOG_STAT_SL_LOG_FULL,		/* sends that waited for log space */
+	MLOG_STAT_SL_HOLD_VIOLATION,	/* self-check: must stay 0 */
+	MLOG_STAT_SL_PURGED,		/* log entries purged */
 
 	__MLOG_STAT_MAX,
 	MLOG_STAT_MAX = __MLOG_STAT_MAX - 1
@@ -104,6 +136,114 @@ enum mlog_stat {
 /* Logging mode of a namespace; "none" passes every frame through. */
 enum mlog_log_mode {
 	MLOG_LOG_NONE,
+	MLOG_LOG_SENDER,	/* sender-based pessimistic (thesis ch. 3) */
+};
+
+/* A protected host, nested in MLOG_ATTR_HOST. */
+enum mlog_host_attr {
+	MLOG_HOST_UNSPEC,
+	MLOG_HOST_PAD,
+	MLOG_HOST_INDEX,		/* u32: cluster-unique, 1..max_hosts */
+	MLOG_HOST_INCARNATION,		/* u32 */
+	MLOG_HOST_PID,			/* u32: a task of its PID namespace (add) */
+	MLOG_HOST_PIDNS,		/* u64: inode of its PID namespace */
+	MLOG_HOST_RSN,			/* u64: current state interval */
+	MLOG_HOST_SSN,			/* u64: messages sent */
+	MLOG_HOST_DEPS,			/* nest of MLOG_HOST_DEP */
+	MLOG_HOST_DEP,			/* nest: MLOG_DEP_* */
+	MLOG_HOST_UNACKED,		/* u32: RSNs returned, not acknowledged */
+	MLOG_HOST_HISTORY,		/* u32: RSN history entries kept */
+	MLOG_HOST_SOCKETS,		/* u32: its AF_MLOG sockets */
+	MLOG_HOST_TX_PLAIN,		/* u64 */
+	MLOG_HOST_TX_PIGGYBACK,		/* u64 */
+	MLOG_HOST_TX_DELAYED,		/* u64 */
+	MLOG_HOST_HIST_PURGE,		/* u64: drop history up to this RSN (set) */
+
+	__MLOG_HOST_MAX,
+	MLOG_HOST_MAX = __MLOG_HOST_MAX - 1
+};
+
+/* One dependency vector entry, nested in MLOG_HOST_DEP. */
+enum mlog_dep_attr {
+	MLOG_DEP_UNSPEC,
+	MLOG_DEP_PAD,
+	MLOG_DEP_HOST,			/* u32: host index */
+	MLOG_DEP_INTERVAL,		/* u64: highest interval depended on */
+
+	__MLOG_DEP_MAX,
+	MLOG_DEP_MAX = __MLOG_DEP_MAX - 1
+};
+
+/* The node's message log: settings and usage, nested in MLOG_ATTR_LOG. */
+enum mlog_log_attr {
+	MLOG_LOG_UNSPEC,
+	MLOG_LOG_PAD,
+	MLOG_LOG_MAX_BYTES,		/* u64: cap on log memory */
+	MLOG_LOG_BYTES,			/* u64: log memory held (blocks) */
+	MLOG_LOG_ENTRIES,		/* u64: entries held */
+	MLOG_LOG_PIGGYBACK,		/* u8: piggyback RSNs and acks (1) */
+	MLOG_LOG_RANGES,		/* u8: up to 255 RSNs per frame (1) */
+	MLOG_LOG_RSN_DELAY_US,		/* u32: longest wait for a piggyback */
+	MLOG_LOG_BLOCK_SIZE,		/* u32: bytes per log block */
+	MLOG_LOG_PRESSURE,		/* u8: in events, 1 = nearing the cap */
+
+	__MLOG_LOG_MAX,
+	MLOG_LOG_ATTR_MAX = __MLOG_LOG_MAX - 1
+};
+
+/* Log entry states. */
+enum mlog_entry_state {
+	MLOG_ENTRY_PARTIAL = 1,		/* no RSN yet */
+	MLOG_ENTRY_FULL,		/* RSN known: fully logged */
+};
+
+/*
+ * One log entry (LoggedMessage plus any AdditionalRsn), nested in
+ * MLOG_ATTR_LOG_ENTRY.  In a LOG_GET request MLOG_ENTRY_DST_HOST selects
+ * the receiver, MLOG_ENTRY_RSN the first RSN wanted, MLOG_ENTRY_DATA
+ * (flag) asks for message contents, MLOG_ENTRY_SRC_HOST the sender.
+ */
+enum mlog_entry_attr {
+	MLOG_ENTRY_UNSPEC,
+	MLOG_ENTRY_PAD,
+	MLOG_ENTRY_SRC_HOST,		/* u32 */
+	MLOG_ENTRY_DST_HOST,		/* u32: 0 until the receiver answered */
+	MLOG_ENTRY_DST_NODE,		/* binary, 16 bytes */
+	MLOG_ENTRY_DST_PORT,		/* u16 */
+	MLOG_ENTRY_SRC_PORT,		/* u16 */
+	MLOG_ENTRY_SSN,			/* u64: flow SSN of the message */
+	MLOG_ENTRY_HOST_SSN,		/* u64: sender's SSN when it sent it */
+	MLOG_ENTRY_INTERVAL,		/* u64: sender's RSN when it sent it */
+	MLOG_ENTRY_RSN,			/* u64: RSN the receiver assigned */
+	MLOG_ENTRY_STATE,		/* u32: enum mlog_entry_state */
+	MLOG_ENTRY_LEN,			/* u32: message bytes */
+	MLOG_ENTRY_DATA,		/* binary: the message (flag in requests) */
+	MLOG_ENTRY_EXTRA_RSNS,		/* u32: AdditionalRsn records */
+
+	__MLOG_ENTRY_MAX,
+	MLOG_ENTRY_MAX = __MLOG_ENTRY_MAX - 1
+};
+
+/*
+ * One RSN history run of a protected host, nested in MLOG_ATTR_HIST: the
+ * messages with SSNs SSN .. SSN + COUNT - 1 from (NODE, PORT) to LPORT got
+ * RSNs RSN .. RSN + COUNT - 1.  Request: MLOG_HIST_HOST selects the host.
+ */
+enum mlog_hist_attr {
+	MLOG_HIST_UNSPEC,
+	MLOG_HIST_PAD,
+	MLOG_HIST_HOST,			/* u32: receiving host */
+	MLOG_HIST_SRC_HOST,		/* u32: sending host, 0 if unprotected */
+	MLOG_HIST_NODE,			/* binary, 16 bytes: sender's node */
+	MLOG_HIST_PORT,			/* u16: sender's port */
+	MLOG_HIST_LPORT,		/* u16: receiving socket's port */
+	MLOG_HIST_SSN,			/* u64 */
+	MLOG_HIST_RSN,			/* u64 */
+	MLOG_HIST_COUNT,		/* u32 */
+	MLOG_HIST_INTERVAL,		/* u64: highest sender interval in run */
+
+	__MLOG_HIST_MAX,
+	MLOG_HIST_MAX = __MLOG_HIST_MAX - 1
 };
 
 /* A peer node of this namespace, nested in MLOG_ATTR_PEER. */
@@ -183,7 +323,11 @@ enum mlog_frame_type {
  *
  * The logging fields (host, incarnation, interval, RSN ranges) are present
  * in every frame so that the logging protocols can piggyback on ordinary
- * traffic; mode "none" leaves them zero.
+ * traffic; mode "none" leaves them zero.  Sender-based logging: a frame
+ * returns RSNs rsn .. rsn + rsn_count - 1 for the messages with SSNs
+ * ssn2 .. ssn2 + rsn_count - 1 of the reverse flow (with MLOG_F_DONT_LOG,
+ * rsn is 0 and those messages need no logging), and acknowledges the RSNs
+ * rsn2 .. rsn2 + rsnack_count - 1 that its receiver returned earlier.
  */
 struct mlog_wire_hdr {
 	__be16	magic;
@@ -206,7 +350,7 @@ struct mlog_wire_hdr {
 	__be64	ack;		/* highest SSN of the reverse flow delivered */
 	__be64	interval;	/* sender's state interval index */
 	__be64	rsn;		/* first RSN returned in this frame */
-	__be64	ssn2;		/* SSN the RSN range refers to */
+	__be64	ssn2;		/* SSN of the first message it is for */
 	__be64	rsn2;		/* first RSN acknowledged in this frame */
 	__u8	rsn_count;	/* RSNs returned, 0..255 */
 	__u8	rsnack_count;	/* RSNs acknowledged, 0..255 */
