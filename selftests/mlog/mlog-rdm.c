@@ -10,6 +10,12 @@
  *	    [--random-size] [--id X] [--timeout S]
  *	send N numbered messages to each destination (interleaved), then
  *	wait until all are acknowledged (SIOCOUTQ reaches 0)
+ *   mlog-rdm server --port P --senders K --count N [--timeout S]
+ *	a sink that answers every request it accepts with a reply whose
+ *	length and bytes both sides compute from the request
+ *   mlog-rdm client --to A.B.C.D:P --count N --size B [--random-size]
+ *	    [--id X] [--timeout S]
+ *	N request-reply round trips, checking every reply byte for byte
  *
  * A message carries its sender id, its number and its length in a small
  * header; the rest is a pattern both sides compute, so a receiver checks
@@ -40,6 +46,7 @@ struct msg_head {
 };
 
 #define MSG_MAGIC 0x6d6c6f67
+#define REPLY_MAGIC 0x72706c79
 
 static void usage(void)
 {
@@ -47,9 +54,13 @@ static void usage(void)
 		"Usage: mlog-rdm sink --port P --senders K --count N [--timeout S]\n"
 		"       mlog-rdm source --to A:P[,A:P...] --count N --size B\n"
 		"                [--random-size] [--id X] [--timeout S] [--exit-on-report]\n"
-		"   sink also takes --stall S: wait S seconds before reading, and\n"
+		"       mlog-rdm server --port P --senders K --count N [--timeout S]\n"
+		"       mlog-rdm client --to A:P --count N --size B [--random-size]\n"
+		"                [--id X] [--timeout S]\n"
+		"   sink also takes --stall S: wait S seconds before reading; all take\n"
+		"   --done FILE: once done, create FILE, and\n"
 		"   --linger DIR:N: once done, keep the socket open (acknowledging\n"
-		"   retransmissions) until DIR holds N files\n");
+		"   retransmissions, returning RSNs) until DIR holds N files\n");
 	exit(2);
 }
 
@@ -67,6 +78,53 @@ static uint32_t msg_len(uint32_t id, uint32_t seq, uint32_t size, int random)
 	       (id * 2654435761u + seq * 40503u) % (size - sizeof(struct msg_head) + 1);
 }
 
+/* A reply's length: from 16 bytes up to the request's length. */
+static uint32_t reply_len(uint32_t req_len, uint32_t seq)
+{
+	return sizeof(struct msg_head) + (req_len * 3u + seq) % req_len;
+}
+
+static uint8_t reply_pattern(uint32_t id, uint32_t seq, uint32_t i)
+{
+	return pattern(id * 3 + 1, seq, i);
+}
+
+/* Fill @buf with the reply to request (@id, @seq) of @req_len bytes. */
+static uint32_t make_reply(uint8_t *buf, uint32_t id, uint32_t seq,
+			   uint32_t req_len)
+{
+	struct msg_head h = {
+		.id = id, .seq = seq, .magic = REPLY_MAGIC,
+		.len = reply_len(req_len, seq),
+	};
+	uint32_t k;
+
+	memcpy(buf, &h, sizeof(h));
+	for (k = sizeof(h); k < h.len; k++)
+		buf[k] = reply_pattern(id, seq, k);
+	return h.len;
+}
+
+/* Wait until everything @fd sent is acknowledged; 0 or 1 on timeout. */
+static int wait_outq(int fd, double deadline, const char *who)
+{
+	int outq = 0;
+
+	while (!ioctl(fd, SIOCOUTQ, &outq) && outq > 0) {
+		if (mlog_now() > deadline) {
+			fprintf(stderr, "%s: %d bytes unacknowledged at timeout\n",
+				who, outq);
+			return 1;
+		}
+		usleep(10000);
+	}
+	if (outq) {
+		perror("mlog-rdm: SIOCOUTQ");
+		return 1;
+	}
+	return 0;
+}
+
 struct sender {
 	uint8_t node[16];
 	uint16_t port;
@@ -77,6 +135,7 @@ struct sender {
 static int exit_on_report;
 static const char *linger_dir;
 static long linger_count;
+static const char *done_file;
 
 /* Files in @dir, not counting . and .. */
 static long count_files(const char *dir)
@@ -95,9 +154,9 @@ static long count_files(const char *dir)
 	return n;
 }
 
-static int do_sink(int fd, long senders, long count, double timeout)
+static int do_sink(int fd, long senders, long count, double timeout, int reply)
 {
-	static uint8_t buf[MLOG_MAX_MSG];
+	static uint8_t buf[MLOG_MAX_MSG], rbuf[MLOG_MAX_MSG];
 	struct sender s[MAX_SENDERS];
 	double deadline = mlog_now() + timeout;
 	long nsenders = 0, done = 0, total = 0;
@@ -169,25 +228,30 @@ static int do_sink(int fd, long senders, long count, double timeout)
 					h.seq, h.id, k);
 				return 1;
 			}
+		while (reply) {
+			uint32_t rl = make_reply(rbuf, h.id, h.seq, h.len);
+
+			if (sendto(fd, rbuf, rl, 0, (struct sockaddr *)&from,
+				   sizeof(from)) == rl)
+				break;
+			if (errno != EHOSTUNREACH && errno != EINTR) {
+				perror("mlog-rdm: server: sendto");
+				return 1;
+			}
+			if (mlog_now() > deadline) {
+				fprintf(stderr, "mlog-rdm: server: timed out replying\n");
+				return 1;
+			}
+		}
 		cur->next++;
 		total++;
 		if (cur->next == (uint32_t)count + 1)
 			done++;
 	}
-	printf("sink: %ld senders x %ld messages, each exactly once and in order\n",
-	       senders, count);
-	fflush(stdout);
-	/*
-	 * Our last acknowledgments may be lost: stay until every sender
-	 * says it has heard them, or the deadline passes.
-	 */
-	while (linger_dir && count_files(linger_dir) < linger_count) {
-		if (mlog_now() > deadline) {
-			fprintf(stderr, "mlog-rdm: sink: senders did not finish in time\n");
-			return 1;
-		}
-		usleep(100000);
-	}
+	printf("%s: %ld senders x %ld messages, each exactly once and in order\n",
+	       reply ? "server" : "sink", senders, count);
+	if (reply && wait_outq(fd, deadline, "mlog-rdm: server"))
+		return 1;
 	return 0;
 }
 
@@ -250,11 +314,135 @@ static int do_source(int fd, struct sockaddr_mlog *to, int ndest, long count,
 	return 0;
 }
 
+/* Receive the reply to (@id, @seq) of a @req_len-byte request and check it. */
+static int get_reply(int fd, const struct sockaddr_mlog *server, uint32_t id,
+		     uint32_t seq, uint32_t req_len, double deadline)
+{
+	static uint8_t buf[MLOG_MAX_MSG];
+	struct msg_head h;
+	uint32_t k;
+
+	for (;;) {
+		struct pollfd p = { .fd = fd, .events = POLLIN };
+		struct sockaddr_mlog from;
+		socklen_t fl = sizeof(from);
+		ssize_t n;
+
+		if (mlog_now() > deadline) {
+			fprintf(stderr, "mlog-rdm: client %u: no reply to request %u\n",
+				id, seq);
+			return 1;
+		}
+		if (poll(&p, 1, 1000) <= 0)
+			continue;
+		n = recvfrom(fd, buf, sizeof(buf), 0, (struct sockaddr *)&from, &fl);
+		if (n < 0) {
+			if (errno == EHOSTUNREACH || errno == EINTR)
+				continue;
+			perror("mlog-rdm: client: recvfrom");
+			return 1;
+		}
+		if (from.smlog_port != server->smlog_port ||
+		    memcmp(from.smlog_node, server->smlog_node, 16)) {
+			fprintf(stderr, "mlog-rdm: client %u: reply from a stranger (port %u)\n",
+				id, from.smlog_port);
+			return 1;
+		}
+		if (n < (ssize_t)sizeof(h)) {
+			fprintf(stderr, "mlog-rdm: client %u: short reply (%zd bytes)\n",
+				id, n);
+			return 1;
+		}
+		memcpy(&h, buf, sizeof(h));
+		if (h.magic != REPLY_MAGIC || h.id != id || h.seq != seq ||
+		    h.len != n || n != reply_len(req_len, seq)) {
+			fprintf(stderr,
+				"mlog-rdm: client %u: bad reply to request %u: magic %x id %u seq %u len %u, got %zd bytes, want %u\n",
+				id, seq, h.magic, h.id, h.seq, h.len, n,
+				reply_len(req_len, seq));
+			return 1;
+		}
+		for (k = sizeof(h); k < h.len; k++)
+			if (buf[k] != reply_pattern(id, seq, k)) {
+				fprintf(stderr, "mlog-rdm: client %u: reply %u: byte %u corrupt\n",
+					id, seq, k);
+				return 1;
+			}
+		return 0;
+	}
+}
+
+static int do_client(int fd, struct sockaddr_mlog *to, long count, long size,
+		     int random, uint32_t id, double timeout)
+{
+	static uint8_t buf[MLOG_MAX_MSG];
+	double deadline = mlog_now() + timeout;
+	long seq;
+
+	for (seq = 1; seq <= count; seq++) {
+		struct msg_head h = { .id = id, .seq = seq, .magic = MSG_MAGIC };
+		uint32_t k;
+
+		h.len = msg_len(id, seq, size, random);
+		memcpy(buf, &h, sizeof(h));
+		for (k = sizeof(h); k < h.len; k++)
+			buf[k] = pattern(id, seq, k);
+		while (sendto(fd, buf, h.len, 0, (struct sockaddr *)to,
+			      sizeof(*to)) != h.len) {
+			if (errno != EHOSTUNREACH && errno != EINTR) {
+				perror("mlog-rdm: client: sendto");
+				return 1;
+			}
+			if (mlog_now() > deadline) {
+				fprintf(stderr, "mlog-rdm: client: timed out sending\n");
+				return 1;
+			}
+		}
+		if (get_reply(fd, to, id, seq, h.len, deadline))
+			return 1;
+	}
+	if (wait_outq(fd, deadline, "mlog-rdm: client"))
+		return 1;
+	printf("client %u: %ld round trips, every reply intact\n", id, count);
+	return 0;
+}
+
+/*
+ * The work of @mode ended with status @rc.  Say so in the --done file;
+ * then, since our last acknowledgments (or RSNs) may be lost, stay until
+ * every peer says it has heard them, or @deadline passes.
+ */
+static int finish(const char *mode, int rc, double deadline)
+{
+	FILE *f;
+
+	fflush(stdout);
+	if (rc)
+		return rc;
+	if (done_file) {
+		f = fopen(done_file, "w");
+		if (!f) {
+			perror(done_file);
+			return 1;
+		}
+		fclose(f);
+	}
+	while (linger_dir && count_files(linger_dir) < linger_count) {
+		if (mlog_now() > deadline) {
+			fprintf(stderr, "mlog-rdm: %s: peers not through before the deadline\n",
+				mode);
+			return 1;
+		}
+		usleep(100000);
+	}
+	return 0;
+}
+
 int main(int argc, char **argv)
 {
 	struct sockaddr_mlog to[MAX_DESTS], me;
 	long count = 100, size = 64, port = -1, senders = 1, id = 1, stall = 0;
-	double timeout = 300;
+	double timeout = 300, end;
 	int fd, i, ndest = 0, random = 0, af = mlog_af();
 
 	if (argc < 2)
@@ -290,6 +478,8 @@ int main(int argc, char **argv)
 			*colon = 0;
 			linger_dir = argv[i];
 			linger_count = mlog_num(colon + 1, 1, 1000);
+		} else if (!strcmp(argv[i], "--done")) {
+			done_file = argv[++i];
 		} else if (!strcmp(argv[i], "--stall")) {
 			stall = mlog_num(argv[++i], 0, 3600);
 		} else if (!strcmp(argv[i], "--id")) {
@@ -312,12 +502,13 @@ int main(int argc, char **argv)
 		}
 	}
 
+	end = mlog_now() + stall + timeout;
 	fd = socket(af, SOCK_RDM, 0);
 	if (fd < 0) {
 		perror("mlog-rdm: socket(SOCK_RDM)");
 		return 1;
 	}
-	if (!strcmp(argv[1], "sink")) {
+	if (!strcmp(argv[1], "sink") || !strcmp(argv[1], "server")) {
 		if (port < 0)
 			usage();
 		me = mlog_addr(NULL, port);
@@ -326,12 +517,23 @@ int main(int argc, char **argv)
 			return 1;
 		}
 		sleep(stall);
-		return do_sink(fd, senders, count, timeout);
+		return finish(argv[1], do_sink(fd, senders, count, timeout,
+					       !strcmp(argv[1], "server")),
+			      end);
 	}
 	if (!strcmp(argv[1], "source")) {
 		if (!ndest)
 			usage();
-		return do_source(fd, to, ndest, count, size, random, id, timeout);
+		return finish(argv[1], do_source(fd, to, ndest, count, size,
+						 random, id, timeout),
+			      end);
+	}
+	if (!strcmp(argv[1], "client")) {
+		if (ndest != 1)
+			usage();
+		return finish(argv[1], do_client(fd, to, count, size, random,
+						 id, timeout),
+			      end);
 	}
 	usage();
 	return 2;
