@@ -642,6 +642,7 @@ int mlog_release(struct socket *sock)
 	 * purged by mlog_sock_destruct().
 	 */
 	mlog_flows_destroy(mlog_sk(sk));
+	mlog_sock_leave_host(mlog_sk(sk));
 
 	atomic64_dec(&mn->stats.v[MLOG_STAT_SOCKETS]);
 	sock->sk = NULL;
@@ -672,6 +673,7 @@ static int mlog_create(struct net *net, struct socket *sock, int protocol,
 	struct mlog_net *mn = mlog_pernet(net);
 	struct mlog_sock *ms;
 	struct sock *sk;
+	int err;
 
 	if (protocol)
 		return -EPROTONOSUPPORT;
@@ -702,6 +704,14 @@ static int mlog_create(struct net *net, struct socket *sock, int protocol,
 	do {
 		ms->epoch = get_random_u32();
 	} while (!ms->epoch);
+
+	/* A task of a protected host: the socket logs for that host. */
+	err = mlog_sock_join_host(ms);
+	if (err) {
+		sock->sk = NULL;
+		sk_free(sk);
+		return err;
+	}
 
 	atomic64_inc(&mn->stats.v[MLOG_STAT_SOCKETS]);
 	return 0;

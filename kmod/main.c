@@ -33,6 +33,21 @@ module_param_named(suspect_after, mlog_suspect_after, uint, 0644);
 MODULE_PARM_DESC(suspect_after,
 		 "retransmission timeouts without a sign of life before a peer is suspected");
 
+unsigned int mlog_max_hosts = 65535;
+module_param_named(max_hosts, mlog_max_hosts, uint, 0444);
+MODULE_PARM_DESC(max_hosts,
+		 "protected host indices run from 1 to this; frames naming more are dropped");
+
+unsigned int mlog_max_unacked = 4096;
+module_param_named(max_unacked, mlog_max_unacked, uint, 0444);
+MODULE_PARM_DESC(max_unacked,
+		 "RSNs a protected host may have returned unacknowledged; beyond, it takes no more messages");
+
+unsigned long mlog_log_max_kb = 65536;
+module_param_named(log_max_kb, mlog_log_max_kb, ulong, 0444);
+MODULE_PARM_DESC(log_max_kb,
+		 "initial cap of each namespace's message log, KiB (netlink can change it)");
+
 unsigned int mlog_net_id __read_mostly;
 
 static int __net_init mlog_net_init(struct net *net)
@@ -51,6 +66,9 @@ static int __net_init mlog_net_init(struct net *net)
 		atomic64_set(&mn->stats.v[i], 0);
 	for (i = 0; i < __MLOG_FRAME_EMAX; i++)
 		atomic64_set(&mn->rx_bad[i], 0);
+	mutex_init(&mn->hosts_lock);
+	INIT_LIST_HEAD(&mn->hosts);
+	mlog_log_init(&mn->log);
 	return 0;
 }
 
@@ -63,6 +81,8 @@ static void __net_exit mlog_net_exit(struct net *net)
 	struct mlog_net *mn = mlog_pernet(net);
 
 	mlog_transport_release(mn);
+	mlog_hosts_free(mn);
+	mlog_log_destroy(&mn->log);
 	mlog_peers_free(mn);
 }
 
@@ -79,6 +99,10 @@ static int __init mlog_init(void)
 
 	if (mlog_family <= AF_UNSPEC || mlog_family >= NPROTO) {
 		pr_err("family=%d is outside 1..%d\n", mlog_family, NPROTO - 1);
+		return -EINVAL;
+	}
+	if (!mlog_max_hosts || !mlog_max_unacked) {
+		pr_err("max_hosts and max_unacked must not be 0\n");
 		return -EINVAL;
 	}
 	if (!mlog_default_udp_port) {

@@ -13,12 +13,18 @@
 #include <linux/net.h>
 #include <linux/spinlock.h>
 #include <linux/timer.h>
+#include <linux/pid_namespace.h>
+#include <linux/rbtree.h>
+#include <linux/wait.h>
+#include <linux/workqueue.h>
+#include <linux/xarray.h>
 #include <net/ipv6.h>
 #include <net/net_namespace.h>
 #include <net/netns/generic.h>
 #include <net/sock.h>
 
 #include "frame.h"
+#include "slog_core.h"
 
 #define MLOG_VERSION		"0.2.0"
 #define MLOG_PORT_HASH_BITS	8
@@ -33,6 +39,9 @@ extern unsigned short mlog_default_udp_port;
 extern unsigned int mlog_max_peers;
 extern unsigned int mlog_max_flows;
 extern unsigned int mlog_suspect_after;
+extern unsigned int mlog_max_hosts;
+extern unsigned int mlog_max_unacked;
+extern unsigned long mlog_log_max_kb;
 
 /* Per-namespace counters; indices are enum mlog_stat. */
 struct mlog_stats {
@@ -64,6 +73,7 @@ struct mlog_log_ops {
 };
 
 extern const struct mlog_log_ops mlog_log_none;
+extern const struct mlog_log_ops mlog_log_sender;
 
 /* A node this namespace exchanges frames with. */
 struct mlog_peer {
@@ -75,6 +85,74 @@ struct mlog_peer {
 	atomic64_t		tx_frames;
 	atomic64_t		rx_frames;
 	atomic64_t		retransmits;
+};
+
+/*
+ * The node's volatile message log (log.c): fixed-size blocks filled in
+ * order; a block is freed when the last entry in it dies.  Entries are
+ * indexed by receiving host: fully logged ones by RSN, partially logged
+ * ones in send order.
+ */
+#define MLOG_LOG_BLOCK_BYTES	(256 * 1024)
+
+struct mlog_log_block {
+	struct list_head	list;		/* in mlog_log.blocks */
+	u32			used;		/* bytes handed out */
+	u32			live;		/* entries not yet freed */
+	u8			data[];
+};
+
+struct mlog_log_dst {
+	u32			host;		/* 0: receiver not known yet */
+	struct rb_root		full;		/* by RSN */
+	struct list_head	partial;	/* in send order */
+	u64			purged;		/* RSNs up to this are gone */
+};
+
+enum mlog_rec_state {
+	MLOG_REC_PARTIAL = MLOG_ENTRY_PARTIAL,
+	MLOG_REC_FULL = MLOG_ENTRY_FULL,
+	MLOG_REC_DEAD,				/* out of the index */
+};
+
+struct mlog_log_rec {
+	struct mlog_log_block	*blk;
+	struct rb_node		rb;		/* dst->full */
+	struct list_head	dnode;		/* dst->partial */
+	struct list_head	fnode;		/* flow's entries awaiting RSNs */
+	unsigned int		refs;		/* under mlog_log.lock */
+	u8			state;
+	u32			src_host;
+	u32			dst_host;
+	u32			len;
+	u32			extra_rsns;	/* AdditionalRsn records */
+	struct in6_addr		dst_node;
+	u16			src_port;
+	u16			dst_port;
+	u64			ssn;
+	u64			host_ssn;
+	u64			interval;
+	u64			rsn;
+	u8			data[];
+};
+
+struct mlog_log {
+	spinlock_t		lock;
+	struct list_head	blocks;
+	struct mlog_log_block	*cur;
+	u64			bytes;		/* blocks allocated */
+	u64			max_bytes;
+	u64			entries;
+	struct xarray		dsts;		/* host index -> mlog_log_dst */
+	wait_queue_head_t	wait;		/* senders waiting for room */
+	struct list_head	free_list;
+	struct work_struct	free_work;
+	struct work_struct	event_work;
+	bool			pressure;
+	/* protocol switches (thesis 3.2.5), for measurement */
+	bool			piggyback;
+	bool			ranges;
+	u32			rsn_delay_us;
 };
 
 /*
@@ -103,6 +181,46 @@ struct mlog_net {
 
 	struct mlog_stats	stats;
 	atomic64_t		rx_bad[__MLOG_FRAME_EMAX];
+
+	/* sender-based logging: protected hosts (RCU list) and the log */
+	struct mutex		hosts_lock;
+	struct list_head	hosts;
+	unsigned int		nhosts;
+	struct mlog_log		log;
+};
+
+/*
+ * A protected host (the thesis's logical host): the tasks of one PID
+ * namespace.  Its AF_MLOG sockets log what they send in the node's log
+ * and assign RSNs to what they receive.
+ */
+struct mlog_host {
+	struct list_head	node;		/* in mlog_net.hosts */
+	struct rcu_head		rcu;
+	refcount_t		ref;
+	struct mlog_net		*mn;
+	struct pid_namespace	*pidns;
+	u32			index;
+	u32			incarnation;
+	bool			registered;
+
+	/* Protocol state; nests inside a socket's lock. */
+	spinlock_t		lock;
+	u64			rsn;		/* current state interval */
+	u64			ssn;		/* messages sent */
+	struct xarray		deps;		/* host index -> interval */
+	struct mlog_pend_set	pend;		/* RSNs returned, not acked */
+	struct mlog_hist	hist;
+	u64			tx_plain;
+	u64			tx_piggyback;
+	u64			tx_delayed;
+	bool			nheld_elsewhere; /* kick other sockets too */
+
+	/* Its sockets, for kicking flows held by the send rule. */
+	struct mutex		socks_lock;
+	struct list_head	socks;
+	unsigned int		nsocks;
+	struct work_struct	kick_work;
 };
 
 /* A message a SOCK_RDM socket keeps until its receiver acknowledges it. */
@@ -111,8 +229,12 @@ struct mlog_txmsg {
 	u64			ssn;
 	u32			len;
 	bool			retransmitted;	/* no RTT sample (Karn) */
+	bool			delayed;	/* held by the send rule */
 	unsigned long		sent;		/* jiffies of first send */
-	u8			data[];
+	u64			interval;	/* sender's RSN when sent */
+	struct mlog_log_rec	*rec;		/* logged copy, or NULL */
+	u8			*data;		/* rec->data or inline */
+	u8			inline_data[];
 };
 
 /* A message being reassembled from its fragments. */
@@ -162,6 +284,17 @@ struct mlog_flow {
 	unsigned int		unacked;	/* delivered, not yet acked */
 	bool			window_low;	/* advertised little room */
 	struct timer_list	ack_timer;
+
+	/* sender-based logging */
+	u32			remote_host;	/* its host index, 0 = none */
+	bool			remote_known;
+	bool			held;		/* waits for RSN acks to send */
+	struct list_head	partial;	/* log entries awaiting RSNs */
+	struct mlog_ackset	owed;		/* RSN acks we owe it */
+	struct timer_list	sl_timer;	/* standalone RSN / ack frames */
+	unsigned long		rsn_due;	/* 0: no RSN waiting to go */
+	unsigned long		ack_due;	/* 0: no RSN ack waiting */
+	unsigned int		rsn_backoff;
 };
 
 struct mlog_sock_stats {
@@ -189,6 +322,9 @@ struct mlog_sock {
 	unsigned int		nflows;
 	u32			tx_queued;	/* bytes of unacknowledged messages */
 	struct mlog_sock_stats	stats;
+
+	struct mlog_host	*host;		/* protected host, or NULL */
+	struct list_head	host_node;	/* in host->socks */
 };
 
 static inline struct mlog_sock *mlog_sk(const struct sock *sk)
@@ -283,9 +419,63 @@ void mlog_transport_release(struct mlog_net *mn);
 int mlog_frame_out(struct mlog_net *mn, struct mlog_peer *peer,
 		   struct mlog_frame *f, const void *data);
 
+/* log.c */
+void mlog_log_init(struct mlog_log *log);
+void mlog_log_destroy(struct mlog_log *log);
+struct mlog_log_rec *mlog_log_reserve(struct mlog_net *mn, u32 len,
+				      long *timeo);
+void mlog_log_file(struct mlog_log *log, struct mlog_log_rec *rec);
+void mlog_log_set_rsn(struct mlog_log *log, struct mlog_log_rec *rec,
+		      u32 dst_host, u64 rsn);
+void mlog_log_unfile(struct mlog_log *log, struct mlog_log_rec *rec);
+void mlog_log_put(struct mlog_log *log, struct mlog_log_rec *rec);
+u64 mlog_log_purge(struct mlog_net *mn, u32 dst_host, u64 upto,
+		   u32 src_host);
+int mlog_log_dump(struct sk_buff *skb, struct netlink_callback *cb,
+		  u32 dst_host, u32 src_host, u64 from_rsn, bool data,
+		  int (*fill)(struct sk_buff *skb, struct netlink_callback *cb,
+			      const struct mlog_log_rec *rec, bool data));
+int mlog_log_set_max(struct mlog_log *log, u64 max_bytes);
+
+/* slog.c */
+int mlog_host_add(struct mlog_net *mn, u32 index, u32 incarnation,
+		  pid_t pid, struct netlink_ext_ack *extack);
+int mlog_host_del(struct mlog_net *mn, u32 index);
+struct mlog_host *mlog_host_get(struct mlog_net *mn, u32 index);
+void mlog_host_put(struct mlog_host *h);
+void mlog_hosts_free(struct mlog_net *mn);
+int mlog_sock_join_host(struct mlog_sock *ms);
+void mlog_sock_leave_host(struct mlog_sock *ms);
+void mlog_sl_flow_init(struct mlog_flow *fl);
+void mlog_sl_flow_stop(struct mlog_flow *fl);
+void mlog_sl_flow_free(struct mlog_flow *fl);
+bool mlog_sl_frame_ok(struct mlog_flow *fl, const struct mlog_frame *f);
+void mlog_sl_rcv(struct mlog_flow *fl, const struct mlog_frame *f);
+bool mlog_sl_can_deliver(struct mlog_flow *fl);
+void mlog_sl_delivered(struct mlog_flow *fl, const struct mlog_frame *f);
+void mlog_sl_duplicate(struct mlog_flow *fl, const struct mlog_frame *f);
+void mlog_sl_fill(struct mlog_flow *fl, struct mlog_frame *f, bool standalone);
+bool mlog_sl_may_send(struct mlog_flow *fl, struct mlog_txmsg *m);
+void mlog_sl_flow_restart(struct mlog_flow *fl);
+void mlog_sl_check_frame(struct mlog_flow *fl, const struct mlog_txmsg *m,
+			 const struct mlog_frame *f);
+struct mlog_log_rec *mlog_sl_log_msg(struct mlog_sock *ms, struct msghdr *msg,
+				     u32 len, long *timeo);
+void mlog_sl_enqueue(struct mlog_flow *fl, struct mlog_txmsg *m);
+void mlog_sl_acked(struct mlog_flow *fl, struct mlog_txmsg *m);
+int mlog_sl_state_set(struct mlog_host *h, const u64 *rsn, const u64 *ssn,
+		      const u32 *incarnation, struct xarray *deps,
+		      const u64 *hist_purge);
+
+/* rdm.c, for the logging layer */
+void mlog_rdm_push(struct mlog_flow *fl);
+void mlog_rdm_send_ctl(struct mlog_flow *fl, bool standalone);
+void mlog_rdm_frame_init(struct mlog_flow *fl, struct mlog_frame *f, u8 type);
+
 /* netlink.c */
 int mlog_netlink_init(void);
 void mlog_netlink_exit(void);
 void mlog_notify_peer(struct mlog_net *mn, struct mlog_peer *peer);
+void mlog_notify_log(struct mlog_net *mn);
 
 #endif /* _MLOG_H */

@@ -13,6 +13,78 @@
 
 #include "mlog.h"
 
+static const struct nla_policy mlog_dep_policy[MLOG_DEP_MAX + 1] = {
+	[MLOG_DEP_HOST]		= NLA_POLICY_MIN(NLA_U32, 1),
+	[MLOG_DEP_INTERVAL]	= { .type = NLA_U64 },
+};
+
+static const struct nla_policy mlog_host_policy[MLOG_HOST_MAX + 1] = {
+	[MLOG_HOST_INDEX]	= NLA_POLICY_MIN(NLA_U32, 1),
+	[MLOG_HOST_INCARNATION]	= { .type = NLA_U32 },
+	[MLOG_HOST_PID]		= NLA_POLICY_MIN(NLA_U32, 1),
+	[MLOG_HOST_PIDNS]	= { .type = NLA_REJECT },
+	[MLOG_HOST_RSN]		= { .type = NLA_U64 },
+	[MLOG_HOST_SSN]		= { .type = NLA_U64 },
+	[MLOG_HOST_DEPS]	= NLA_POLICY_NESTED_ARRAY(mlog_dep_policy),
+	[MLOG_HOST_DEP]		= { .type = NLA_REJECT },
+	[MLOG_HOST_UNACKED]	= { .type = NLA_REJECT },
+	[MLOG_HOST_HISTORY]	= { .type = NLA_REJECT },
+	[MLOG_HOST_SOCKETS]	= { .type = NLA_REJECT },
+	[MLOG_HOST_TX_PLAIN]	= { .type = NLA_REJECT },
+	[MLOG_HOST_TX_PIGGYBACK] = { .type = NLA_REJECT },
+	[MLOG_HOST_TX_DELAYED]	= { .type = NLA_REJECT },
+	[MLOG_HOST_HIST_PURGE]	= { .type = NLA_U64 },
+};
+
+static struct netlink_range_validation mlog_log_max_range __ro_after_init = {
+	.min	= MLOG_LOG_BLOCK_BYTES,
+	.max	= U64_MAX,
+};
+
+static struct netlink_range_validation mlog_delay_range __ro_after_init = {
+	.min	= 0,
+	.max	= USEC_PER_SEC,
+};
+
+static const struct nla_policy mlog_log_policy[MLOG_LOG_ATTR_MAX + 1] = {
+	[MLOG_LOG_MAX_BYTES]	= NLA_POLICY_FULL_RANGE(NLA_U64, &mlog_log_max_range),
+	[MLOG_LOG_BYTES]	= { .type = NLA_REJECT },
+	[MLOG_LOG_ENTRIES]	= { .type = NLA_REJECT },
+	[MLOG_LOG_PIGGYBACK]	= NLA_POLICY_MAX(NLA_U8, 1),
+	[MLOG_LOG_RANGES]	= NLA_POLICY_MAX(NLA_U8, 1),
+	[MLOG_LOG_RSN_DELAY_US]	= NLA_POLICY_FULL_RANGE(NLA_U32, &mlog_delay_range),
+	[MLOG_LOG_BLOCK_SIZE]	= { .type = NLA_REJECT },
+	[MLOG_LOG_PRESSURE]	= { .type = NLA_REJECT },
+};
+
+static const struct nla_policy mlog_entry_policy[MLOG_ENTRY_MAX + 1] = {
+	[MLOG_ENTRY_SRC_HOST]	= NLA_POLICY_MIN(NLA_U32, 1),
+	[MLOG_ENTRY_DST_HOST]	= { .type = NLA_U32 },
+	[MLOG_ENTRY_DST_NODE]	= { .type = NLA_REJECT },
+	[MLOG_ENTRY_DST_PORT]	= { .type = NLA_REJECT },
+	[MLOG_ENTRY_SRC_PORT]	= { .type = NLA_REJECT },
+	[MLOG_ENTRY_SSN]	= { .type = NLA_REJECT },
+	[MLOG_ENTRY_HOST_SSN]	= { .type = NLA_REJECT },
+	[MLOG_ENTRY_INTERVAL]	= { .type = NLA_REJECT },
+	[MLOG_ENTRY_RSN]	= { .type = NLA_U64 },
+	[MLOG_ENTRY_STATE]	= { .type = NLA_REJECT },
+	[MLOG_ENTRY_LEN]	= { .type = NLA_REJECT },
+	[MLOG_ENTRY_DATA]	= { .type = NLA_FLAG },
+	[MLOG_ENTRY_EXTRA_RSNS]	= { .type = NLA_REJECT },
+};
+
+static const struct nla_policy mlog_hist_policy[MLOG_HIST_MAX + 1] = {
+	[MLOG_HIST_HOST]	= NLA_POLICY_MIN(NLA_U32, 1),
+	[MLOG_HIST_SRC_HOST]	= { .type = NLA_REJECT },
+	[MLOG_HIST_NODE]	= { .type = NLA_REJECT },
+	[MLOG_HIST_PORT]	= { .type = NLA_REJECT },
+	[MLOG_HIST_LPORT]	= { .type = NLA_REJECT },
+	[MLOG_HIST_SSN]		= { .type = NLA_REJECT },
+	[MLOG_HIST_RSN]		= { .type = NLA_REJECT },
+	[MLOG_HIST_COUNT]	= { .type = NLA_REJECT },
+	[MLOG_HIST_INTERVAL]	= { .type = NLA_REJECT },
+};
+
 static const struct nla_policy mlog_policy[MLOG_ATTR_MAX + 1] = {
 	[MLOG_ATTR_VERSION]	= { .type = NLA_REJECT },
 	[MLOG_ATTR_FAMILY]	= { .type = NLA_REJECT },
@@ -24,6 +96,10 @@ static const struct nla_policy mlog_policy[MLOG_ATTR_MAX + 1] = {
 	[MLOG_ATTR_PEER]	= { .type = NLA_REJECT },
 	[MLOG_ATTR_SOCK]	= { .type = NLA_REJECT },
 	[MLOG_ATTR_LOG_MODE]	= { .type = NLA_REJECT },
+	[MLOG_ATTR_HOST]	= NLA_POLICY_NESTED(mlog_host_policy),
+	[MLOG_ATTR_LOG]		= NLA_POLICY_NESTED(mlog_log_policy),
+	[MLOG_ATTR_LOG_ENTRY]	= NLA_POLICY_NESTED(mlog_entry_policy),
+	[MLOG_ATTR_HIST]	= NLA_POLICY_NESTED(mlog_hist_policy),
 };
 
 enum mlog_mcgrp {
@@ -51,6 +127,34 @@ static int mlog_put_stats(struct sk_buff *skb, struct mlog_net *mn)
 	return 0;
 }
 
+static int mlog_put_log(struct sk_buff *skb, struct mlog_net *mn,
+			int pressure)
+{
+	struct mlog_log *log = &mn->log;
+	struct nlattr *nest;
+	u64 bytes, max, entries;
+
+	spin_lock_bh(&log->lock);
+	bytes = log->bytes;
+	max = log->max_bytes;
+	entries = log->entries;
+	spin_unlock_bh(&log->lock);
+	nest = nla_nest_start(skb, MLOG_ATTR_LOG);
+	if (!nest ||
+	    nla_put_u64_64bit(skb, MLOG_LOG_MAX_BYTES, max, MLOG_LOG_PAD) ||
+	    nla_put_u64_64bit(skb, MLOG_LOG_BYTES, bytes, MLOG_LOG_PAD) ||
+	    nla_put_u64_64bit(skb, MLOG_LOG_ENTRIES, entries, MLOG_LOG_PAD) ||
+	    nla_put_u8(skb, MLOG_LOG_PIGGYBACK, READ_ONCE(log->piggyback)) ||
+	    nla_put_u8(skb, MLOG_LOG_RANGES, READ_ONCE(log->ranges)) ||
+	    nla_put_u32(skb, MLOG_LOG_RSN_DELAY_US,
+			READ_ONCE(log->rsn_delay_us)) ||
+	    nla_put_u32(skb, MLOG_LOG_BLOCK_SIZE, MLOG_LOG_BLOCK_BYTES) ||
+	    (pressure >= 0 && nla_put_u8(skb, MLOG_LOG_PRESSURE, pressure)))
+		return -EMSGSIZE;
+	nla_nest_end(skb, nest);
+	return 0;
+}
+
 static int mlog_put_node(struct sk_buff *skb, struct mlog_net *mn)
 {
 	int err;
@@ -60,8 +164,11 @@ static int mlog_put_node(struct sk_buff *skb, struct mlog_net *mn)
 		      &mn->node_addr) ||
 	      nla_put_u16(skb, MLOG_ATTR_UDP_PORT, mn->udp_port) ||
 	      nla_put_u32(skb, MLOG_ATTR_NODE_ID, mn->node_id) ||
-	      nla_put_u32(skb, MLOG_ATTR_LOG_MODE, mn->log_ops->mode);
+	      nla_put_u32(skb, MLOG_ATTR_LOG_MODE,
+			  READ_ONCE(mn->log_ops)->mode);
 	mutex_unlock(&mn->cfg_lock);
+	if (!err)
+		err = mlog_put_log(skb, mn, -1);
 	return err ? -EMSGSIZE : 0;
 }
 
@@ -275,6 +382,542 @@ static int mlog_nl_sock_dump(struct sk_buff *skb, struct netlink_callback *cb)
 	return mlog_sock_dump(skb, cb, mlog_fill_sock);
 }
 
+/* ---- sender-based logging ---- */
+
+static int mlog_put_host(struct sk_buff *skb, struct mlog_host *h)
+{
+	struct nlattr *nest, *deps, *dep;
+	unsigned long idx;
+	void *v;
+	int err = -EMSGSIZE;
+
+	nest = nla_nest_start(skb, MLOG_ATTR_HOST);
+	if (!nest)
+		return -EMSGSIZE;
+	spin_lock_bh(&h->lock);
+	if (nla_put_u32(skb, MLOG_HOST_INDEX, h->index) ||
+	    nla_put_u32(skb, MLOG_HOST_INCARNATION, h->incarnation) ||
+	    nla_put_u64_64bit(skb, MLOG_HOST_PIDNS, h->pidns->ns.inum,
+			      MLOG_HOST_PAD) ||
+	    nla_put_u64_64bit(skb, MLOG_HOST_RSN, h->rsn, MLOG_HOST_PAD) ||
+	    nla_put_u64_64bit(skb, MLOG_HOST_SSN, h->ssn, MLOG_HOST_PAD) ||
+	    nla_put_u32(skb, MLOG_HOST_UNACKED, h->pend.n) ||
+	    nla_put_u32(skb, MLOG_HOST_HISTORY,
+			min_t(u64, h->hist.entries, U32_MAX)) ||
+	    nla_put_u32(skb, MLOG_HOST_SOCKETS, READ_ONCE(h->nsocks)) ||
+	    nla_put_u64_64bit(skb, MLOG_HOST_TX_PLAIN, h->tx_plain,
+			      MLOG_HOST_PAD) ||
+	    nla_put_u64_64bit(skb, MLOG_HOST_TX_PIGGYBACK, h->tx_piggyback,
+			      MLOG_HOST_PAD) ||
+	    nla_put_u64_64bit(skb, MLOG_HOST_TX_DELAYED, h->tx_delayed,
+			      MLOG_HOST_PAD))
+		goto out;
+	deps = nla_nest_start(skb, MLOG_HOST_DEPS);
+	if (!deps)
+		goto out;
+	xa_for_each(&h->deps, idx, v) {
+		dep = nla_nest_start(skb, MLOG_HOST_DEP);
+		if (!dep || nla_put_u32(skb, MLOG_DEP_HOST, idx) ||
+		    nla_put_u64_64bit(skb, MLOG_DEP_INTERVAL, xa_to_value(v),
+				      MLOG_DEP_PAD))
+			goto out;
+		nla_nest_end(skb, dep);
+	}
+	nla_nest_end(skb, deps);
+	err = 0;
+out:
+	spin_unlock_bh(&h->lock);
+	if (err)
+		nla_nest_cancel(skb, nest);
+	else
+		nla_nest_end(skb, nest);
+	return err;
+}
+
+static int mlog_host_reply(struct genl_info *info, struct mlog_host *h,
+			   u8 cmd)
+{
+	struct sk_buff *msg;
+	void *hdr;
+
+	msg = genlmsg_new(NLMSG_GOODSIZE, GFP_KERNEL);
+	if (!msg)
+		return -ENOMEM;
+	hdr = genlmsg_put_reply(msg, info, &mlog_genl_family, 0, cmd);
+	if (!hdr || mlog_put_host(msg, h)) {
+		nlmsg_free(msg);
+		return -EMSGSIZE;
+	}
+	genlmsg_end(msg, hdr);
+	return genlmsg_reply(msg, info);
+}
+
+/* Parse the nest @type of the request into @tb; extack on absence. */
+static int mlog_nest(struct genl_info *info, int type, int max,
+		     const struct nla_policy *policy, struct nlattr **tb,
+		     const char *what)
+{
+	if (!info->attrs[type]) {
+		/* @what is a literal at every call site */
+		if (info->extack)
+			info->extack->_msg = what;
+		return -EINVAL;
+	}
+	return nla_parse_nested(tb, max, info->attrs[type], policy,
+				info->extack);
+}
+
+static struct mlog_host *mlog_nl_host(struct genl_info *info,
+				      struct nlattr **tb)
+{
+	struct mlog_net *mn = mlog_pernet(genl_info_net(info));
+	struct mlog_host *h;
+
+	if (!tb[MLOG_HOST_INDEX]) {
+		NL_SET_ERR_MSG(info->extack, "give the host index");
+		return ERR_PTR(-EINVAL);
+	}
+	h = mlog_host_get(mn, nla_get_u32(tb[MLOG_HOST_INDEX]));
+	if (!h) {
+		NL_SET_ERR_MSG_ATTR(info->extack, tb[MLOG_HOST_INDEX],
+				    "no protected host with this index");
+		return ERR_PTR(-ENOENT);
+	}
+	return h;
+}
+
+static int mlog_nl_host_add(struct sk_buff *skb, struct genl_info *info)
+{
+	struct mlog_net *mn = mlog_pernet(genl_info_net(info));
+	struct nlattr *tb[MLOG_HOST_MAX + 1];
+	struct mlog_host *h;
+	int err;
+
+	err = mlog_nest(info, MLOG_ATTR_HOST, MLOG_HOST_MAX, mlog_host_policy,
+			tb, "give the host in MLOG_ATTR_HOST");
+	if (err)
+		return err;
+	if (!tb[MLOG_HOST_INDEX] || !tb[MLOG_HOST_PID]) {
+		NL_SET_ERR_MSG(info->extack,
+			       "give the host index and a process of its PID namespace");
+		return -EINVAL;
+	}
+	if (tb[MLOG_HOST_RSN] || tb[MLOG_HOST_SSN] || tb[MLOG_HOST_DEPS] ||
+	    tb[MLOG_HOST_HIST_PURGE]) {
+		NL_SET_ERR_MSG(info->extack,
+			       "protocol state is written with HOST_SET");
+		return -EINVAL;
+	}
+	err = mlog_host_add(mn, nla_get_u32(tb[MLOG_HOST_INDEX]),
+			    tb[MLOG_HOST_INCARNATION] ?
+			    nla_get_u32(tb[MLOG_HOST_INCARNATION]) : 0,
+			    nla_get_u32(tb[MLOG_HOST_PID]), info->extack);
+	if (err)
+		return err;
+	h = mlog_host_get(mn, nla_get_u32(tb[MLOG_HOST_INDEX]));
+	if (!h)
+		return 0;	/* deleted at once by someone else */
+	err = mlog_host_reply(info, h, MLOG_CMD_HOST_ADD);
+	mlog_host_put(h);
+	return err;
+}
+
+static int mlog_nl_host_del(struct sk_buff *skb, struct genl_info *info)
+{
+	struct mlog_net *mn = mlog_pernet(genl_info_net(info));
+	struct nlattr *tb[MLOG_HOST_MAX + 1];
+	int err;
+
+	err = mlog_nest(info, MLOG_ATTR_HOST, MLOG_HOST_MAX, mlog_host_policy,
+			tb, "give the host in MLOG_ATTR_HOST");
+	if (err)
+		return err;
+	if (!tb[MLOG_HOST_INDEX]) {
+		NL_SET_ERR_MSG(info->extack, "give the host index");
+		return -EINVAL;
+	}
+	err = mlog_host_del(mn, nla_get_u32(tb[MLOG_HOST_INDEX]));
+	if (err)
+		NL_SET_ERR_MSG_ATTR(info->extack, tb[MLOG_HOST_INDEX],
+				    "no protected host with this index");
+	return err;
+}
+
+static int mlog_nl_host_get(struct sk_buff *skb, struct genl_info *info)
+{
+	struct nlattr *tb[MLOG_HOST_MAX + 1];
+	struct mlog_host *h;
+	int err;
+
+	err = mlog_nest(info, MLOG_ATTR_HOST, MLOG_HOST_MAX, mlog_host_policy,
+			tb, "give the host in MLOG_ATTR_HOST, or dump");
+	if (err)
+		return err;
+	h = mlog_nl_host(info, tb);
+	if (IS_ERR(h))
+		return PTR_ERR(h);
+	err = mlog_host_reply(info, h, MLOG_CMD_HOST_GET);
+	mlog_host_put(h);
+	return err;
+}
+
+static int mlog_nl_host_dump(struct sk_buff *skb, struct netlink_callback *cb)
+{
+	struct mlog_net *mn = mlog_pernet(sock_net(skb->sk));
+	long idx = 0, skip = cb->args[0];
+	struct mlog_host *h;
+	void *hdr;
+
+	mutex_lock(&mn->hosts_lock);
+	list_for_each_entry(h, &mn->hosts, node) {
+		if (idx++ < skip)
+			continue;
+		hdr = genlmsg_put(skb, NETLINK_CB(cb->skb).portid,
+				  cb->nlh->nlmsg_seq, &mlog_genl_family,
+				  NLM_F_MULTI, MLOG_CMD_HOST_GET);
+		if (!hdr)
+			goto full;
+		if (mlog_put_host(skb, h)) {
+			genlmsg_cancel(skb, hdr);
+			goto full;
+		}
+		genlmsg_end(skb, hdr);
+		cb->args[0] = idx;
+	}
+full:
+	mutex_unlock(&mn->hosts_lock);
+	return skb->len;
+}
+
+static int mlog_nl_host_set(struct sk_buff *skb, struct genl_info *info)
+{
+	struct nlattr *tb[MLOG_HOST_MAX + 1], *dtb[MLOG_DEP_MAX + 1];
+	u64 rsn, ssn, purge;
+	struct xarray deps;
+	struct nlattr *a;
+	struct mlog_host *h;
+	u32 inc;
+	int err, rem;
+
+	err = mlog_nest(info, MLOG_ATTR_HOST, MLOG_HOST_MAX, mlog_host_policy,
+			tb, "give the host in MLOG_ATTR_HOST");
+	if (err)
+		return err;
+	if (tb[MLOG_HOST_PID]) {
+		NL_SET_ERR_MSG_ATTR(info->extack, tb[MLOG_HOST_PID],
+				    "a host's PID namespace cannot change");
+		return -EINVAL;
+	}
+	h = mlog_nl_host(info, tb);
+	if (IS_ERR(h))
+		return PTR_ERR(h);
+	xa_init(&deps);
+	if (tb[MLOG_HOST_DEPS]) {
+		nla_for_each_nested(a, tb[MLOG_HOST_DEPS], rem) {
+			err = nla_parse_nested(dtb, MLOG_DEP_MAX, a,
+					       mlog_dep_policy, info->extack);
+			if (err)
+				goto out;
+			if (!dtb[MLOG_DEP_HOST] || !dtb[MLOG_DEP_INTERVAL] ||
+			    nla_get_u32(dtb[MLOG_DEP_HOST]) > mlog_max_hosts) {
+				NL_SET_ERR_MSG_ATTR(info->extack, a,
+						    "a dependency needs a valid host index and an interval");
+				err = -EINVAL;
+				goto out;
+			}
+			err = xa_err(xa_store(&deps,
+					      nla_get_u32(dtb[MLOG_DEP_HOST]),
+					      xa_mk_value(nla_get_u64(dtb[MLOG_DEP_INTERVAL]) &
+							  (LONG_MAX >> 1)),
+					      GFP_KERNEL));
+			if (err)
+				goto out;
+		}
+	}
+	if (tb[MLOG_HOST_RSN])
+		rsn = nla_get_u64(tb[MLOG_HOST_RSN]);
+	if (tb[MLOG_HOST_SSN])
+		ssn = nla_get_u64(tb[MLOG_HOST_SSN]);
+	if (tb[MLOG_HOST_INCARNATION])
+		inc = nla_get_u32(tb[MLOG_HOST_INCARNATION]);
+	if (tb[MLOG_HOST_HIST_PURGE])
+		purge = nla_get_u64(tb[MLOG_HOST_HIST_PURGE]);
+	err = mlog_sl_state_set(h, tb[MLOG_HOST_RSN] ? &rsn : NULL,
+				tb[MLOG_HOST_SSN] ? &ssn : NULL,
+				tb[MLOG_HOST_INCARNATION] ? &inc : NULL,
+				tb[MLOG_HOST_DEPS] ? &deps : NULL,
+				tb[MLOG_HOST_HIST_PURGE] ? &purge : NULL);
+	if (!err)
+		err = mlog_host_reply(info, h, MLOG_CMD_HOST_SET);
+out:
+	xa_destroy(&deps);
+	mlog_host_put(h);
+	return err;
+}
+
+static int mlog_fill_entry(struct sk_buff *skb, struct netlink_callback *cb,
+			   const struct mlog_log_rec *rec, bool data)
+{
+	struct nlattr *nest;
+	void *hdr;
+
+	hdr = genlmsg_put(skb, NETLINK_CB(cb->skb).portid, cb->nlh->nlmsg_seq,
+			  &mlog_genl_family, NLM_F_MULTI, MLOG_CMD_LOG_GET);
+	if (!hdr)
+		return -EMSGSIZE;
+	nest = nla_nest_start(skb, MLOG_ATTR_LOG_ENTRY);
+	if (!nest ||
+	    nla_put_u32(skb, MLOG_ENTRY_SRC_HOST, rec->src_host) ||
+	    nla_put_u32(skb, MLOG_ENTRY_DST_HOST, rec->dst_host) ||
+	    nla_put(skb, MLOG_ENTRY_DST_NODE, sizeof(rec->dst_node),
+		    &rec->dst_node) ||
+	    nla_put_u16(skb, MLOG_ENTRY_DST_PORT, rec->dst_port) ||
+	    nla_put_u16(skb, MLOG_ENTRY_SRC_PORT, rec->src_port) ||
+	    nla_put_u64_64bit(skb, MLOG_ENTRY_SSN, rec->ssn, MLOG_ENTRY_PAD) ||
+	    nla_put_u64_64bit(skb, MLOG_ENTRY_HOST_SSN, rec->host_ssn,
+			      MLOG_ENTRY_PAD) ||
+	    nla_put_u64_64bit(skb, MLOG_ENTRY_INTERVAL, rec->interval,
+			      MLOG_ENTRY_PAD) ||
+	    nla_put_u64_64bit(skb, MLOG_ENTRY_RSN, rec->rsn, MLOG_ENTRY_PAD) ||
+	    nla_put_u32(skb, MLOG_ENTRY_STATE, rec->state) ||
+	    nla_put_u32(skb, MLOG_ENTRY_LEN, rec->len) ||
+	    nla_put_u32(skb, MLOG_ENTRY_EXTRA_RSNS, rec->extra_rsns) ||
+	    (data && nla_put(skb, MLOG_ENTRY_DATA, rec->len, rec->data))) {
+		genlmsg_cancel(skb, hdr);
+		return -EMSGSIZE;
+	}
+	nla_nest_end(skb, nest);
+	genlmsg_end(skb, hdr);
+	return 0;
+}
+
+static int mlog_nl_log_start(struct netlink_callback *cb)
+{
+	const struct genl_dumpit_info *info = genl_dumpit_info(cb);
+	struct nlattr *tb[MLOG_ENTRY_MAX + 1];
+	int err;
+
+	memset(cb->args, 0, sizeof(cb->args));
+	cb->args[4] = U32_MAX;		/* any receiver */
+	if (!info->attrs[MLOG_ATTR_LOG_ENTRY])
+		return 0;
+	err = nla_parse_nested(tb, MLOG_ENTRY_MAX,
+			       info->attrs[MLOG_ATTR_LOG_ENTRY],
+			       mlog_entry_policy, cb->extack);
+	if (err)
+		return err;
+	if (tb[MLOG_ENTRY_DST_HOST])
+		cb->args[4] = nla_get_u32(tb[MLOG_ENTRY_DST_HOST]);
+	if (tb[MLOG_ENTRY_SRC_HOST])
+		cb->args[5] = nla_get_u32(tb[MLOG_ENTRY_SRC_HOST]);
+	if (tb[MLOG_ENTRY_RSN])
+		cb->args[2] = nla_get_u64(tb[MLOG_ENTRY_RSN]);
+	cb->args[6] = cb->args[2];
+	if (nla_get_flag(tb[MLOG_ENTRY_DATA])) {
+		cb->args[7] = 1;
+		/* a whole message must fit one part of the dump */
+		cb->min_dump_alloc = MLOG_MAX_MSG + 1024;
+	}
+	return 0;
+}
+
+static int mlog_nl_log_dump(struct sk_buff *skb, struct netlink_callback *cb)
+{
+	return mlog_log_dump(skb, cb, cb->args[4], cb->args[5], cb->args[6],
+			     cb->args[7], mlog_fill_entry);
+}
+
+static int mlog_nl_log_purge(struct sk_buff *skb, struct genl_info *info)
+{
+	struct mlog_net *mn = mlog_pernet(genl_info_net(info));
+	struct nlattr *tb[MLOG_ENTRY_MAX + 1];
+	struct sk_buff *msg;
+	struct nlattr *nest;
+	u64 count;
+	void *hdr;
+	int err;
+
+	err = mlog_nest(info, MLOG_ATTR_LOG_ENTRY, MLOG_ENTRY_MAX,
+			mlog_entry_policy, tb,
+			"give the receiver (DST_HOST) or sender (SRC_HOST) in MLOG_ATTR_LOG_ENTRY");
+	if (err)
+		return err;
+	if (!!tb[MLOG_ENTRY_DST_HOST] == !!tb[MLOG_ENTRY_SRC_HOST] ||
+	    (tb[MLOG_ENTRY_SRC_HOST] && tb[MLOG_ENTRY_RSN])) {
+		NL_SET_ERR_MSG(info->extack,
+			       "give either a receiver (and optionally an RSN) or a sender");
+		return -EINVAL;
+	}
+	if (tb[MLOG_ENTRY_SRC_HOST])
+		count = mlog_log_purge(mn, 0, 0,
+				       nla_get_u32(tb[MLOG_ENTRY_SRC_HOST]));
+	else
+		count = mlog_log_purge(mn, nla_get_u32(tb[MLOG_ENTRY_DST_HOST]),
+				       tb[MLOG_ENTRY_RSN] ?
+				       nla_get_u64(tb[MLOG_ENTRY_RSN]) : U64_MAX,
+				       0);
+
+	msg = genlmsg_new(NLMSG_DEFAULT_SIZE, GFP_KERNEL);
+	if (!msg)
+		return -ENOMEM;
+	hdr = genlmsg_put_reply(msg, info, &mlog_genl_family, 0,
+				MLOG_CMD_LOG_PURGE);
+	nest = hdr ? nla_nest_start(msg, MLOG_ATTR_LOG) : NULL;
+	if (!nest ||
+	    nla_put_u64_64bit(msg, MLOG_LOG_ENTRIES, count, MLOG_LOG_PAD)) {
+		nlmsg_free(msg);
+		return -EMSGSIZE;
+	}
+	nla_nest_end(msg, nest);
+	genlmsg_end(msg, hdr);
+	return genlmsg_reply(msg, info);
+}
+
+static int mlog_nl_log_set(struct sk_buff *skb, struct genl_info *info)
+{
+	struct mlog_net *mn = mlog_pernet(genl_info_net(info));
+	struct nlattr *tb[MLOG_LOG_ATTR_MAX + 1];
+	struct mlog_log *log = &mn->log;
+	struct sk_buff *msg;
+	void *hdr;
+	int err;
+
+	err = mlog_nest(info, MLOG_ATTR_LOG, MLOG_LOG_ATTR_MAX,
+			mlog_log_policy, tb, "give the settings in MLOG_ATTR_LOG");
+	if (err)
+		return err;
+	if (tb[MLOG_LOG_MAX_BYTES]) {
+		err = mlog_log_set_max(log, nla_get_u64(tb[MLOG_LOG_MAX_BYTES]));
+		if (err) {
+			NL_SET_ERR_MSG_ATTR(info->extack, tb[MLOG_LOG_MAX_BYTES],
+					    "the cap must hold at least one block");
+			return err;
+		}
+	}
+	if (tb[MLOG_LOG_PIGGYBACK])
+		WRITE_ONCE(log->piggyback, nla_get_u8(tb[MLOG_LOG_PIGGYBACK]));
+	if (tb[MLOG_LOG_RANGES])
+		WRITE_ONCE(log->ranges, nla_get_u8(tb[MLOG_LOG_RANGES]));
+	if (tb[MLOG_LOG_RSN_DELAY_US])
+		WRITE_ONCE(log->rsn_delay_us,
+			   nla_get_u32(tb[MLOG_LOG_RSN_DELAY_US]));
+
+	msg = genlmsg_new(NLMSG_DEFAULT_SIZE, GFP_KERNEL);
+	if (!msg)
+		return -ENOMEM;
+	hdr = genlmsg_put_reply(msg, info, &mlog_genl_family, 0,
+				MLOG_CMD_LOG_SET);
+	if (!hdr || mlog_put_log(msg, mn, -1)) {
+		nlmsg_free(msg);
+		return -EMSGSIZE;
+	}
+	genlmsg_end(msg, hdr);
+	return genlmsg_reply(msg, info);
+}
+
+static int mlog_put_hist(struct sk_buff *skb, struct netlink_callback *cb,
+			 u32 host, const struct mlog_hist_run *r)
+{
+	struct nlattr *nest;
+	void *hdr;
+
+	hdr = genlmsg_put(skb, NETLINK_CB(cb->skb).portid, cb->nlh->nlmsg_seq,
+			  &mlog_genl_family, NLM_F_MULTI, MLOG_CMD_HIST_GET);
+	if (!hdr)
+		return -EMSGSIZE;
+	nest = nla_nest_start(skb, MLOG_ATTR_HIST);
+	if (!nest ||
+	    nla_put_u32(skb, MLOG_HIST_HOST, host) ||
+	    nla_put_u32(skb, MLOG_HIST_SRC_HOST, r->src_host) ||
+	    nla_put(skb, MLOG_HIST_NODE, sizeof(r->node), r->node) ||
+	    nla_put_u16(skb, MLOG_HIST_PORT, r->port) ||
+	    nla_put_u16(skb, MLOG_HIST_LPORT, r->lport) ||
+	    nla_put_u64_64bit(skb, MLOG_HIST_SSN, r->ssn, MLOG_HIST_PAD) ||
+	    nla_put_u64_64bit(skb, MLOG_HIST_RSN, r->rsn, MLOG_HIST_PAD) ||
+	    nla_put_u32(skb, MLOG_HIST_COUNT, r->count) ||
+	    nla_put_u64_64bit(skb, MLOG_HIST_INTERVAL, r->interval,
+			      MLOG_HIST_PAD)) {
+		genlmsg_cancel(skb, hdr);
+		return -EMSGSIZE;
+	}
+	nla_nest_end(skb, nest);
+	genlmsg_end(skb, hdr);
+	return 0;
+}
+
+/*
+ * Dump the RSN history of host args[0] (or of every host, in list order
+ * args[1]) from RSN args[2] on.  Runs never overlap in RSNs, so the RSN
+ * cursor stays exact across purges.
+ */
+static int mlog_nl_hist_dump(struct sk_buff *skb, struct netlink_callback *cb)
+{
+	const struct genl_dumpit_info *info = genl_dumpit_info(cb);
+	struct mlog_net *mn = mlog_pernet(sock_net(skb->sk));
+	struct nlattr *tb[MLOG_HIST_MAX + 1];
+	struct mlog_hist_chunk *c;
+	u32 want = 0, i;
+	long idx = 0;
+	struct mlog_host *h;
+	int err;
+
+	if (info->attrs[MLOG_ATTR_HIST]) {
+		err = nla_parse_nested(tb, MLOG_HIST_MAX,
+				       info->attrs[MLOG_ATTR_HIST],
+				       mlog_hist_policy, cb->extack);
+		if (err)
+			return err;
+		if (tb[MLOG_HIST_HOST])
+			want = nla_get_u32(tb[MLOG_HIST_HOST]);
+	}
+	mutex_lock(&mn->hosts_lock);
+	list_for_each_entry(h, &mn->hosts, node) {
+		if (idx++ < cb->args[1])
+			continue;
+		if (want && h->index != want)
+			continue;
+		spin_lock_bh(&h->lock);
+		list_for_each_entry(c, &h->hist.chunks, list) {
+			for (i = c->first; i < c->used; i++) {
+				const struct mlog_hist_run *r = &c->run[i];
+
+				if (r->rsn < cb->args[2])
+					continue;
+				if (mlog_put_hist(skb, cb, h->index, r)) {
+					spin_unlock_bh(&h->lock);
+					goto full;
+				}
+				cb->args[2] = r->rsn + r->count;
+			}
+		}
+		spin_unlock_bh(&h->lock);
+		cb->args[1] = idx;
+		cb->args[2] = 0;
+	}
+full:
+	mutex_unlock(&mn->hosts_lock);
+	return skb->len;
+}
+
+/* Log pressure changed: tell the logging daemon.  Process context. */
+void mlog_notify_log(struct mlog_net *mn)
+{
+	struct sk_buff *msg;
+	void *hdr;
+
+	msg = genlmsg_new(NLMSG_GOODSIZE, GFP_KERNEL);
+	if (!msg)
+		return;
+	hdr = genlmsg_put(msg, 0, 0, &mlog_genl_family, 0, MLOG_CMD_EVENT_LOG);
+	if (!hdr || mlog_put_log(msg, mn, READ_ONCE(mn->log.pressure))) {
+		nlmsg_free(msg);
+		return;
+	}
+	genlmsg_end(msg, hdr);
+	genlmsg_multicast_netns(&mlog_genl_family, mn->net, msg, 0,
+				MLOG_MCGRP_EVENTS, GFP_KERNEL);
+}
+
 /*
  * Tell listeners on the "events" group that @peer changed state.  Called
  * from timers and the receive path: atomic, best effort.
@@ -324,6 +967,51 @@ static const struct genl_small_ops mlog_genl_ops[] = {
 		.cmd	= MLOG_CMD_SOCK_GET,
 		.dumpit	= mlog_nl_sock_dump,
 	},
+	{
+		.cmd	= MLOG_CMD_HOST_ADD,
+		.doit	= mlog_nl_host_add,
+		.flags	= GENL_UNS_ADMIN_PERM,
+	},
+	{
+		.cmd	= MLOG_CMD_HOST_DEL,
+		.doit	= mlog_nl_host_del,
+		.flags	= GENL_UNS_ADMIN_PERM,
+	},
+	{
+		.cmd	= MLOG_CMD_HOST_GET,
+		.doit	= mlog_nl_host_get,
+		.dumpit	= mlog_nl_host_dump,
+	},
+	{
+		.cmd	= MLOG_CMD_HOST_SET,
+		.doit	= mlog_nl_host_set,
+		.flags	= GENL_UNS_ADMIN_PERM,
+	},
+	{
+		.cmd	= MLOG_CMD_LOG_PURGE,
+		.doit	= mlog_nl_log_purge,
+		.flags	= GENL_UNS_ADMIN_PERM,
+	},
+	{
+		.cmd	= MLOG_CMD_LOG_SET,
+		.doit	= mlog_nl_log_set,
+		.flags	= GENL_UNS_ADMIN_PERM,
+	},
+	{
+		.cmd	= MLOG_CMD_HIST_GET,
+		.dumpit	= mlog_nl_hist_dump,
+		.flags	= GENL_UNS_ADMIN_PERM,
+	},
+};
+
+/* Dumps that need a start callback (filters, buffer size). */
+static const struct genl_ops mlog_genl_full_ops[] = {
+	{
+		.cmd	= MLOG_CMD_LOG_GET,
+		.start	= mlog_nl_log_start,
+		.dumpit	= mlog_nl_log_dump,
+		.flags	= GENL_UNS_ADMIN_PERM,
+	},
 };
 
 static const struct genl_multicast_group mlog_mcgrps[] = {
@@ -339,6 +1027,8 @@ static struct genl_family mlog_genl_family __ro_after_init = {
 	.module		= THIS_MODULE,
 	.small_ops	= mlog_genl_ops,
 	.n_small_ops	= ARRAY_SIZE(mlog_genl_ops),
+	.ops		= mlog_genl_full_ops,
+	.n_ops		= ARRAY_SIZE(mlog_genl_full_ops),
 	.mcgrps		= mlog_mcgrps,
 	.n_mcgrps	= ARRAY_SIZE(mlog_mcgrps),
 };

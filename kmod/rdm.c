@@ -70,6 +70,7 @@ void mlog_flow_init_rdm(struct mlog_flow *fl)
 	fl->rto = MLOG_RTO_INIT;
 	timer_setup(&fl->rto_timer, mlog_rto_expired, 0);
 	timer_setup(&fl->ack_timer, mlog_ack_expired, 0);
+	mlog_sl_flow_init(fl);
 }
 
 /* Called without ms->lock, after ms->dead is set: timers stay stopped. */
@@ -77,6 +78,14 @@ void mlog_flow_stop(struct mlog_flow *fl)
 {
 	del_timer_sync(&fl->rto_timer);
 	del_timer_sync(&fl->ack_timer);
+	mlog_sl_flow_stop(fl);
+}
+
+static void mlog_txmsg_free(struct mlog_flow *fl, struct mlog_txmsg *m)
+{
+	if (m->rec)
+		mlog_log_put(&mlog_pernet(sock_net(&fl->ms->sk))->log, m->rec);
+	kvfree(m);
 }
 
 static void mlog_txq_purge(struct mlog_flow *fl)
@@ -86,7 +95,7 @@ static void mlog_txq_purge(struct mlog_flow *fl)
 	list_for_each_entry_safe(m, tmp, &fl->txq, list) {
 		list_del(&m->list);
 		fl->ms->tx_queued -= m->len;
-		kvfree(m);
+		mlog_txmsg_free(fl, m);
 	}
 	fl->inflight = 0;
 }
@@ -94,6 +103,7 @@ static void mlog_txq_purge(struct mlog_flow *fl)
 /* Caller holds ms->lock. */
 void mlog_flow_free_rdm(struct mlog_flow *fl)
 {
+	mlog_sl_flow_free(fl);
 	mlog_txq_purge(fl);
 }
 
@@ -142,8 +152,13 @@ static u32 mlog_msg_cost(u32 len)
 	return PAGE_ALIGN(len) + 2048;
 }
 
-/* Piggyback our acknowledgment of the reverse flow on frame @f. */
-static void mlog_fill_ack(struct mlog_flow *fl, struct mlog_frame *f)
+/*
+ * Piggyback our acknowledgment of the reverse flow on frame @f, and what
+ * the logging layer has to say to the peer (@standalone: a frame sent for
+ * the logging layer alone).
+ */
+static void mlog_fill_ack(struct mlog_flow *fl, struct mlog_frame *f,
+			  bool standalone)
 {
 	struct sock *sk = &fl->ms->sk;
 
@@ -154,9 +169,10 @@ static void mlog_fill_ack(struct mlog_flow *fl, struct mlog_frame *f)
 	fl->window_low = f->window < (u32)READ_ONCE(sk->sk_rcvbuf) / 8;
 	if (fl->window_low)
 		fl->ms->window_low = true;
+	mlog_sl_fill(fl, f, standalone);
 }
 
-static void mlog_frame_init(struct mlog_flow *fl, struct mlog_frame *f,
+void mlog_rdm_frame_init(struct mlog_flow *fl, struct mlog_frame *f,
 			    u8 type)
 {
 	memset(f, 0, sizeof(*f));
@@ -166,27 +182,40 @@ static void mlog_frame_init(struct mlog_flow *fl, struct mlog_frame *f,
 	f->epoch = fl->ms->epoch;
 }
 
-static void mlog_send_ack(struct mlog_flow *fl)
+void mlog_rdm_send_ctl(struct mlog_flow *fl, bool standalone)
 {
 	struct mlog_net *mn = mlog_pernet(sock_net(&fl->ms->sk));
 	struct mlog_frame f;
 
-	mlog_frame_init(fl, &f, MLOG_FRAME_ACK);
-	mlog_fill_ack(fl, &f);
-	if (!mlog_frame_out(mn, fl->peer, &f, NULL))
+	mlog_rdm_frame_init(fl, &f, MLOG_FRAME_ACK);
+	mlog_fill_ack(fl, &f, standalone);
+	if (!mlog_frame_out(mn, fl->peer, &f, NULL) && !standalone)
 		mlog_stat_inc(mn, MLOG_STAT_TX_ACKS);
 }
 
-static void mlog_xmit_msg(struct mlog_flow *fl, struct mlog_txmsg *m)
+static void mlog_send_ack(struct mlog_flow *fl)
+{
+	mlog_rdm_send_ctl(fl, false);
+}
+
+static void mlog_xmit_msg(struct mlog_flow *fl, struct mlog_txmsg *m,
+			  bool first)
 {
 	struct mlog_net *mn = mlog_pernet(sock_net(&fl->ms->sk));
 	struct mlog_frame f;
 	u32 off = 0;
 
-	mlog_frame_init(fl, &f, MLOG_FRAME_RDATA);
+	mlog_rdm_frame_init(fl, &f, MLOG_FRAME_RDATA);
 	f.ssn = m->ssn;
 	f.msg_len = m->len;
-	mlog_fill_ack(fl, &f);
+	if (m->rec) {
+		/* the receiver returns an RSN; we depend on our interval */
+		f.flags |= MLOG_F_NEED_RSN;
+		f.interval = m->interval;
+	}
+	mlog_fill_ack(fl, &f, false);
+	if (first)
+		mlog_sl_check_frame(fl, m, &f);
 	do {
 		f.frag_off = off;
 		f.payload_len = min_t(u32, m->len - off, MLOG_MAX_FRAG);
@@ -200,7 +229,7 @@ static void mlog_xmit_msg(struct mlog_flow *fl, struct mlog_txmsg *m)
  * Put on the wire what the peer's window allows, starting at snd_nxt.
  * One message may always be in flight, so a window of zero is probed.
  */
-static void mlog_push(struct mlog_flow *fl)
+void mlog_rdm_push(struct mlog_flow *fl)
 {
 	struct mlog_net *mn = mlog_pernet(sock_net(&fl->ms->sk));
 	struct mlog_txmsg *m;
@@ -212,6 +241,9 @@ static void mlog_push(struct mlog_flow *fl)
 		    fl->inflight + mlog_msg_cost(m->len) >
 		    min(fl->peer_window, fl->cwnd))
 			break;
+		/* the logging layer's send rule applies to first sends */
+		if (m->ssn >= fl->high_sent && !mlog_sl_may_send(fl, m))
+			break;
 		if (m->ssn < fl->high_sent) {
 			m->retransmitted = true;
 			fl->ms->stats.retransmits++;
@@ -221,7 +253,7 @@ static void mlog_push(struct mlog_flow *fl)
 			m->sent = jiffies;
 			fl->high_sent = m->ssn + 1;
 		}
-		mlog_xmit_msg(fl, m);
+		mlog_xmit_msg(fl, m, !m->retransmitted);
 		fl->inflight += mlog_msg_cost(m->len);
 		fl->snd_nxt = m->ssn + 1;
 	}
@@ -272,7 +304,7 @@ static void mlog_go_back(struct mlog_flow *fl)
 {
 	fl->snd_nxt = fl->snd_una;
 	fl->inflight = 0;
-	mlog_push(fl);
+	mlog_rdm_push(fl);
 }
 
 /* The peer acknowledges everything up to f->ack and offers f->window. */
@@ -306,6 +338,7 @@ static void mlog_process_ack(struct mlog_flow *fl, const struct mlog_frame *f)
 			acked += mlog_msg_cost(m->len);
 			ms->tx_queued -= m->len;
 			list_del(&m->list);
+			mlog_sl_acked(fl, m);
 			kvfree(m);
 		}
 		if (acked)
@@ -332,7 +365,7 @@ static void mlog_process_ack(struct mlog_flow *fl, const struct mlog_frame *f)
 	}
 	if (acked)
 		mlog_write_space(&ms->sk);
-	mlog_push(fl);
+	mlog_rdm_push(fl);
 }
 
 /* The remote endpoint is a new socket on the same port: start afresh. */
@@ -340,6 +373,7 @@ static void mlog_flow_restart(struct mlog_flow *fl)
 {
 	struct mlog_net *mn = mlog_pernet(sock_net(&fl->ms->sk));
 
+	mlog_sl_flow_restart(fl);
 	mlog_txq_purge(fl);
 	mlog_reasm_reset(&fl->reasm);
 	mlog_flow_reset_seq(fl);
@@ -362,6 +396,7 @@ static void mlog_rdm_data(struct mlog_flow *fl, struct sk_buff *skb,
 		ms->stats.rx_dup++;
 		mlog_stat_inc(mn, MLOG_STAT_RX_DUP);
 		consume_skb(skb);
+		mlog_sl_duplicate(fl, f);
 		mlog_send_ack(fl);	/* our ack was lost: repeat it */
 		return;
 	}
@@ -373,7 +408,7 @@ static void mlog_rdm_data(struct mlog_flow *fl, struct sk_buff *skb,
 	}
 
 	if (f->payload_len == f->msg_len) {
-		if (!mlog_charge(&ms->sk, skb)) {
+		if (!mlog_sl_can_deliver(fl) || !mlog_charge(&ms->sk, skb)) {
 			kfree_skb(skb);
 			goto no_room;
 		}
@@ -388,6 +423,10 @@ static void mlog_rdm_data(struct mlog_flow *fl, struct sk_buff *skb,
 		}
 		if (r->have < r->msg_len)
 			return;		/* more fragments to come */
+		if (!mlog_sl_can_deliver(fl)) {
+			mlog_reasm_reset(r);
+			goto no_room;
+		}
 		whole = r->skb;
 		r->skb = NULL;
 		mlog_reasm_reset(r);
@@ -395,6 +434,7 @@ static void mlog_rdm_data(struct mlog_flow *fl, struct sk_buff *skb,
 
 	mlog_deliver(ms, whole, src, f->src_port);
 	fl->rcv_nxt++;
+	mlog_sl_delivered(fl, f);
 	if (++fl->unacked >= MLOG_ACK_EVERY ||
 	    mlog_rcv_window(&ms->sk) < (u32)READ_ONCE(ms->sk.sk_rcvbuf) / 4)
 		mlog_send_ack(fl);
@@ -429,6 +469,9 @@ void mlog_rdm_rcv(struct mlog_sock *ms, struct sk_buff *skb,
 			mlog_flow_restart(fl);
 		fl->peer_epoch = f->epoch;
 	}
+	if (!mlog_sl_frame_ok(fl, f))
+		goto drop;
+	mlog_sl_rcv(fl, f);
 	mlog_process_ack(fl, f);
 	if (f->type == MLOG_FRAME_RDATA)
 		mlog_rdm_data(fl, skb, f, src);
@@ -499,17 +542,38 @@ static int mlog_rdm_sendmsg(struct socket *sock, struct msghdr *msg,
 	if (err)
 		return err;
 
-	m = kvmalloc(struct_size(m, data, len), GFP_KERNEL_ACCOUNT);
-	if (!m)
-		return -ENOMEM;
-	if (!copy_from_iter_full(m->data, len, &msg->msg_iter)) {
-		kvfree(m);
-		return -EFAULT;
+	timeo = sock_sndtimeo(sk, msg->msg_flags & MSG_DONTWAIT);
+	if (ms->host) {
+		/* A protected host's message lives in the log; we point at it. */
+		struct mlog_log_rec *rec = mlog_sl_log_msg(ms, msg, len, &timeo);
+
+		if (IS_ERR(rec))
+			return PTR_ERR(rec);
+		m = kzalloc(sizeof(*m), GFP_KERNEL_ACCOUNT);
+		if (!m) {
+			mlog_log_put(&mn->log, rec);
+			return -ENOMEM;
+		}
+		m->rec = rec;
+		m->data = rec->data;
+	} else {
+		m = kvmalloc(struct_size(m, inline_data, len),
+			     GFP_KERNEL_ACCOUNT);
+		if (!m)
+			return -ENOMEM;
+		if (!copy_from_iter_full(m->inline_data, len,
+					 &msg->msg_iter)) {
+			kvfree(m);
+			return -EFAULT;
+		}
+		m->rec = NULL;
+		m->data = m->inline_data;
+		m->interval = 0;
+		m->delayed = false;
 	}
 	m->len = len;
 	m->retransmitted = false;
 
-	timeo = sock_sndtimeo(sk, msg->msg_flags & MSG_DONTWAIT);
 	add_wait_queue(sk_sleep(sk), &wait);
 	for (;;) {
 		spin_lock_bh(&ms->lock);
@@ -541,17 +605,23 @@ static int mlog_rdm_sendmsg(struct socket *sock, struct msghdr *msg,
 			err = -ENOBUFS;
 		} else {
 			m->ssn = fl->next_ssn++;
+			if (m->rec)
+				mlog_sl_enqueue(fl, m);
 			list_add_tail(&m->list, &fl->txq);
 			ms->tx_queued += len;
 			ms->stats.tx_msgs++;
 			m = NULL;
-			mlog_push(fl);
+			mlog_rdm_push(fl);
 		}
 	}
 	spin_unlock_bh(&ms->lock);
 out_unlocked:
 	remove_wait_queue(sk_sleep(sk), &wait);
-	kvfree(m);
+	if (m) {
+		if (m->rec)
+			mlog_log_put(&mn->log, m->rec);
+		kvfree(m);
+	}
 	if (err == -ENOBUFS)
 		mlog_stat_inc(mn, MLOG_STAT_NO_MEMORY);
 	return err ? err : len;

@@ -44,6 +44,17 @@ const struct mlog_log_ops mlog_log_none = {
 	.frame_in	= mlog_none_frame_in,
 };
 
+/*
+ * Sender-based logging works per flow (slog.c, called from rdm.c), where
+ * the frame's flow is known; at this level it lets every frame pass.
+ */
+const struct mlog_log_ops mlog_log_sender = {
+	.name		= "sender",
+	.mode		= MLOG_LOG_SENDER,
+	.frame_out	= mlog_none_frame_out,
+	.frame_in	= mlog_none_frame_in,
+};
+
 static void mlog_drop_bad(struct mlog_net *mn, enum mlog_frame_error why)
 {
 	atomic64_inc(&mn->rx_bad[why]);

@@ -1,0 +1,471 @@
+// SPDX-License-Identifier: GPL-2.0
+/*
+ * The node's volatile message log (sender-based logging, thesis 3.3.2).
+ *
+ * Every message a protected host of this namespace sends is copied into
+ * an entry of this log before it leaves; retransmissions come from that
+ * copy.  Entries are carved out of fixed-size blocks filled in order; a
+ * block is freed when no entry in it is referenced any more (the index,
+ * an unacknowledged transmission, a flow waiting for the RSN).  The log
+ * is capped: at the cap senders wait (or get EAGAIN) instead of losing
+ * entries, and nearing it raises a netlink event for the logging daemon.
+ *
+ * Entries are found by receiving host: fully logged ones by RSN in a
+ * red-black tree, partially logged ones in send order.
+ */
+#include <linux/module.h>
+#include <linux/sched/signal.h>
+#include <linux/slab.h>
+#include <linux/vmalloc.h>
+#include <net/genetlink.h>
+
+#include "mlog.h"
+
+static void mlog_log_free_work(struct work_struct *w)
+{
+	struct mlog_log *log = container_of(w, struct mlog_log, free_work);
+	struct mlog_log_block *b, *tmp;
+	LIST_HEAD(victims);
+
+	spin_lock_bh(&log->lock);
+	list_splice_init(&log->free_list, &victims);
+	spin_unlock_bh(&log->lock);
+	list_for_each_entry_safe(b, tmp, &victims, list) {
+		list_del(&b->list);
+		kvfree(b);
+	}
+}
+
+static void mlog_log_event_work(struct work_struct *w)
+{
+	struct mlog_log *log = container_of(w, struct mlog_log, event_work);
+	struct mlog_net *mn = container_of(log, struct mlog_net, log);
+
+	mlog_notify_log(mn);
+}
+
+void mlog_log_init(struct mlog_log *log)
+{
+	spin_lock_init(&log->lock);
+	INIT_LIST_HEAD(&log->blocks);
+	INIT_LIST_HEAD(&log->free_list);
+	xa_init(&log->dsts);
+	init_waitqueue_head(&log->wait);
+	INIT_WORK(&log->free_work, mlog_log_free_work);
+	INIT_WORK(&log->event_work, mlog_log_event_work);
+	log->max_bytes = max_t(u64, (u64)mlog_log_max_kb * 1024,
+			       MLOG_LOG_BLOCK_BYTES);
+	log->piggyback = true;
+	log->ranges = true;
+	log->rsn_delay_us = 2000;
+}
+
+/* Namespace exit: no socket is left, so no entry is referenced. */
+void mlog_log_destroy(struct mlog_log *log)
+{
+	struct mlog_log_block *b, *tmp;
+	struct mlog_log_dst *d;
+	unsigned long idx;
+
+	cancel_work_sync(&log->event_work);
+	flush_work(&log->free_work);
+	list_for_each_entry_safe(b, tmp, &log->blocks, list) {
+		list_del(&b->list);
+		kvfree(b);
+	}
+	xa_for_each(&log->dsts, idx, d)
+		kfree(d);
+	xa_destroy(&log->dsts);
+}
+
+/* Caller holds log->lock. */
+static void mlog_log_pressure(struct mlog_log *log)
+{
+	bool high = log->bytes * 4 >= log->max_bytes * 3;
+	bool low = log->bytes * 2 < log->max_bytes;
+
+	if ((high && !log->pressure) || (low && log->pressure)) {
+		log->pressure = high;
+		schedule_work(&log->event_work);
+	}
+}
+
+/* Caller holds log->lock. */
+static void mlog_block_release(struct mlog_log *log, struct mlog_log_block *b)
+{
+	list_move(&b->list, &log->free_list);
+	log->bytes -= MLOG_LOG_BLOCK_BYTES;
+	schedule_work(&log->free_work);
+	mlog_log_pressure(log);
+	wake_up_interruptible_all(&log->wait);
+}
+
+/* Caller holds log->lock. */
+static struct mlog_log_rec *mlog_log_carve(struct mlog_log *log, u32 len)
+{
+	u32 size = ALIGN(sizeof(struct mlog_log_rec) + len, 8);
+	struct mlog_log_block *b = log->cur;
+	struct mlog_log_rec *rec;
+
+	if (!b || b->used + size > MLOG_LOG_BLOCK_BYTES -
+	    offsetof(struct mlog_log_block, data))
+		return NULL;
+	rec = (struct mlog_log_rec *)(b->data + b->used);
+	b->used += size;
+	b->live++;
+	memset(rec, 0, sizeof(*rec));
+	rec->blk = b;
+	rec->len = len;
+	rec->refs = 1;
+	RB_CLEAR_NODE(&rec->rb);
+	INIT_LIST_HEAD(&rec->dnode);
+	INIT_LIST_HEAD(&rec->fnode);
+	log->entries++;
+	return rec;
+}
+
+static bool mlog_log_has_room(struct mlog_log *log, u32 len)
+{
+	bool room;
+
+	spin_lock_bh(&log->lock);
+	room = log->bytes + MLOG_LOG_BLOCK_BYTES <= log->max_bytes;
+	spin_unlock_bh(&log->lock);
+	return room;
+}
+
+/*
+ * Reserve an entry for a message of @len bytes; the caller fills it and
+ * files it.  Process context.  Waits up to *@timeo for room when the log
+ * is at its cap.  Returns the entry (one reference) or an ERR_PTR.
+ */
+struct mlog_log_rec *mlog_log_reserve(struct mlog_net *mn, u32 len,
+				      long *timeo)
+{
+	struct mlog_log *log = &mn->log;
+	struct mlog_log_block *b, *old;
+	struct mlog_log_rec *rec;
+	bool counted = false;
+
+	for (;;) {
+		spin_lock_bh(&log->lock);
+		rec = mlog_log_carve(log, len);
+		if (rec)
+			goto out;
+		if (log->bytes + MLOG_LOG_BLOCK_BYTES <= log->max_bytes)
+			break;
+		spin_unlock_bh(&log->lock);
+
+		/* At the cap: wait for a purge rather than lose an entry. */
+		if (!counted) {
+			mlog_stat_inc(mn, MLOG_STAT_SL_LOG_FULL);
+			counted = true;
+		}
+		if (!*timeo)
+			return ERR_PTR(-EAGAIN);
+		if (signal_pending(current))
+			return ERR_PTR(sock_intr_errno(*timeo));
+		*timeo = wait_event_interruptible_timeout(log->wait,
+						mlog_log_has_room(log, len),
+						*timeo);
+		if (*timeo < 0)
+			return ERR_PTR(*timeo);
+	}
+	/* Count the block before allocating so that racers see the cap. */
+	log->bytes += MLOG_LOG_BLOCK_BYTES;
+	spin_unlock_bh(&log->lock);
+
+	b = kvmalloc(MLOG_LOG_BLOCK_BYTES, GFP_KERNEL_ACCOUNT);
+	spin_lock_bh(&log->lock);
+	if (!b) {
+		log->bytes -= MLOG_LOG_BLOCK_BYTES;
+		spin_unlock_bh(&log->lock);
+		return ERR_PTR(-ENOMEM);
+	}
+	b->used = 0;
+	b->live = 0;
+	list_add_tail(&b->list, &log->blocks);
+	old = log->cur;
+	log->cur = b;
+	if (old && !old->live)
+		mlog_block_release(log, old);
+	rec = mlog_log_carve(log, len);
+	mlog_log_pressure(log);
+out:
+	spin_unlock_bh(&log->lock);
+	return rec;
+}
+
+/* Caller holds log->lock. */
+static struct mlog_log_dst *mlog_log_dst(struct mlog_log *log, u32 host)
+{
+	struct mlog_log_dst *d = xa_load(&log->dsts, host);
+
+	if (d)
+		return d;
+	d = kzalloc(sizeof(*d), GFP_ATOMIC | __GFP_ACCOUNT);
+	if (!d)
+		return NULL;
+	d->host = host;
+	d->full = RB_ROOT;
+	INIT_LIST_HEAD(&d->partial);
+	if (xa_err(xa_store(&log->dsts, host, d, GFP_ATOMIC))) {
+		kfree(d);
+		return NULL;
+	}
+	return d;
+}
+
+/* Caller holds log->lock.  Takes the index's reference. */
+static void __mlog_log_index(struct mlog_log *log, struct mlog_log_rec *rec)
+{
+	struct mlog_log_dst *d = mlog_log_dst(log, rec->dst_host);
+	struct rb_node **p, *parent = NULL;
+
+	if (!d) {
+		/*
+		 * No memory for the receiver's index: the entry still serves
+		 * retransmission but cannot be found for replay.
+		 */
+		rec->state = MLOG_REC_DEAD;
+		return;
+	}
+	rec->refs++;
+	if (rec->state == MLOG_REC_PARTIAL) {
+		list_add_tail(&rec->dnode, &d->partial);
+		return;
+	}
+	p = &d->full.rb_node;
+	while (*p) {
+		struct mlog_log_rec *r = rb_entry(*p, struct mlog_log_rec, rb);
+
+		parent = *p;
+		p = rec->rsn < r->rsn ? &(*p)->rb_left : &(*p)->rb_right;
+	}
+	rb_link_node(&rec->rb, parent, p);
+	rb_insert_color(&rec->rb, &d->full);
+}
+
+/* Caller holds log->lock.  Drops the index's reference. */
+static void __mlog_log_unindex(struct mlog_log *log, struct mlog_log_rec *rec)
+{
+	struct mlog_log_dst *d = xa_load(&log->dsts, rec->dst_host);
+
+	if (rec->state == MLOG_REC_DEAD)
+		return;
+	if (rec->state == MLOG_REC_PARTIAL)
+		list_del_init(&rec->dnode);
+	else if (d)
+		rb_erase(&rec->rb, &d->full);
+	rec->state = MLOG_REC_DEAD;
+	rec->refs--;
+}
+
+/* Caller holds log->lock. */
+static void __mlog_log_put(struct mlog_log *log, struct mlog_log_rec *rec)
+{
+	struct mlog_log_block *b = rec->blk;
+
+	if (--rec->refs)
+		return;
+	log->entries--;
+	if (!--b->live && b != log->cur)
+		mlog_block_release(log, b);
+}
+
+/* Enter a newly filled (partial) entry into the index. */
+void mlog_log_file(struct mlog_log *log, struct mlog_log_rec *rec)
+{
+	spin_lock_bh(&log->lock);
+	rec->state = MLOG_REC_PARTIAL;
+	__mlog_log_index(log, rec);
+	spin_unlock_bh(&log->lock);
+}
+
+/*
+ * The receiver @dst_host assigned @rsn: the entry is fully logged.  A
+ * second, different RSN for the same message is kept as an additional
+ * RSN record (the message was received again, as a new message).
+ */
+void mlog_log_set_rsn(struct mlog_log *log, struct mlog_log_rec *rec,
+		      u32 dst_host, u64 rsn)
+{
+	struct mlog_log_dst *d;
+
+	spin_lock_bh(&log->lock);
+	if (rec->state == MLOG_REC_FULL) {
+		if (rec->rsn != rsn)
+			rec->extra_rsns++;
+		goto out;
+	}
+	if (rec->state == MLOG_REC_DEAD)
+		goto out;
+	__mlog_log_unindex(log, rec);
+	rec->dst_host = dst_host;
+	rec->rsn = rsn;
+	d = xa_load(&log->dsts, dst_host);
+	/* Already covered by the receiver's checkpoint: nothing to keep. */
+	if (d && rsn <= d->purged)
+		goto out;
+	rec->state = MLOG_REC_FULL;
+	__mlog_log_index(log, rec);
+out:
+	spin_unlock_bh(&log->lock);
+}
+
+/* Take an entry out of the index (receiver unprotected, or DONT_LOG). */
+void mlog_log_unfile(struct mlog_log *log, struct mlog_log_rec *rec)
+{
+	spin_lock_bh(&log->lock);
+	__mlog_log_unindex(log, rec);
+	spin_unlock_bh(&log->lock);
+}
+
+void mlog_log_put(struct mlog_log *log, struct mlog_log_rec *rec)
+{
+	spin_lock_bh(&log->lock);
+	__mlog_log_put(log, rec);
+	spin_unlock_bh(&log->lock);
+}
+
+/*
+ * Drop the entries for receiver @dst_host with RSNs up to @upto (its
+ * checkpoint covers them), all its entries when @upto is U64_MAX, or, with
+ * @src_host set, every entry that host sent.  Returns how many.
+ */
+u64 mlog_log_purge(struct mlog_net *mn, u32 dst_host, u64 upto, u32 src_host)
+{
+	struct mlog_log *log = &mn->log;
+	struct mlog_log_rec *rec, *tmp;
+	struct mlog_log_dst *d;
+	unsigned long idx;
+	struct rb_node *n;
+	u64 count = 0;
+
+	spin_lock_bh(&log->lock);
+	xa_for_each(&log->dsts, idx, d) {
+		if (!src_host && d->host != dst_host)
+			continue;
+		for (n = rb_first(&d->full); n;) {
+			rec = rb_entry(n, struct mlog_log_rec, rb);
+			n = rb_next(n);
+			if (!src_host && rec->rsn > upto)
+				break;
+			if (src_host && rec->src_host != src_host)
+				continue;
+			__mlog_log_unindex(log, rec);
+			__mlog_log_put(log, rec);
+			count++;
+		}
+		if (!src_host && upto != U64_MAX) {
+			d->purged = max(d->purged, upto);
+			continue;
+		}
+		list_for_each_entry_safe(rec, tmp, &d->partial, dnode) {
+			if (src_host && rec->src_host != src_host)
+				continue;
+			__mlog_log_unindex(log, rec);
+			__mlog_log_put(log, rec);
+			count++;
+		}
+	}
+	spin_unlock_bh(&log->lock);
+	mlog_stat_add(mn, MLOG_STAT_SL_PURGED, count);
+	return count;
+}
+
+int mlog_log_set_max(struct mlog_log *log, u64 max_bytes)
+{
+	if (max_bytes < MLOG_LOG_BLOCK_BYTES)
+		return -EINVAL;
+	spin_lock_bh(&log->lock);
+	log->max_bytes = max_bytes;
+	mlog_log_pressure(log);
+	spin_unlock_bh(&log->lock);
+	wake_up_interruptible_all(&log->wait);
+	return 0;
+}
+
+/*
+ * Netlink dump of the entries, receiver by receiver: fully logged ones
+ * in RSN order from @from_rsn, then partially logged ones in send order.
+ * cb->args: [0] receiver index, [1] phase, [2] next RSN or entries to
+ * skip.  Entries added or purged between two parts of a dump may be
+ * missed or repeated in the partial phase; RSN order is exact.
+ */
+int mlog_log_dump(struct sk_buff *skb, struct netlink_callback *cb,
+		  u32 dst_host, u32 src_host, u64 from_rsn, bool data,
+		  int (*fill)(struct sk_buff *skb, struct netlink_callback *cb,
+			      const struct mlog_log_rec *rec, bool data))
+{
+	struct mlog_net *mn = mlog_pernet(sock_net(skb->sk));
+	struct mlog_log *log = &mn->log;
+	unsigned long idx = cb->args[0];
+	struct mlog_log_rec *rec;
+	struct mlog_log_dst *d;
+	struct rb_node *n;
+	u64 skip;
+
+	if (cb->args[3])
+		return 0;		/* finished */
+	if (!cb->args[1] && !cb->args[2])
+		cb->args[2] = from_rsn;
+
+	spin_lock_bh(&log->lock);
+	xa_for_each_start(&log->dsts, idx, d, idx) {
+		if (dst_host != U32_MAX && d->host != dst_host)
+			continue;
+		if (idx != cb->args[0]) {
+			cb->args[0] = idx;
+			cb->args[1] = 0;
+			cb->args[2] = from_rsn;
+		}
+		if (cb->args[1] == 0) {
+			/* first entry with RSN >= args[2] */
+			struct rb_node *best = NULL;
+
+			n = d->full.rb_node;
+			while (n) {
+				rec = rb_entry(n, struct mlog_log_rec, rb);
+				if (rec->rsn >= cb->args[2]) {
+					best = n;
+					n = n->rb_left;
+				} else {
+					n = n->rb_right;
+				}
+			}
+			for (n = best; n; n = rb_next(n)) {
+				rec = rb_entry(n, struct mlog_log_rec, rb);
+				if (src_host && rec->src_host != src_host)
+					continue;
+				if (fill(skb, cb, rec, data)) {
+					cb->args[2] = rec->rsn;
+					goto out;
+				}
+			}
+			cb->args[1] = 1;
+			cb->args[2] = 0;
+		}
+		skip = cb->args[2];
+		list_for_each_entry(rec, &d->partial, dnode) {
+			if (skip) {
+				skip--;
+				continue;
+			}
+			if (src_host && rec->src_host != src_host) {
+				cb->args[2]++;
+				continue;
+			}
+			if (fill(skb, cb, rec, data))
+				goto out;
+			cb->args[2]++;
+		}
+		cb->args[1] = 0;
+		cb->args[2] = from_rsn;
+		cb->args[0] = idx + 1;
+	}
+	cb->args[3] = 1;
+out:
+	spin_unlock_bh(&log->lock);
+	return skb->len;
+}

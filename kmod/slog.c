@@ -1,0 +1,895 @@
+// SPDX-License-Identifier: GPL-2.0
+/*
+ * Sender-based pessimistic message logging (thesis chapter 3).
+ *
+ * A protected host is the set of tasks of one PID namespace.  Its SOCK_RDM
+ * sockets copy every message they send into the node's log (log.c) before
+ * it leaves, tagged with the host's current state interval (its RSN).  A
+ * protected receiver gives every message it delivers the next RSN, records
+ * it in its RSN history and dependency vector, and returns the RSN to the
+ * sender on the reverse flow; the sender enters it into the log entry
+ * (the message is then fully logged) and acknowledges it.
+ *
+ * The send rule: a message sent in interval t leaves only once every RSN
+ * up to t that its host returned has been acknowledged - or when all of
+ * those ride in the very frame carrying the message, to the peer that
+ * must acknowledge them (piggybacking, 3.2.5), since the peer then handles
+ * them before it sees the message.  Held messages stay queued on their
+ * flow; standalone frames carry RSNs and acknowledgments when no frame is
+ * going the right way soon enough, and RSNs are sent again until they are
+ * acknowledged.  Contiguous RSNs go as one range of up to 255.
+ *
+ * Locking: a socket's lock, then its host's lock, then the log's lock.
+ */
+#include <linux/module.h>
+#include <linux/pid.h>
+#include <linux/pid_namespace.h>
+#include <linux/rculist.h>
+#include <linux/sched.h>
+#include <linux/sched/task.h>
+#include <linux/slab.h>
+
+#include "mlog.h"
+
+#define MLOG_RSN_RETRY_MAX	msecs_to_jiffies(1000)
+
+static void mlog_host_kick_work(struct work_struct *w);
+
+static void mlog_host_free(struct mlog_host *h)
+{
+	cancel_work_sync(&h->kick_work);
+	put_pid_ns(h->pidns);
+	xa_destroy(&h->deps);
+	mlog_pend_free(&h->pend);
+	mlog_hist_free(&h->hist);
+	kfree_rcu(h, rcu);
+}
+
+/* Process context only: the last reference frees the host. */
+void mlog_host_put(struct mlog_host *h)
+{
+	if (refcount_dec_and_test(&h->ref))
+		mlog_host_free(h);
+}
+
+/* Caller holds rcu_read_lock() or hosts_lock. */
+static struct mlog_host *__mlog_host_find(struct mlog_net *mn, u32 index)
+{
+	struct mlog_host *h;
+
+	list_for_each_entry_rcu(h, &mn->hosts, node,
+				lockdep_is_held(&mn->hosts_lock))
+		if (h->index == index)
+			return h;
+	return NULL;
+}
+
+struct mlog_host *mlog_host_get(struct mlog_net *mn, u32 index)
+{
+	struct mlog_host *h;
+
+	rcu_read_lock();
+	h = __mlog_host_find(mn, index);
+	if (h && !refcount_inc_not_zero(&h->ref))
+		h = NULL;
+	rcu_read_unlock();
+	return h;
+}
+
+int mlog_host_add(struct mlog_net *mn, u32 index, u32 incarnation,
+		  pid_t pid, struct netlink_ext_ack *extack)
+{
+	struct pid_namespace *ns = NULL;
+	struct task_struct *task;
+	struct pid *spid;
+	struct mlog_host *h, *o;
+	int err;
+
+	if (!index || index > mlog_max_hosts) {
+		NL_SET_ERR_MSG(extack,
+			       "host index must be 1..max_hosts (module parameter)");
+		return -ERANGE;
+	}
+	spid = find_get_pid(pid);	/* in the caller's PID namespace */
+	task = get_pid_task(spid, PIDTYPE_PID);
+	put_pid(spid);
+	if (task) {
+		ns = get_pid_ns(task_active_pid_ns(task));
+		put_task_struct(task);
+	}
+	if (!ns) {
+		NL_SET_ERR_MSG(extack, "no such process");
+		return -ESRCH;
+	}
+	if (ns == &init_pid_ns || ns == task_active_pid_ns(current)) {
+		NL_SET_ERR_MSG(extack,
+			       "the process must run in a PID namespace of its own");
+		err = -EINVAL;
+		goto out_ns;
+	}
+
+	h = kzalloc(sizeof(*h), GFP_KERNEL_ACCOUNT);
+	if (!h) {
+		err = -ENOMEM;
+		goto out_ns;
+	}
+	err = mlog_pend_init(&h->pend, mlog_max_unacked, GFP_KERNEL_ACCOUNT);
+	if (err) {
+		kfree(h);
+		goto out_ns;
+	}
+	refcount_set(&h->ref, 1);
+	h->mn = mn;
+	h->pidns = ns;
+	h->index = index;
+	h->incarnation = incarnation;
+	h->registered = true;
+	spin_lock_init(&h->lock);
+	xa_init(&h->deps);
+	mlog_hist_init(&h->hist);
+	mutex_init(&h->socks_lock);
+	INIT_LIST_HEAD(&h->socks);
+	INIT_WORK(&h->kick_work, mlog_host_kick_work);
+
+	mutex_lock(&mn->hosts_lock);
+	err = 0;
+	list_for_each_entry(o, &mn->hosts, node) {
+		if (o->index == index) {
+			NL_SET_ERR_MSG(extack, "host index already registered");
+			err = -EEXIST;
+		} else if (o->pidns == ns) {
+			NL_SET_ERR_MSG(extack,
+				       "this PID namespace is already a protected host");
+			err = -EBUSY;
+		}
+	}
+	if (!err && mn->nhosts >= mlog_max_hosts) {
+		NL_SET_ERR_MSG(extack, "too many protected hosts");
+		err = -ENOSPC;
+	}
+	if (!err) {
+		list_add_tail_rcu(&h->node, &mn->hosts);
+		mn->nhosts++;
+		WRITE_ONCE(mn->log_ops, &mlog_log_sender);
+	}
+	mutex_unlock(&mn->hosts_lock);
+	if (err) {
+		h->pidns = NULL;
+		mlog_pend_free(&h->pend);
+		kfree(h);
+		goto out_ns;
+	}
+	return 0;
+out_ns:
+	put_pid_ns(ns);
+	return err;
+}
+
+int mlog_host_del(struct mlog_net *mn, u32 index)
+{
+	struct mlog_host *h;
+
+	mutex_lock(&mn->hosts_lock);
+	h = __mlog_host_find(mn, index);
+	if (h) {
+		list_del_rcu(&h->node);
+		h->registered = false;
+		mn->nhosts--;
+	}
+	mutex_unlock(&mn->hosts_lock);
+	if (!h)
+		return -ENOENT;
+	synchronize_rcu();
+	mlog_host_put(h);
+	return 0;
+}
+
+/* Namespace exit: every socket is gone. */
+void mlog_hosts_free(struct mlog_net *mn)
+{
+	struct mlog_host *h, *tmp;
+
+	mutex_lock(&mn->hosts_lock);
+	list_for_each_entry_safe(h, tmp, &mn->hosts, node) {
+		list_del_rcu(&h->node);
+		mn->nhosts--;
+		mlog_host_put(h);
+	}
+	mutex_unlock(&mn->hosts_lock);
+}
+
+static bool mlog_pidns_within(struct pid_namespace *ns,
+			      struct pid_namespace *top)
+{
+	for (; ns; ns = ns->parent)
+		if (ns == top)
+			return true;
+	return false;
+}
+
+/*
+ * A new socket belongs to the protected host whose PID namespace holds
+ * (or encloses) the creating task's.
+ */
+int mlog_sock_join_host(struct mlog_sock *ms)
+{
+	struct mlog_net *mn = mlog_pernet(sock_net(&ms->sk));
+	struct pid_namespace *ns = task_active_pid_ns(current);
+	struct mlog_host *h, *found = NULL;
+
+	INIT_LIST_HEAD(&ms->host_node);
+	rcu_read_lock();
+	list_for_each_entry_rcu(h, &mn->hosts, node) {
+		if (mlog_pidns_within(ns, h->pidns) &&
+		    refcount_inc_not_zero(&h->ref)) {
+			found = h;
+			break;
+		}
+	}
+	rcu_read_unlock();
+	if (!found)
+		return 0;
+	/* Datagrams are not logged yet: refuse rather than lose them. */
+	if (ms->sk.sk_type != SOCK_RDM) {
+		mlog_host_put(found);
+		return -ESOCKTNOSUPPORT;
+	}
+	mutex_lock(&found->socks_lock);
+	list_add_tail(&ms->host_node, &found->socks);
+	found->nsocks++;
+	mutex_unlock(&found->socks_lock);
+	ms->host = found;
+	return 0;
+}
+
+/* Closing: after the flows are gone, before the socket is freed. */
+void mlog_sock_leave_host(struct mlog_sock *ms)
+{
+	struct mlog_host *h = ms->host;
+
+	if (!h)
+		return;
+	mutex_lock(&h->socks_lock);
+	list_del_init(&ms->host_node);
+	h->nsocks--;
+	mutex_unlock(&h->socks_lock);
+	ms->host = NULL;
+	mlog_host_put(h);
+}
+
+static u32 mlog_sl_max_run(struct mlog_net *mn)
+{
+	return READ_ONCE(mn->log.ranges) ? 255 : 1;
+}
+
+static unsigned long mlog_sl_delay(struct mlog_net *mn)
+{
+	return max_t(unsigned long,
+		     usecs_to_jiffies(READ_ONCE(mn->log.rsn_delay_us)), 1);
+}
+
+static void mlog_sl_arm(struct mlog_flow *fl, unsigned long when)
+{
+	if (!timer_pending(&fl->sl_timer) ||
+	    time_before(when, fl->sl_timer.expires))
+		mod_timer(&fl->sl_timer, when);
+}
+
+/* A frame of its own for RSNs and RSN acks of @fl.  Caller holds ms->lock. */
+static void mlog_sl_standalone(struct mlog_flow *fl)
+{
+	struct mlog_net *mn = mlog_pernet(sock_net(&fl->ms->sk));
+
+	mlog_rdm_send_ctl(fl, true);
+	mlog_stat_inc(mn, MLOG_STAT_SL_EXTRA_FRAMES);
+}
+
+static void mlog_sl_timer(struct timer_list *t)
+{
+	struct mlog_flow *fl = from_timer(fl, t, sl_timer);
+	struct mlog_sock *ms = fl->ms;
+	unsigned long now = jiffies, next = 0;
+	bool send = false;
+	u32 npend = 0;
+
+	spin_lock_bh(&ms->lock);
+	if (ms->dead || !ms->host)
+		goto out;
+	spin_lock(&ms->host->lock);
+	npend = mlog_pend_count(&ms->host->pend, fl);
+	spin_unlock(&ms->host->lock);
+	if (!npend)
+		fl->rsn_due = 0;
+	if (fl->rsn_due && time_after_eq(now, fl->rsn_due))
+		send = true;
+	if (fl->ack_due && time_after_eq(now, fl->ack_due))
+		send = true;
+	if (send) {
+		mlog_sl_standalone(fl);
+		fl->ack_due = fl->owed.used ? now + 1 : 0;
+		if (npend) {
+			/* Sent again until acknowledged, backing off. */
+			fl->rsn_backoff = min_t(unsigned int,
+						fl->rsn_backoff + 1, 8);
+			fl->rsn_due = now + min_t(unsigned long,
+						  fl->rto << fl->rsn_backoff,
+						  MLOG_RSN_RETRY_MAX);
+		}
+	}
+	if (fl->rsn_due)
+		next = fl->rsn_due;
+	if (fl->ack_due && (!next || time_before(fl->ack_due, next)))
+		next = fl->ack_due;
+	if (next)
+		mlog_sl_arm(fl, next);
+out:
+	spin_unlock_bh(&ms->lock);
+}
+
+void mlog_sl_flow_init(struct mlog_flow *fl)
+{
+	INIT_LIST_HEAD(&fl->partial);
+	timer_setup(&fl->sl_timer, mlog_sl_timer, 0);
+}
+
+void mlog_sl_flow_stop(struct mlog_flow *fl)
+{
+	del_timer_sync(&fl->sl_timer);
+}
+
+/* Forget what ties @fl to its host and the log.  Caller holds ms->lock. */
+static void mlog_sl_flow_detach(struct mlog_flow *fl)
+{
+	struct mlog_net *mn = mlog_pernet(sock_net(&fl->ms->sk));
+	struct mlog_host *h = fl->ms->host;
+	struct mlog_log_rec *rec, *tmp;
+
+	if (!h)
+		return;
+	spin_lock(&h->lock);
+	mlog_pend_drop_owner(&h->pend, fl);
+	spin_unlock(&h->lock);
+	list_for_each_entry_safe(rec, tmp, &fl->partial, fnode) {
+		list_del_init(&rec->fnode);
+		mlog_log_put(&mn->log, rec);
+	}
+	fl->rsn_due = 0;
+	fl->ack_due = 0;
+	fl->owed.used = 0;
+	fl->remote_known = false;
+	fl->remote_host = 0;
+}
+
+/* Caller holds ms->lock; the flow is about to be freed. */
+void mlog_sl_flow_free(struct mlog_flow *fl)
+{
+	mlog_sl_flow_detach(fl);
+}
+
+/* The remote socket was replaced: its state is gone, so is ours for it. */
+void mlog_sl_flow_restart(struct mlog_flow *fl)
+{
+	mlog_sl_flow_detach(fl);
+}
+
+static void mlog_sl_bad(struct mlog_net *mn, enum mlog_stat why)
+{
+	mlog_stat_inc(mn, why);
+	mlog_stat_inc(mn, MLOG_STAT_RX_BAD);
+}
+
+/*
+ * Check the logging fields of a frame for @fl before anything of it is
+ * used.  Caller holds ms->lock.  False: drop the frame (counted).
+ */
+bool mlog_sl_frame_ok(struct mlog_flow *fl, const struct mlog_frame *f)
+{
+	struct mlog_net *mn = mlog_pernet(sock_net(&fl->ms->sk));
+	struct mlog_host *h = fl->ms->host;
+	u64 last;
+
+	if (f->src_host > mlog_max_hosts ||
+	    (fl->remote_known && f->src_host != fl->remote_host)) {
+		mlog_sl_bad(mn, MLOG_STAT_SL_BAD_HOST);
+		return false;
+	}
+	if (f->rsn_count) {
+		/* RSNs for messages this flow never sent, or never logged */
+		last = f->ssn2 + f->rsn_count - 1;
+		if (!h || last >= fl->next_ssn) {
+			mlog_sl_bad(mn, MLOG_STAT_SL_BAD_RANGE);
+			return false;
+		}
+	}
+	if (f->rsnack_count) {
+		/* acknowledges RSNs our host has not assigned */
+		last = f->rsn2 + f->rsnack_count - 1;
+		if (!h || last > READ_ONCE(h->rsn)) {
+			mlog_sl_bad(mn, MLOG_STAT_SL_BAD_RANGE);
+			return false;
+		}
+	}
+	return true;
+}
+
+/* Flows of this socket held by the send rule may go now. */
+static void mlog_sl_release_held(struct mlog_sock *ms)
+{
+	struct mlog_host *h = ms->host;
+	struct mlog_flow *fl;
+	bool others;
+	int bkt;
+
+	hash_for_each(ms->flows, bkt, fl, node) {
+		if (!fl->held)
+			continue;
+		fl->held = false;
+		mlog_rdm_push(fl);
+	}
+	spin_lock(&h->lock);
+	others = h->nheld_elsewhere;
+	h->nheld_elsewhere = false;
+	spin_unlock(&h->lock);
+	if (others)
+		queue_work(system_highpri_wq, &h->kick_work);
+}
+
+/* RSNs and RSN acks a frame for @fl carries.  Caller holds ms->lock. */
+void mlog_sl_rcv(struct mlog_flow *fl, const struct mlog_frame *f)
+{
+	struct mlog_sock *ms = fl->ms;
+	struct mlog_net *mn = mlog_pernet(sock_net(&ms->sk));
+	struct mlog_host *h = ms->host;
+	struct mlog_log_rec *rec, *tmp;
+	u32 matched = 0, removed;
+
+	if (!fl->remote_known) {
+		fl->remote_host = f->src_host;
+		fl->remote_known = true;
+	}
+	if (!h)
+		return;
+
+	if (f->rsn_count) {
+		bool dont_log = f->flags & MLOG_F_DONT_LOG;
+		u64 end = f->ssn2 + f->rsn_count;
+
+		list_for_each_entry_safe(rec, tmp, &fl->partial, fnode) {
+			if (rec->ssn >= end)
+				break;
+			if (rec->ssn < f->ssn2)
+				continue;
+			if (dont_log)
+				mlog_log_unfile(&mn->log, rec);
+			else
+				mlog_log_set_rsn(&mn->log, rec, fl->remote_host,
+						 f->rsn + (rec->ssn - f->ssn2));
+			list_del_init(&rec->fnode);
+			mlog_log_put(&mn->log, rec);
+			matched++;
+		}
+		if (dont_log) {
+			mlog_stat_add(mn, MLOG_STAT_SL_DONT_LOG, f->rsn_count);
+		} else {
+			mlog_stat_add(mn, MLOG_STAT_SL_RSN_LOGGED, matched);
+			/* Acknowledge (again, if our ack was lost). */
+			if (!mlog_ackset_add(&fl->owed, f->rsn, f->rsn_count)) {
+				mlog_sl_standalone(fl);
+				mlog_ackset_add(&fl->owed, f->rsn, f->rsn_count);
+			}
+			if (!READ_ONCE(mn->log.piggyback)) {
+				mlog_sl_standalone(fl);
+			} else if (!fl->ack_due) {
+				fl->ack_due = jiffies + mlog_sl_delay(mn);
+				mlog_sl_arm(fl, fl->ack_due);
+			}
+		}
+	}
+
+	if (f->rsnack_count) {
+		spin_lock(&h->lock);
+		removed = mlog_pend_ack(&h->pend, fl, f->rsn2, f->rsnack_count);
+		if (!mlog_pend_count(&h->pend, fl))
+			fl->rsn_due = 0;
+		spin_unlock(&h->lock);
+		if (removed) {
+			fl->rsn_backoff = 0;
+			mlog_stat_add(mn, MLOG_STAT_SL_RSNACK_RECEIVED, removed);
+			mlog_sl_release_held(ms);
+		}
+	}
+}
+
+/* May the next in-order message of @fl be delivered (RSN bookkeeping)? */
+bool mlog_sl_can_deliver(struct mlog_flow *fl)
+{
+	struct mlog_host *h = fl->ms->host;
+	bool ok;
+
+	if (!h)
+		return true;
+	spin_lock(&h->lock);
+	ok = h->pend.n < h->pend.cap;
+	spin_unlock(&h->lock);
+	return ok;
+}
+
+static void mlog_sl_hist_key(struct mlog_flow *fl, const struct mlog_frame *f,
+			     struct mlog_hist_key *k)
+{
+	k->node = fl->addr.s6_addr;
+	k->port = fl->port;
+	k->lport = fl->ms->port;
+	k->src_host = f->src_host;
+}
+
+/*
+ * Message f->ssn of @fl was just queued for the application: it starts a
+ * new state interval of the host.  Caller holds ms->lock.
+ */
+void mlog_sl_delivered(struct mlog_flow *fl, const struct mlog_frame *f)
+{
+	struct mlog_sock *ms = fl->ms;
+	struct mlog_net *mn = mlog_pernet(sock_net(&ms->sk));
+	struct mlog_host *h = ms->host;
+	bool need = f->flags & MLOG_F_NEED_RSN;
+	struct mlog_hist_key k;
+	void *old;
+	u64 rsn;
+
+	if (!h)
+		return;
+	mlog_sl_hist_key(fl, f, &k);
+	spin_lock(&h->lock);
+	rsn = ++h->rsn;
+	if (f->src_host) {
+		old = xa_load(&h->deps, f->src_host);
+		if (!old || xa_to_value(old) < f->interval)
+			if (xa_err(xa_store(&h->deps, f->src_host,
+					    xa_mk_value(f->interval),
+					    GFP_ATOMIC)))
+				mlog_stat_inc(mn, MLOG_STAT_NO_MEMORY);
+	}
+	if (mlog_hist_add(&h->hist, &k, f->ssn, rsn, f->interval, GFP_ATOMIC))
+		mlog_stat_inc(mn, MLOG_STAT_NO_MEMORY);
+	/* mlog_sl_can_deliver() made sure there is room */
+	if (need)
+		mlog_pend_add(&h->pend, f->ssn, rsn, fl);
+	spin_unlock(&h->lock);
+	mlog_stat_inc(mn, MLOG_STAT_SL_RSN_ASSIGNED);
+	if (!need)
+		return;
+	if (!READ_ONCE(mn->log.piggyback)) {
+		mlog_sl_standalone(fl);
+		fl->rsn_due = jiffies + fl->rto;
+	} else if (!fl->rsn_due) {
+		fl->rsn_due = jiffies + mlog_sl_delay(mn);
+	}
+	mlog_sl_arm(fl, fl->rsn_due);
+}
+
+/* A frame of its own answering one duplicate: its RSN, or DONT_LOG. */
+static void mlog_sl_answer_dup(struct mlog_flow *fl, u64 ssn, u64 rsn)
+{
+	struct mlog_net *mn = mlog_pernet(sock_net(&fl->ms->sk));
+	struct mlog_frame f;
+
+	mlog_rdm_frame_init(fl, &f, MLOG_FRAME_ACK);
+	f.flags |= MLOG_F_ACK;
+	f.ack = fl->rcv_nxt - 1;
+	f.src_host = fl->ms->host->index;
+	f.incarnation = fl->ms->host->incarnation;
+	f.ssn2 = ssn;
+	f.rsn_count = 1;
+	if (rsn)
+		f.rsn = rsn;
+	else
+		f.flags |= MLOG_F_DONT_LOG;
+	if (!mlog_frame_out(mn, fl->peer, &f, NULL))
+		mlog_stat_inc(mn, MLOG_STAT_SL_EXTRA_FRAMES);
+}
+
+/*
+ * A message @fl delivered before arrived again (the sender retransmits,
+ * or re-executes after its recovery).  It gets no new RSN: the original
+ * one if it is still pending or in the history, else DONT_LOG.
+ */
+void mlog_sl_duplicate(struct mlog_flow *fl, const struct mlog_frame *f)
+{
+	struct mlog_net *mn = mlog_pernet(sock_net(&fl->ms->sk));
+	struct mlog_host *h = fl->ms->host;
+	struct mlog_hist_key k;
+	bool pending, found;
+	struct mlog_rsn_run run;
+	u64 rsn = 0;
+
+	if (!h || !(f->flags & MLOG_F_NEED_RSN) || f->frag_off)
+		return;
+	mlog_sl_hist_key(fl, f, &k);
+	spin_lock(&h->lock);
+	pending = mlog_pend_run(&h->pend, fl, 1, &run);
+	found = mlog_hist_find(&h->hist, &k, f->ssn, &rsn);
+	spin_unlock(&h->lock);
+	if (pending) {
+		/* it is in flight already; hurry it */
+		fl->rsn_due = jiffies;
+		mlog_sl_arm(fl, jiffies);
+		return;
+	}
+	mlog_stat_inc(mn, found ? MLOG_STAT_SL_DUP_RSN : MLOG_STAT_SL_DONT_LOG);
+	mlog_sl_answer_dup(fl, f->ssn, found ? rsn : 0);
+}
+
+/*
+ * Put this flow's RSNs and owed RSN acks in frame @f: any frame may carry
+ * them when piggybacking is on, only standalone ones when it is off.
+ * Caller holds ms->lock.
+ */
+void mlog_sl_fill(struct mlog_flow *fl, struct mlog_frame *f, bool standalone)
+{
+	struct mlog_net *mn = mlog_pernet(sock_net(&fl->ms->sk));
+	struct mlog_host *h = fl->ms->host;
+	u32 max = mlog_sl_max_run(mn);
+	struct mlog_rsn_run run;
+	u64 first;
+	u32 n;
+
+	if (!h)
+		return;
+	f->src_host = h->index;
+	f->incarnation = h->incarnation;
+	if (!standalone && !READ_ONCE(mn->log.piggyback))
+		return;
+	spin_lock(&h->lock);
+	if (mlog_pend_run(&h->pend, fl, max, &run)) {
+		f->rsn = run.rsn;
+		f->ssn2 = run.ssn;
+		f->rsn_count = run.n;
+		f->flags |= MLOG_F_NEED_RSNACK;
+	}
+	spin_unlock(&h->lock);
+	if (f->rsn_count)
+		mlog_stat_add(mn, MLOG_STAT_SL_RSN_RETURNED, f->rsn_count);
+	n = mlog_ackset_take(&fl->owed, max, &first);
+	if (n) {
+		f->rsn2 = first;
+		f->rsnack_count = n;
+	}
+	if (!fl->owed.used)
+		fl->ack_due = 0;
+}
+
+/* Ask every flow of the host with RSNs pending to send them now. */
+static void mlog_sl_hurry(struct mlog_sock *ms)
+{
+	struct mlog_host *h = ms->host;
+	struct mlog_flow *fl;
+	bool others = false;
+	u32 i;
+	int bkt;
+
+	spin_lock(&h->lock);
+	for (i = 0; i < h->pend.n; i++) {
+		fl = h->pend.v[i].owner;
+		if (fl->ms != ms)
+			others = true;
+	}
+	if (others)
+		h->nheld_elsewhere = true;
+	spin_unlock(&h->lock);
+
+	hash_for_each(ms->flows, bkt, fl, node) {
+		if (fl->rsn_due && time_after(fl->rsn_due, jiffies)) {
+			fl->rsn_due = jiffies;
+			mlog_sl_arm(fl, jiffies);
+		}
+	}
+	if (others)
+		queue_work(system_highpri_wq, &h->kick_work);
+}
+
+/*
+ * May message @m of @fl go on the wire for the first time?  Applies the
+ * send rule; a held flow is pushed again when acknowledgments arrive.
+ * Caller holds ms->lock.
+ */
+bool mlog_sl_may_send(struct mlog_flow *fl, struct mlog_txmsg *m)
+{
+	struct mlog_sock *ms = fl->ms;
+	struct mlog_net *mn = mlog_pernet(sock_net(&ms->sk));
+	struct mlog_host *h = ms->host;
+	bool piggy = READ_ONCE(mn->log.piggyback);
+	struct mlog_rsn_run run = { 0 };
+	bool ok;
+
+	if (!h)
+		return true;
+	spin_lock(&h->lock);
+	if (piggy)
+		mlog_pend_run(&h->pend, fl, mlog_sl_max_run(mn), &run);
+	ok = mlog_pend_may_send(&h->pend, fl, m->interval,
+				piggy ? &run : NULL);
+	if (ok && !m->delayed) {
+		if (run.n) {
+			h->tx_piggyback++;
+			mlog_stat_inc(mn, MLOG_STAT_SL_TX_PIGGYBACK);
+		} else {
+			h->tx_plain++;
+			mlog_stat_inc(mn, MLOG_STAT_SL_TX_PLAIN);
+		}
+	} else if (!ok && !m->delayed) {
+		m->delayed = true;
+		h->tx_delayed++;
+		mlog_stat_inc(mn, MLOG_STAT_SL_TX_DELAYED);
+	}
+	spin_unlock(&h->lock);
+	if (!ok) {
+		fl->held = true;
+		mlog_sl_hurry(ms);
+	}
+	return ok;
+}
+
+/*
+ * Instrumented check of the send rule on the frame actually built: every
+ * RSN up to the message's interval is acknowledged or carried by @f.
+ */
+void mlog_sl_check_frame(struct mlog_flow *fl, const struct mlog_txmsg *m,
+			 const struct mlog_frame *f)
+{
+	struct mlog_net *mn = mlog_pernet(sock_net(&fl->ms->sk));
+	struct mlog_host *h = fl->ms->host;
+	struct mlog_rsn_run run = {
+		.ssn = f->ssn2, .rsn = f->rsn, .n = f->rsn_count,
+	};
+	bool ok;
+
+	if (!h)
+		return;
+	spin_lock(&h->lock);
+	ok = mlog_pend_may_send(&h->pend, fl, m->interval,
+				(f->flags & MLOG_F_DONT_LOG) ? NULL : &run);
+	spin_unlock(&h->lock);
+	if (!ok)
+		mlog_stat_inc(mn, MLOG_STAT_SL_HOLD_VIOLATION);
+}
+
+/* The receiver has message @m: its transmission copy is not needed. */
+void mlog_sl_acked(struct mlog_flow *fl, struct mlog_txmsg *m)
+{
+	struct mlog_net *mn = mlog_pernet(sock_net(&fl->ms->sk));
+	struct mlog_log_rec *rec = m->rec;
+
+	if (!rec)
+		return;
+	/* An unprotected receiver never returns an RSN: nothing to keep. */
+	if (fl->remote_known && !fl->remote_host) {
+		mlog_log_unfile(&mn->log, rec);
+		if (!list_empty(&rec->fnode)) {
+			list_del_init(&rec->fnode);
+			mlog_log_put(&mn->log, rec);
+		}
+	}
+	m->rec = NULL;
+	mlog_log_put(&mn->log, rec);
+}
+
+/*
+ * A message of @len bytes is about to be sent by a protected host: copy
+ * it into the log.  Process context, no locks held.
+ */
+struct mlog_log_rec *mlog_sl_log_msg(struct mlog_sock *ms, struct msghdr *msg,
+				     u32 len, long *timeo)
+{
+	struct mlog_net *mn = mlog_pernet(sock_net(&ms->sk));
+	struct mlog_log_rec *rec;
+
+	rec = mlog_log_reserve(mn, len, timeo);
+	if (IS_ERR(rec))
+		return rec;
+	if (!copy_from_iter_full(rec->data, len, &msg->msg_iter)) {
+		mlog_log_put(&mn->log, rec);
+		return ERR_PTR(-EFAULT);
+	}
+	return rec;
+}
+
+/*
+ * Message @m, logged in m->rec, gets its SSN on @fl: complete the entry
+ * and file it.  Caller holds ms->lock.
+ */
+void mlog_sl_enqueue(struct mlog_flow *fl, struct mlog_txmsg *m)
+{
+	struct mlog_sock *ms = fl->ms;
+	struct mlog_net *mn = mlog_pernet(sock_net(&ms->sk));
+	struct mlog_host *h = ms->host;
+	struct mlog_log_rec *rec = m->rec;
+
+	spin_lock(&h->lock);
+	m->interval = h->rsn;
+	rec->host_ssn = ++h->ssn;
+	spin_unlock(&h->lock);
+	rec->src_host = h->index;
+	rec->dst_host = fl->remote_host;
+	rec->dst_node = fl->addr;
+	rec->dst_port = fl->port;
+	rec->src_port = ms->port;
+	rec->ssn = m->ssn;
+	rec->interval = m->interval;
+	mlog_log_file(&mn->log, rec);
+	/* the flow keeps it until the receiver's RSN arrives */
+	spin_lock_bh(&mn->log.lock);
+	rec->refs++;
+	spin_unlock_bh(&mn->log.lock);
+	list_add_tail(&rec->fnode, &fl->partial);
+	mlog_stat_inc(mn, MLOG_STAT_SL_LOGGED);
+	mlog_stat_add(mn, MLOG_STAT_SL_LOG_BYTES, rec->len);
+}
+
+static void mlog_host_kick_work(struct work_struct *w)
+{
+	struct mlog_host *h = container_of(w, struct mlog_host, kick_work);
+	struct mlog_sock *ms;
+	struct mlog_flow *fl;
+	u32 npend;
+	int bkt;
+
+	mutex_lock(&h->socks_lock);
+	list_for_each_entry(ms, &h->socks, host_node) {
+		spin_lock_bh(&ms->lock);
+		if (ms->dead) {
+			spin_unlock_bh(&ms->lock);
+			continue;
+		}
+		hash_for_each(ms->flows, bkt, fl, node) {
+			spin_lock(&h->lock);
+			npend = mlog_pend_count(&h->pend, fl);
+			spin_unlock(&h->lock);
+			if (npend && fl->rsn_due &&
+			    time_after(fl->rsn_due, jiffies)) {
+				fl->rsn_due = jiffies;
+				mlog_sl_arm(fl, jiffies);
+			}
+			if (fl->held) {
+				fl->held = false;
+				mlog_rdm_push(fl);
+			}
+		}
+		spin_unlock_bh(&ms->lock);
+	}
+	mutex_unlock(&h->socks_lock);
+}
+
+/*
+ * Write back a host's protocol state (restore from a checkpoint), or
+ * purge its history after a checkpoint.  @deps, when given, replaces the
+ * whole dependency vector.
+ */
+int mlog_sl_state_set(struct mlog_host *h, const u64 *rsn, const u64 *ssn,
+		      const u32 *incarnation, struct xarray *deps,
+		      const u64 *hist_purge)
+{
+	unsigned long idx;
+	void *v;
+	int err = 0;
+
+	spin_lock_bh(&h->lock);
+	if (rsn)
+		h->rsn = *rsn;
+	if (ssn)
+		h->ssn = *ssn;
+	if (incarnation)
+		h->incarnation = *incarnation;
+	if (hist_purge)
+		mlog_hist_purge(&h->hist, *hist_purge);
+	if (deps) {
+		xa_destroy(&h->deps);
+		xa_for_each(deps, idx, v) {
+			err = xa_err(xa_store(&h->deps, idx, v, GFP_ATOMIC));
+			if (err)
+				break;
+		}
+	}
+	spin_unlock_bh(&h->lock);
+	return err;
+}

@@ -1,0 +1,324 @@
+// SPDX-License-Identifier: GPL-2.0
+/*
+ * Sender-based logging bookkeeping: pending RSNs, RSN history, owed RSN
+ * acknowledgments.  Callers serialise access (the host's lock, or the
+ * socket's for the ack set).
+ */
+#include <linux/slab.h>
+#include <linux/string.h>
+
+#include "slog_core.h"
+
+int mlog_pend_init(struct mlog_pend_set *s, u32 cap, gfp_t gfp)
+{
+	s->v = kcalloc(cap, sizeof(*s->v), gfp);
+	s->n = 0;
+	s->cap = s->v ? cap : 0;
+	return s->v ? 0 : -ENOMEM;
+}
+
+void mlog_pend_free(struct mlog_pend_set *s)
+{
+	kfree(s->v);
+	s->v = NULL;
+	s->n = 0;
+	s->cap = 0;
+}
+
+/* Record that @rsn was returned for @ssn on @owner; false when full. */
+bool mlog_pend_add(struct mlog_pend_set *s, u64 ssn, u64 rsn, void *owner)
+{
+	if (s->n >= s->cap || (s->n && s->v[s->n - 1].rsn >= rsn))
+		return false;
+	s->v[s->n].ssn = ssn;
+	s->v[s->n].rsn = rsn;
+	s->v[s->n].owner = owner;
+	s->n++;
+	return true;
+}
+
+u32 mlog_pend_count(const struct mlog_pend_set *s, const void *owner)
+{
+	u32 i, c = 0;
+
+	for (i = 0; i < s->n; i++)
+		c += s->v[i].owner == owner;
+	return c;
+}
+
+/*
+ * The range a frame on @owner returns: its oldest pending RSN and those
+ * that follow it without a gap in either the SSNs or the RSNs, at most
+ * @max of them.  False if @owner has nothing pending.
+ */
+bool mlog_pend_run(const struct mlog_pend_set *s, const void *owner, u32 max,
+		   struct mlog_rsn_run *run)
+{
+	u32 i;
+
+	run->n = 0;
+	for (i = 0; i < s->n; i++) {
+		const struct mlog_pend *p = &s->v[i];
+
+		if (p->owner != owner)
+			continue;
+		if (!run->n) {
+			run->ssn = p->ssn;
+			run->rsn = p->rsn;
+			run->n = 1;
+		} else if (p->rsn == run->rsn + run->n &&
+			   p->ssn == run->ssn + run->n) {
+			run->n++;
+		} else {
+			break;
+		}
+		if (run->n >= max)
+			break;
+	}
+	return run->n > 0;
+}
+
+/*
+ * The receiver acknowledged RSNs @first .. @first + @n - 1 that were
+ * returned on @owner: forget them.  Returns how many were pending.
+ */
+u32 mlog_pend_ack(struct mlog_pend_set *s, const void *owner, u64 first,
+		  u32 n)
+{
+	u32 i, j = 0, removed = 0;
+
+	for (i = 0; i < s->n; i++) {
+		struct mlog_pend *p = &s->v[i];
+
+		if (p->owner == owner && p->rsn >= first &&
+		    p->rsn - first < n) {
+			removed++;
+			continue;
+		}
+		if (i != j)
+			s->v[j] = *p;
+		j++;
+	}
+	s->n = j;
+	return removed;
+}
+
+/*
+ * The send-hold rule.  A message sent in state interval @tag may go out
+ * on @owner only if every RSN up to @tag was acknowledged, except those
+ * that the same frame carries (@run, returned on @owner): the receiver
+ * then learns them before it sees the message.
+ */
+bool mlog_pend_may_send(const struct mlog_pend_set *s, const void *owner,
+			u64 tag, const struct mlog_rsn_run *run)
+{
+	u32 i;
+
+	for (i = 0; i < s->n && s->v[i].rsn <= tag; i++) {
+		const struct mlog_pend *p = &s->v[i];
+
+		if (!run || !run->n || p->owner != owner ||
+		    p->rsn < run->rsn || p->rsn - run->rsn >= run->n)
+			return false;
+	}
+	return true;
+}
+
+/* The flow is going away: nothing can acknowledge its RSNs any more. */
+u32 mlog_pend_drop_owner(struct mlog_pend_set *s, const void *owner)
+{
+	u32 i, j = 0, removed = 0;
+
+	for (i = 0; i < s->n; i++) {
+		if (s->v[i].owner == owner) {
+			removed++;
+			continue;
+		}
+		if (i != j)
+			s->v[j] = s->v[i];
+		j++;
+	}
+	s->n = j;
+	return removed;
+}
+
+void mlog_hist_init(struct mlog_hist *h)
+{
+	INIT_LIST_HEAD(&h->chunks);
+	h->nruns = 0;
+	h->entries = 0;
+}
+
+void mlog_hist_free(struct mlog_hist *h)
+{
+	struct mlog_hist_chunk *c, *tmp;
+
+	list_for_each_entry_safe(c, tmp, &h->chunks, list) {
+		list_del(&c->list);
+		kfree(c);
+	}
+	mlog_hist_init(h);
+}
+
+static bool mlog_hist_same_flow(const struct mlog_hist_run *r,
+				const struct mlog_hist_key *k)
+{
+	return r->port == k->port && r->lport == k->lport &&
+	       r->src_host == k->src_host && !memcmp(r->node, k->node, 16);
+}
+
+/* Record that the message @ssn of flow @k got @rsn (the next RSN). */
+int mlog_hist_add(struct mlog_hist *h, const struct mlog_hist_key *k,
+		  u64 ssn, u64 rsn, u64 interval, gfp_t gfp)
+{
+	struct mlog_hist_chunk *c = NULL;
+	struct mlog_hist_run *r;
+
+	if (!list_empty(&h->chunks)) {
+		c = list_last_entry(&h->chunks, struct mlog_hist_chunk, list);
+		if (c->used > c->first) {
+			r = &c->run[c->used - 1];
+			if (mlog_hist_same_flow(r, k) && r->ssn + r->count == ssn &&
+			    r->rsn + r->count == rsn && r->count < U32_MAX) {
+				r->count++;
+				if (interval > r->interval)
+					r->interval = interval;
+				h->entries++;
+				return 0;
+			}
+		}
+	}
+	if (!c || c->used == MLOG_HIST_CHUNK) {
+		c = kmalloc(sizeof(*c), gfp);
+		if (!c)
+			return -ENOMEM;
+		c->first = 0;
+		c->used = 0;
+		list_add_tail(&c->list, &h->chunks);
+	}
+	r = &c->run[c->used++];
+	r->ssn = ssn;
+	r->rsn = rsn;
+	r->interval = interval;
+	r->count = 1;
+	r->src_host = k->src_host;
+	r->port = k->port;
+	r->lport = k->lport;
+	memcpy(r->node, k->node, 16);
+	h->nruns++;
+	h->entries++;
+	return 0;
+}
+
+/* The RSN the message @ssn of flow @k got, if the history still has it. */
+bool mlog_hist_find(const struct mlog_hist *h, const struct mlog_hist_key *k,
+		    u64 ssn, u64 *rsn)
+{
+	struct mlog_hist_chunk *c;
+	int i;
+
+	/* Duplicates are usually recent: search from the newest run. */
+	list_for_each_entry_reverse(c, &h->chunks, list) {
+		for (i = (int)c->used - 1; i >= (int)c->first; i--) {
+			const struct mlog_hist_run *r = &c->run[i];
+
+			if (mlog_hist_same_flow(r, k) && ssn >= r->ssn &&
+			    ssn - r->ssn < r->count) {
+				*rsn = r->rsn + (ssn - r->ssn);
+				return true;
+			}
+		}
+	}
+	return false;
+}
+
+/*
+ * The host was checkpointed in interval @upto: forget what it received
+ * up to there.  Returns the number of messages forgotten.
+ */
+u64 mlog_hist_purge(struct mlog_hist *h, u64 upto)
+{
+	struct mlog_hist_chunk *c, *tmp;
+	u64 dropped = 0;
+
+	list_for_each_entry_safe(c, tmp, &h->chunks, list) {
+		while (c->first < c->used) {
+			struct mlog_hist_run *r = &c->run[c->first];
+			u64 last = r->rsn + r->count - 1;
+			u64 cut;
+
+			if (r->rsn > upto)
+				goto out;
+			if (last > upto) {
+				/* keep the tail of a run that straddles @upto */
+				cut = upto - r->rsn + 1;
+				r->ssn += cut;
+				r->rsn += cut;
+				r->count -= cut;
+				dropped += cut;
+				goto out;
+			}
+			dropped += r->count;
+			c->first++;
+			h->nruns--;
+		}
+		if (c->used < MLOG_HIST_CHUNK)
+			break;		/* the tail chunk stays for appends */
+		list_del(&c->list);
+		kfree(c);
+	}
+out:
+	h->entries -= dropped;
+	return dropped;
+}
+
+/* Owe acknowledgments of @first .. @first + @n - 1; false when full. */
+bool mlog_ackset_add(struct mlog_ackset *a, u64 first, u32 n)
+{
+	u32 i;
+
+	if (!n)
+		return true;
+	for (i = 0; i < a->used; i++) {
+		u64 end = a->first[i] + a->n[i];
+
+		/* already owed, or extends a range at either end */
+		if (first >= a->first[i] && first + n <= end)
+			return true;
+		if (first == end && a->n[i] + n <= U32_MAX) {
+			a->n[i] += n;
+			return true;
+		}
+		if (first + n == a->first[i] && a->n[i] + n <= U32_MAX) {
+			a->first[i] = first;
+			a->n[i] += n;
+			return true;
+		}
+	}
+	if (a->used == MLOG_ACKSET_SLOTS)
+		return false;
+	a->first[a->used] = first;
+	a->n[a->used] = n;
+	a->used++;
+	return true;
+}
+
+/* Take up to @max acknowledgments of the oldest owed range. */
+u32 mlog_ackset_take(struct mlog_ackset *a, u32 max, u64 *first)
+{
+	u32 n;
+
+	if (!a->used || !max)
+		return 0;
+	n = min(a->n[0], max);
+	*first = a->first[0];
+	a->first[0] += n;
+	a->n[0] -= n;
+	if (!a->n[0]) {
+		memmove(&a->first[0], &a->first[1],
+			(a->used - 1) * sizeof(a->first[0]));
+		memmove(&a->n[0], &a->n[1], (a->used - 1) * sizeof(a->n[0]));
+		a->used--;
+	}
+	return n;
+}

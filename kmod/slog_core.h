@@ -1,0 +1,109 @@
+/* SPDX-License-Identifier: GPL-2.0 */
+/*
+ * Sender-based logging: the bookkeeping that needs no sockets, kept apart
+ * so that KUnit can drive it directly (slog_test.c).
+ */
+#ifndef _MLOG_SLOG_CORE_H
+#define _MLOG_SLOG_CORE_H
+
+#include <linux/list.h>
+#include <linux/types.h>
+
+/*
+ * The RSNs a protected host returned and that were not acknowledged yet,
+ * in RSN order (RSNs are assigned in increasing order, so adding is an
+ * append).  @owner names the flow each was returned on.
+ */
+struct mlog_pend {
+	u64	ssn;
+	u64	rsn;
+	void	*owner;
+};
+
+struct mlog_pend_set {
+	struct mlog_pend	*v;
+	u32			n;
+	u32			cap;
+};
+
+/* A contiguous range: SSNs ssn .. ssn + n - 1 got RSNs rsn .. rsn + n - 1. */
+struct mlog_rsn_run {
+	u64	ssn;
+	u64	rsn;
+	u32	n;
+};
+
+int mlog_pend_init(struct mlog_pend_set *s, u32 cap, gfp_t gfp);
+void mlog_pend_free(struct mlog_pend_set *s);
+bool mlog_pend_add(struct mlog_pend_set *s, u64 ssn, u64 rsn, void *owner);
+u32 mlog_pend_count(const struct mlog_pend_set *s, const void *owner);
+bool mlog_pend_run(const struct mlog_pend_set *s, const void *owner, u32 max,
+		   struct mlog_rsn_run *run);
+u32 mlog_pend_ack(struct mlog_pend_set *s, const void *owner, u64 first,
+		  u32 n);
+bool mlog_pend_may_send(const struct mlog_pend_set *s, const void *owner,
+			u64 tag, const struct mlog_rsn_run *run);
+u32 mlog_pend_drop_owner(struct mlog_pend_set *s, const void *owner);
+
+/*
+ * RSN history of a host: runs in RSN order, stored in chunks so that it
+ * grows without large atomic allocations and is purged from the head.
+ */
+#define MLOG_HIST_CHUNK	64
+
+struct mlog_hist_run {
+	u64	ssn;
+	u64	rsn;
+	u64	interval;	/* highest sender interval in the run */
+	u32	count;
+	u32	src_host;
+	u16	port;		/* sender's port */
+	u16	lport;		/* receiving socket's port */
+	u8	node[16];	/* sender's node */
+};
+
+struct mlog_hist_chunk {
+	struct list_head	list;
+	u32			first;	/* runs before this index were purged */
+	u32			used;
+	struct mlog_hist_run	run[MLOG_HIST_CHUNK];
+};
+
+struct mlog_hist {
+	struct list_head	chunks;
+	u32			nruns;
+	u64			entries;	/* messages covered */
+};
+
+/* Identity of a message for the history: flow key and SSN. */
+struct mlog_hist_key {
+	const u8	*node;
+	u16		port;
+	u16		lport;
+	u32		src_host;
+};
+
+void mlog_hist_init(struct mlog_hist *h);
+void mlog_hist_free(struct mlog_hist *h);
+int mlog_hist_add(struct mlog_hist *h, const struct mlog_hist_key *k,
+		  u64 ssn, u64 rsn, u64 interval, gfp_t gfp);
+bool mlog_hist_find(const struct mlog_hist *h, const struct mlog_hist_key *k,
+		    u64 ssn, u64 *rsn);
+u64 mlog_hist_purge(struct mlog_hist *h, u64 upto);
+
+/*
+ * RSN acknowledgments a sender owes a receiver: a few ranges, merged when
+ * they touch.  When all slots are used the caller sends at once.
+ */
+#define MLOG_ACKSET_SLOTS	8
+
+struct mlog_ackset {
+	u64	first[MLOG_ACKSET_SLOTS];
+	u32	n[MLOG_ACKSET_SLOTS];
+	u32	used;
+};
+
+bool mlog_ackset_add(struct mlog_ackset *a, u64 first, u32 n);
+u32 mlog_ackset_take(struct mlog_ackset *a, u32 max, u64 *first);
+
+#endif /* _MLOG_SLOG_CORE_H */
