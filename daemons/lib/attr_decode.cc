@@ -22,6 +22,10 @@ std::optional<T> get_fixed(const AttrMap& attrs, int type, std::string_view name
 
 }  // namespace
 
+std::optional<uint8_t> get_u8(const AttrMap& attrs, int type, std::string_view name) {
+  return get_fixed<uint8_t>(attrs, type, name);
+}
+
 std::optional<uint16_t> get_u16(const AttrMap& attrs, int type, std::string_view name) {
   return get_fixed<uint16_t>(attrs, type, name);
 }

@@ -16,6 +16,7 @@ namespace mlog {
 // Each returns nullopt if @type is absent and throws MalformedMessage
 // ("malformed attribute NAME: N bytes, expected M") if its payload has the
 // wrong size.
+std::optional<uint8_t> get_u8(const AttrMap& attrs, int type, std::string_view name);
 std::optional<uint16_t> get_u16(const AttrMap& attrs, int type, std::string_view name);
 std::optional<uint32_t> get_u32(const AttrMap& attrs, int type, std::string_view name);
 std::optional<uint64_t> get_u64(const AttrMap& attrs, int type, std::string_view name);

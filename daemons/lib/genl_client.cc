@@ -174,6 +174,12 @@ CbPtr new_cb() {
 
 AttrMap parse_attrs(std::span<const uint8_t> stream) {
   AttrMap out;
+  for (auto& [type, attr] : parse_attr_list(stream)) out[type] = std::move(attr);
+  return out;
+}
+
+AttrList parse_attr_list(std::span<const uint8_t> stream) {
+  AttrList out;
   while (stream.size() >= NLA_HDRLEN) {
     const auto hdr = read_at<nlattr>(stream, 0);
     const int type = hdr.nla_type & NLA_TYPE_MASK;
@@ -181,7 +187,8 @@ AttrMap parse_attrs(std::span<const uint8_t> stream) {
       throw MalformedMessage("malformed netlink attribute: type " + std::to_string(type) +
                              " claims " + std::to_string(hdr.nla_len) + " bytes, " +
                              std::to_string(stream.size()) + " left");
-    out[type].data.assign(stream.begin() + NLA_HDRLEN, stream.begin() + hdr.nla_len);
+    out.emplace_back(type, Attr{std::vector<uint8_t>(stream.begin() + NLA_HDRLEN,
+                                                     stream.begin() + hdr.nla_len)});
     const size_t step = NLA_ALIGN(hdr.nla_len);
     if (step >= stream.size()) break;
     stream = stream.subspan(step);
@@ -233,13 +240,45 @@ std::string Attr::str() const {
 }
 
 AttrMap Attr::nested() const { return parse_attrs(data); }
+AttrList Attr::nested_list() const { return parse_attr_list(data); }
 
+Nest& Nest::u8(int type, uint8_t v) { return bytes(type, &v, sizeof(v)); }
+Nest& Nest::u16(int type, uint16_t v) { return bytes(type, &v, sizeof(v)); }
+Nest& Nest::u32(int type, uint32_t v) { return bytes(type, &v, sizeof(v)); }
+Nest& Nest::u64(int type, uint64_t v) { return bytes(type, &v, sizeof(v)); }
+Nest& Nest::flag(int type) { return bytes(type, nullptr, 0); }
+
+Nest& Nest::bytes(int type, const void* data, size_t len) {
+  if (len > UINT16_MAX - NLA_HDRLEN) throw std::length_error("netlink attribute too large");
+  nlattr hdr{};
+  hdr.nla_len = static_cast<uint16_t>(NLA_HDRLEN + len);
+  hdr.nla_type = static_cast<uint16_t>(type);
+  const auto* h = reinterpret_cast<const uint8_t*>(&hdr);
+  data_.insert(data_.end(), h, h + sizeof(hdr));
+  if (len) {
+    const auto* p = static_cast<const uint8_t*>(data);
+    data_.insert(data_.end(), p, p + len);
+  }
+  data_.resize(NLA_ALIGN(data_.size()), 0);
+  return *this;
+}
+
+Nest& Nest::nest(int type, const Nest& inner) {
+  return bytes(type | NLA_F_NESTED, inner.data().data(), inner.data().size());
+}
+
+Request& Request::u8(int type, uint8_t v) { return bytes(type, &v, sizeof(v)); }
 Request& Request::u16(int type, uint16_t v) { return bytes(type, &v, sizeof(v)); }
 Request& Request::u32(int type, uint32_t v) { return bytes(type, &v, sizeof(v)); }
+Request& Request::u64(int type, uint64_t v) { return bytes(type, &v, sizeof(v)); }
+
+Request& Request::nest(int type, const Nest& inner) {
+  return bytes(type | NLA_F_NESTED, inner.data().data(), inner.data().size());
+}
 
 Request& Request::bytes(int type, const void* data, size_t len) {
   const auto* p = static_cast<const uint8_t*>(data);
-  items_.push_back({type, std::vector<uint8_t>(p, p + len)});
+  items_.push_back({type, len ? std::vector<uint8_t>(p, p + len) : std::vector<uint8_t>()});
   return *this;
 }
 

@@ -13,6 +13,7 @@
 #include <span>
 #include <stdexcept>
 #include <string>
+#include <utility>
 #include <vector>
 
 struct nl_sock;
@@ -59,15 +60,22 @@ struct Attr {
   std::string str() const;
   // Nested attributes, keyed by type.
   std::map<int, Attr> nested() const;
+  // Nested attributes in order, repeated types kept (a nest of MLOG_HOST_DEP
+  // nests, for example).
+  std::vector<std::pair<int, Attr>> nested_list() const;
 };
 
 using AttrMap = std::map<int, Attr>;
+using AttrList = std::vector<std::pair<int, Attr>>;
 
 // Parses a stream of netlink attributes (struct nlattr + payload, each
 // padded to 4 bytes), as found after a genetlink header or inside a nest.
 // Throws MalformedMessage if an attribute's length runs past the end.
 // Later duplicates of a type replace earlier ones.
 AttrMap parse_attrs(std::span<const uint8_t> stream);
+
+// The same stream as a list, in order, keeping every attribute.
+AttrList parse_attr_list(std::span<const uint8_t> stream);
 
 // The outcome carried by an NLMSG_ERROR or NLMSG_DONE message.
 struct NetlinkOutcome {
@@ -88,13 +96,36 @@ NetlinkOutcome decode_done_message(std::span<const uint8_t> msg);
 // The text a KernelError carries: "EXTACK (strerror)" or "strerror".
 std::string kernel_error_text(const NetlinkOutcome& outcome);
 
+// The payload of a nested attribute of a request: attributes laid out as
+// the kernel parses them (struct nlattr, payload, padding to 4 bytes).
+class Nest {
+ public:
+  Nest& u8(int type, uint8_t v);
+  Nest& u16(int type, uint16_t v);
+  Nest& u32(int type, uint32_t v);
+  Nest& u64(int type, uint64_t v);
+  Nest& flag(int type);  // NLA_FLAG: present, no payload
+  Nest& bytes(int type, const void* data, size_t len);
+  // An inner nest, with NLA_F_NESTED set as the kernel's strict policy wants.
+  Nest& nest(int type, const Nest& inner);
+
+  const std::vector<uint8_t>& data() const { return data_; }
+
+ private:
+  std::vector<uint8_t> data_;
+};
+
 // Attributes of a request, in order.
 class Request {
  public:
   explicit Request(uint8_t cmd) : cmd_(cmd) {}
+  Request& u8(int type, uint8_t v);
   Request& u16(int type, uint16_t v);
   Request& u32(int type, uint32_t v);
+  Request& u64(int type, uint64_t v);
   Request& bytes(int type, const void* data, size_t len);
+  // A nested attribute; its type gets NLA_F_NESTED.
+  Request& nest(int type, const Nest& inner);
 
   uint8_t cmd() const { return cmd_; }
   struct Item {

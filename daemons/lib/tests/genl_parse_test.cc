@@ -194,5 +194,37 @@ TEST(DecodeDone, BareDoneIsSuccess) {
   EXPECT_EQ(decode_done_message(msg).error, 0);
 }
 
+TEST(ParseAttrList, KeepsRepeatedTypesInOrder) {
+  AttrBuilder b;
+  b.u32(5, 1).u16(6, 2).u32(5, 3);
+  const AttrList l = parse_attr_list(b.data());
+  ASSERT_EQ(l.size(), 3u);
+  EXPECT_EQ(l[0].first, 5);
+  EXPECT_EQ(l[0].second.u32(), 1u);
+  EXPECT_EQ(l[1].first, 6);
+  EXPECT_EQ(l[2].second.u32(), 3u);
+  EXPECT_EQ(b.attr().nested_list().size(), 3u);
+}
+
+TEST(Nest, LaysOutAttributesAsTheKernelParsesThem) {
+  Nest inner;
+  inner.u32(2, 9);
+  Nest n;
+  n.u8(1, 0xab).u16(2, 0x1234).u32(3, 7).u64(4, 8).flag(5).nest(6, inner);
+  AttrBuilder in;
+  in.u32(2, 9);
+  AttrBuilder want;
+  want.bytes(1, {0xab}).u16(2, 0x1234).u32(3, 7).u64(4, 8).bytes(5, {}).nest(6, in);
+  EXPECT_EQ(n.data(), want.data());
+
+  Request r(MLOG_CMD_HOST_SET);
+  r.nest(MLOG_ATTR_HOST, n).u8(7, 1).u64(8, 2);
+  ASSERT_EQ(r.items().size(), 3u);
+  EXPECT_EQ(r.items()[0].type, MLOG_ATTR_HOST | NLA_F_NESTED);
+  EXPECT_EQ(r.items()[0].data, want.data());
+  EXPECT_EQ(r.items()[1].data.size(), 1u);
+  EXPECT_EQ(r.items()[2].data.size(), 8u);
+}
+
 }  // namespace
 }  // namespace mlog
