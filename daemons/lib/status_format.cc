@@ -1,12 +1,14 @@
 // SPDX-License-Identifier: GPL-2.0
 #include "status_format.h"
 
+#include <algorithm>
 #include <cstring>
 #include <optional>
 #include <sstream>
 
 #include "attr_decode.h"
 #include "node_addr.h"
+#include "sl_format.h"
 
 namespace mlog {
 
@@ -20,6 +22,7 @@ struct StatusView {
   uint16_t udp_port = 0;
   std::string node_addr = "-";
   std::optional<uint32_t> log_mode;
+  std::optional<LogInfo> log;
   std::map<int, uint64_t> stats;
 };
 
@@ -33,6 +36,7 @@ StatusView view(const AttrMap& a) {
   if (auto addr = get_addr(a, MLOG_ATTR_NODE_ADDR, "MLOG_ATTR_NODE_ADDR"))
     v.node_addr = format_node_addr(*addr);
   v.log_mode = get_u32(a, MLOG_ATTR_LOG_MODE, "MLOG_ATTR_LOG_MODE");
+  if (auto it = a.find(MLOG_ATTR_LOG); it != a.end()) v.log = decode_log_info(it->second);
   if (auto it = a.find(MLOG_ATTR_STATS); it != a.end()) v.stats = decode_stats(it->second);
   return v;
 }
@@ -83,6 +87,40 @@ const char* stat_name(int stat) {
       return "rx_incomplete";
     case MLOG_STAT_PEER_RESTARTED:
       return "peer_restarted";
+    case MLOG_STAT_SL_TX_PLAIN:
+      return "sl_tx_plain";
+    case MLOG_STAT_SL_TX_PIGGYBACK:
+      return "sl_tx_piggyback";
+    case MLOG_STAT_SL_TX_DELAYED:
+      return "sl_tx_delayed";
+    case MLOG_STAT_SL_EXTRA_FRAMES:
+      return "sl_extra_frames";
+    case MLOG_STAT_SL_LOGGED:
+      return "sl_logged";
+    case MLOG_STAT_SL_LOG_BYTES:
+      return "sl_log_bytes";
+    case MLOG_STAT_SL_RSN_ASSIGNED:
+      return "sl_rsn_assigned";
+    case MLOG_STAT_SL_RSN_RETURNED:
+      return "sl_rsn_returned";
+    case MLOG_STAT_SL_RSN_LOGGED:
+      return "sl_rsn_logged";
+    case MLOG_STAT_SL_RSNACK_RECEIVED:
+      return "sl_rsnack_received";
+    case MLOG_STAT_SL_DUP_RSN:
+      return "sl_dup_rsn";
+    case MLOG_STAT_SL_DONT_LOG:
+      return "sl_dont_log";
+    case MLOG_STAT_SL_BAD_RANGE:
+      return "sl_bad_range";
+    case MLOG_STAT_SL_BAD_HOST:
+      return "sl_bad_host";
+    case MLOG_STAT_SL_LOG_FULL:
+      return "sl_log_full";
+    case MLOG_STAT_SL_HOLD_VIOLATION:
+      return "sl_hold_violation";
+    case MLOG_STAT_SL_PURGED:
+      return "sl_purged";
     default:
       return nullptr;
   }
@@ -92,6 +130,8 @@ std::string log_mode_name(uint32_t mode) {
   switch (mode) {
     case MLOG_LOG_NONE:
       return "none";
+    case MLOG_LOG_SENDER:
+      return "sender";
     default:
       return "unknown(" + std::to_string(mode) + ")";
   }
@@ -140,9 +180,14 @@ std::string format_status_text(const AttrMap& status) {
   out << "node " << v.node_id << ": address " << v.node_addr << ", udp port " << v.udp_port;
   if (v.log_mode) out << ", log mode " << log_mode_name(*v.log_mode);
   out << "\n";
+  if (v.log) out << format_log_info_line(*v.log);
+  // Names padded to 16 columns, or wider if a name needs it.
+  size_t width = 16;
+  for (const auto& [type, value] : v.stats)
+    width = std::max(width, std::strlen(stat_name(type)) + 2);
   for (const auto& [type, value] : v.stats) {
     out << "  " << stat_name(type);
-    for (size_t pad = std::strlen(stat_name(type)); pad < 16; ++pad) out << ' ';
+    for (size_t pad = std::strlen(stat_name(type)); pad < width; ++pad) out << ' ';
     out << value << "\n";
   }
   return out.str();
@@ -155,7 +200,14 @@ std::string format_status_json(const AttrMap& status) {
       << ",\"wire_version\":" << v.wire_version << ",\"node\":{\"id\":" << v.node_id
       << ",\"address\":\"" << v.node_addr << "\",\"udp_port\":" << v.udp_port;
   if (v.log_mode) out << ",\"log_mode\":" << json_quote(log_mode_name(*v.log_mode));
-  out << "},\"stats\":{";
+  out << '}';
+  // format_log_info_json() ends its object with a newline: not here.
+  if (v.log) {
+    std::string log = format_log_info_json(*v.log);
+    log.pop_back();
+    out << ",\"log\":" << log;
+  }
+  out << ",\"stats\":{";
   bool first = true;
   for (const auto& [type, value] : v.stats) {
     out << (first ? "" : ",") << '"' << stat_name(type) << "\":" << value;
