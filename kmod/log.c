@@ -216,8 +216,11 @@ static struct mlog_log_dst *mlog_log_dst(struct mlog_log *log, u32 host)
 	return d;
 }
 
-/* Caller holds log->lock.  Takes the index's reference. */
-static void __mlog_log_index(struct mlog_log *log, struct mlog_log_rec *rec)
+/*
+ * Put @rec (state PARTIAL or FULL) into its receiver's index.  Caller
+ * holds log->lock and passes on the index's reference if this fails.
+ */
+static bool __mlog_log_index(struct mlog_log *log, struct mlog_log_rec *rec)
 {
 	struct mlog_log_dst *d = mlog_log_dst(log, rec->dst_host);
 	struct rb_node **p, *parent = NULL;
@@ -228,12 +231,11 @@ static void __mlog_log_index(struct mlog_log *log, struct mlog_log_rec *rec)
 		 * retransmission but cannot be found for replay.
 		 */
 		rec->state = MLOG_REC_DEAD;
-		return;
+		return false;
 	}
-	rec->refs++;
 	if (rec->state == MLOG_REC_PARTIAL) {
 		list_add_tail(&rec->dnode, &d->partial);
-		return;
+		return true;
 	}
 	p = &d->full.rb_node;
 	while (*p) {
@@ -244,21 +246,25 @@ static void __mlog_log_index(struct mlog_log *log, struct mlog_log_rec *rec)
 	}
 	rb_link_node(&rec->rb, parent, p);
 	rb_insert_color(&rec->rb, &d->full);
+	return true;
 }
 
-/* Caller holds log->lock.  Drops the index's reference. */
-static void __mlog_log_unindex(struct mlog_log *log, struct mlog_log_rec *rec)
+/*
+ * Take @rec out of the index; true if it was in it (the caller then drops
+ * the index's reference).  Caller holds log->lock.
+ */
+static bool __mlog_log_unindex(struct mlog_log *log, struct mlog_log_rec *rec)
 {
 	struct mlog_log_dst *d = xa_load(&log->dsts, rec->dst_host);
 
 	if (rec->state == MLOG_REC_DEAD)
-		return;
+		return false;
 	if (rec->state == MLOG_REC_PARTIAL)
 		list_del_init(&rec->dnode);
 	else if (d)
 		rb_erase(&rec->rb, &d->full);
 	rec->state = MLOG_REC_DEAD;
-	rec->refs--;
+	return true;
 }
 
 /* Caller holds log->lock. */
@@ -278,7 +284,8 @@ void mlog_log_file(struct mlog_log *log, struct mlog_log_rec *rec)
 {
 	spin_lock_bh(&log->lock);
 	rec->state = MLOG_REC_PARTIAL;
-	__mlog_log_index(log, rec);
+	if (__mlog_log_index(log, rec))
+		rec->refs++;
 	spin_unlock_bh(&log->lock);
 }
 
@@ -300,15 +307,17 @@ void mlog_log_set_rsn(struct mlog_log *log, struct mlog_log_rec *rec,
 	}
 	if (rec->state == MLOG_REC_DEAD)
 		goto out;
+	/* the index's reference moves with the entry */
 	__mlog_log_unindex(log, rec);
 	rec->dst_host = dst_host;
 	rec->rsn = rsn;
 	d = xa_load(&log->dsts, dst_host);
 	/* Already covered by the receiver's checkpoint: nothing to keep. */
-	if (d && rsn <= d->purged)
-		goto out;
 	rec->state = MLOG_REC_FULL;
-	__mlog_log_index(log, rec);
+	if ((d && rsn <= d->purged) || !__mlog_log_index(log, rec)) {
+		rec->state = MLOG_REC_DEAD;
+		__mlog_log_put(log, rec);
+	}
 out:
 	spin_unlock_bh(&log->lock);
 }
@@ -317,7 +326,8 @@ out:
 void mlog_log_unfile(struct mlog_log *log, struct mlog_log_rec *rec)
 {
 	spin_lock_bh(&log->lock);
-	__mlog_log_unindex(log, rec);
+	if (__mlog_log_unindex(log, rec))
+		__mlog_log_put(log, rec);
 	spin_unlock_bh(&log->lock);
 }
 
@@ -388,46 +398,43 @@ int mlog_log_set_max(struct mlog_log *log, u64 max_bytes)
 
 /*
  * Netlink dump of the entries, receiver by receiver: fully logged ones
- * in RSN order from @from_rsn, then partially logged ones in send order.
- * cb->args: [0] receiver index, [1] phase, [2] next RSN or entries to
- * skip.  Entries added or purged between two parts of a dump may be
- * missed or repeated in the partial phase; RSN order is exact.
+ * in RSN order from the requested RSN, then partially logged ones in send
+ * order.  Entries added or purged between two parts of a dump may be
+ * missed or repeated in the partial phase; the RSN order is exact.
  */
 int mlog_log_dump(struct sk_buff *skb, struct netlink_callback *cb,
-		  u32 dst_host, u32 src_host, u64 from_rsn, bool data,
 		  int (*fill)(struct sk_buff *skb, struct netlink_callback *cb,
 			      const struct mlog_log_rec *rec, bool data))
 {
+	struct mlog_log_dump_ctx *ctx = (void *)cb->ctx;
 	struct mlog_net *mn = mlog_pernet(sock_net(skb->sk));
 	struct mlog_log *log = &mn->log;
-	unsigned long idx = cb->args[0];
 	struct mlog_log_rec *rec;
 	struct mlog_log_dst *d;
-	struct rb_node *n;
+	unsigned long idx;
+	struct rb_node *n, *best;
 	u64 skip;
 
-	if (cb->args[3])
-		return 0;		/* finished */
-	if (!cb->args[1] && !cb->args[2])
-		cb->args[2] = from_rsn;
+	BUILD_BUG_ON(sizeof(*ctx) > sizeof(cb->ctx));
+	if (ctx->done)
+		return 0;
 
 	spin_lock_bh(&log->lock);
-	xa_for_each_start(&log->dsts, idx, d, idx) {
-		if (dst_host != U32_MAX && d->host != dst_host)
+	xa_for_each_start(&log->dsts, idx, d, ctx->dst) {
+		if (ctx->dst_host != U32_MAX && d->host != ctx->dst_host)
 			continue;
-		if (idx != cb->args[0]) {
-			cb->args[0] = idx;
-			cb->args[1] = 0;
-			cb->args[2] = from_rsn;
+		if (idx != ctx->dst) {
+			ctx->dst = idx;
+			ctx->phase = 0;
+			ctx->pos = ctx->from_rsn;
 		}
-		if (cb->args[1] == 0) {
-			/* first entry with RSN >= args[2] */
-			struct rb_node *best = NULL;
-
+		if (ctx->phase == 0) {
+			/* the first entry with an RSN >= pos */
+			best = NULL;
 			n = d->full.rb_node;
 			while (n) {
 				rec = rb_entry(n, struct mlog_log_rec, rb);
-				if (rec->rsn >= cb->args[2]) {
+				if (rec->rsn >= ctx->pos) {
 					best = n;
 					n = n->rb_left;
 				} else {
@@ -436,35 +443,35 @@ int mlog_log_dump(struct sk_buff *skb, struct netlink_callback *cb,
 			}
 			for (n = best; n; n = rb_next(n)) {
 				rec = rb_entry(n, struct mlog_log_rec, rb);
-				if (src_host && rec->src_host != src_host)
+				if (ctx->src_host && rec->src_host != ctx->src_host)
 					continue;
-				if (fill(skb, cb, rec, data)) {
-					cb->args[2] = rec->rsn;
+				if (fill(skb, cb, rec, ctx->data)) {
+					ctx->pos = rec->rsn;
 					goto out;
 				}
 			}
-			cb->args[1] = 1;
-			cb->args[2] = 0;
+			ctx->phase = 1;
+			ctx->pos = 0;
 		}
-		skip = cb->args[2];
+		skip = ctx->pos;
 		list_for_each_entry(rec, &d->partial, dnode) {
 			if (skip) {
 				skip--;
 				continue;
 			}
-			if (src_host && rec->src_host != src_host) {
-				cb->args[2]++;
-				continue;
-			}
-			if (fill(skb, cb, rec, data))
-				goto out;
-			cb->args[2]++;
+			if (!ctx->src_host || rec->src_host == ctx->src_host)
+				if (fill(skb, cb, rec, ctx->data))
+					goto out;
+			ctx->pos++;
 		}
-		cb->args[1] = 0;
-		cb->args[2] = from_rsn;
-		cb->args[0] = idx + 1;
+		/* on to the next receiver */
+		ctx->dst = idx + 1;
+		ctx->phase = 0;
+		ctx->pos = ctx->from_rsn;
+		if (idx == ULONG_MAX)
+			break;
 	}
-	cb->args[3] = 1;
+	ctx->done = true;
 out:
 	spin_unlock_bh(&log->lock);
 	return skb->len;

@@ -431,8 +431,19 @@ void mlog_log_unfile(struct mlog_log *log, struct mlog_log_rec *rec);
 void mlog_log_put(struct mlog_log *log, struct mlog_log_rec *rec);
 u64 mlog_log_purge(struct mlog_net *mn, u32 dst_host, u64 upto,
 		   u32 src_host);
+/* State of a LOG_GET dump, kept in netlink_callback.ctx. */
+struct mlog_log_dump_ctx {
+	unsigned long	dst;		/* receiver index being dumped */
+	u64		pos;		/* next RSN, or partial entries done */
+	u64		from_rsn;
+	u32		dst_host;	/* filter; U32_MAX: any */
+	u32		src_host;	/* filter; 0: any */
+	u8		phase;		/* 0: fully logged, 1: partial */
+	bool		data;
+	bool		done;
+};
+
 int mlog_log_dump(struct sk_buff *skb, struct netlink_callback *cb,
-		  u32 dst_host, u32 src_host, u64 from_rsn, bool data,
 		  int (*fill)(struct sk_buff *skb, struct netlink_callback *cb,
 			      const struct mlog_log_rec *rec, bool data));
 int mlog_log_set_max(struct mlog_log *log, u64 max_bytes);

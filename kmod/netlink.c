@@ -694,11 +694,12 @@ static int mlog_fill_entry(struct sk_buff *skb, struct netlink_callback *cb,
 static int mlog_nl_log_start(struct netlink_callback *cb)
 {
 	const struct genl_dumpit_info *info = genl_dumpit_info(cb);
+	struct mlog_log_dump_ctx *ctx = (void *)cb->ctx;
 	struct nlattr *tb[MLOG_ENTRY_MAX + 1];
 	int err;
 
-	memset(cb->args, 0, sizeof(cb->args));
-	cb->args[4] = U32_MAX;		/* any receiver */
+	memset(ctx, 0, sizeof(*ctx));
+	ctx->dst_host = U32_MAX;		/* any receiver */
 	if (!info->attrs[MLOG_ATTR_LOG_ENTRY])
 		return 0;
 	err = nla_parse_nested(tb, MLOG_ENTRY_MAX,
@@ -707,14 +708,14 @@ static int mlog_nl_log_start(struct netlink_callback *cb)
 	if (err)
 		return err;
 	if (tb[MLOG_ENTRY_DST_HOST])
-		cb->args[4] = nla_get_u32(tb[MLOG_ENTRY_DST_HOST]);
+		ctx->dst_host = nla_get_u32(tb[MLOG_ENTRY_DST_HOST]);
 	if (tb[MLOG_ENTRY_SRC_HOST])
-		cb->args[5] = nla_get_u32(tb[MLOG_ENTRY_SRC_HOST]);
+		ctx->src_host = nla_get_u32(tb[MLOG_ENTRY_SRC_HOST]);
 	if (tb[MLOG_ENTRY_RSN])
-		cb->args[2] = nla_get_u64(tb[MLOG_ENTRY_RSN]);
-	cb->args[6] = cb->args[2];
+		ctx->from_rsn = nla_get_u64(tb[MLOG_ENTRY_RSN]);
+	ctx->pos = ctx->from_rsn;
 	if (nla_get_flag(tb[MLOG_ENTRY_DATA])) {
-		cb->args[7] = 1;
+		ctx->data = true;
 		/* a whole message must fit one part of the dump */
 		cb->min_dump_alloc = MLOG_MAX_MSG + 1024;
 	}
@@ -723,8 +724,7 @@ static int mlog_nl_log_start(struct netlink_callback *cb)
 
 static int mlog_nl_log_dump(struct sk_buff *skb, struct netlink_callback *cb)
 {
-	return mlog_log_dump(skb, cb, cb->args[4], cb->args[5], cb->args[6],
-			     cb->args[7], mlog_fill_entry);
+	return mlog_log_dump(skb, cb, mlog_fill_entry);
 }
 
 static int mlog_nl_log_purge(struct sk_buff *skb, struct genl_info *info)
