@@ -124,7 +124,7 @@ static struct mlog_log_rec *mlog_log_carve(struct mlog_log *log, u32 len)
 	return rec;
 }
 
-static bool mlog_log_has_room(struct mlog_log *log, u32 len)
+static bool mlog_log_has_room(struct mlog_log *log)
 {
 	bool room;
 
@@ -166,8 +166,8 @@ struct mlog_log_rec *mlog_log_reserve(struct mlog_net *mn, u32 len,
 		if (signal_pending(current))
 			return ERR_PTR(sock_intr_errno(*timeo));
 		*timeo = wait_event_interruptible_timeout(log->wait,
-						mlog_log_has_room(log, len),
-						*timeo);
+							  mlog_log_has_room(log),
+							  *timeo);
 		if (*timeo < 0)
 			return ERR_PTR(*timeo);
 	}

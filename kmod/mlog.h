@@ -137,7 +137,7 @@ struct mlog_log_rec {
 };
 
 struct mlog_log {
-	spinlock_t		lock;
+	spinlock_t		lock;		/* everything below */
 	struct list_head	blocks;
 	struct mlog_log_block	*cur;
 	u64			bytes;		/* blocks allocated */

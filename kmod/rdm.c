@@ -172,8 +172,7 @@ static void mlog_fill_ack(struct mlog_flow *fl, struct mlog_frame *f,
 	mlog_sl_fill(fl, f, standalone);
 }
 
-void mlog_rdm_frame_init(struct mlog_flow *fl, struct mlog_frame *f,
-			    u8 type)
+void mlog_rdm_frame_init(struct mlog_flow *fl, struct mlog_frame *f, u8 type)
 {
 	memset(f, 0, sizeof(*f));
 	f->type = type;
