@@ -214,7 +214,8 @@ struct mlog_host {
 	u64			tx_plain;
 	u64			tx_piggyback;
 	u64			tx_delayed;
-	bool			nheld_elsewhere; /* kick other sockets too */
+	bool			kick_rsn;	/* hurry RSNs of all sockets */
+	bool			kick_push;	/* some flow is held */
 
 	/* Its sockets, for kicking flows held by the send rule. */
 	struct mutex		socks_lock;
@@ -293,6 +294,7 @@ struct mlog_flow {
 	struct mlog_ackset	owed;		/* RSN acks we owe it */
 	struct timer_list	sl_timer;	/* standalone RSN / ack frames */
 	unsigned long		rsn_due;	/* 0: no RSN waiting to go */
+	bool			rsn_wait;	/* RSNs never sent: piggyback wait */
 	unsigned long		ack_due;	/* 0: no RSN ack waiting */
 	unsigned int		rsn_backoff;
 };

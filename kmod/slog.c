@@ -298,8 +298,10 @@ static void mlog_sl_timer(struct timer_list *t)
 	spin_lock(&ms->host->lock);
 	npend = mlog_pend_count(&ms->host->pend, fl);
 	spin_unlock(&ms->host->lock);
-	if (!npend)
+	if (!npend) {
 		fl->rsn_due = 0;
+		fl->rsn_wait = false;
+	}
 	if (fl->rsn_due && time_after_eq(now, fl->rsn_due))
 		send = true;
 	if (fl->ack_due && time_after_eq(now, fl->ack_due))
@@ -354,6 +356,7 @@ static void mlog_sl_flow_detach(struct mlog_flow *fl)
 		mlog_log_put(&mn->log, rec);
 	}
 	fl->rsn_due = 0;
+	fl->rsn_wait = false;
 	fl->ack_due = 0;
 	fl->owed.used = 0;
 	fl->remote_known = false;
@@ -412,7 +415,10 @@ bool mlog_sl_frame_ok(struct mlog_flow *fl, const struct mlog_frame *f)
 	return true;
 }
 
-/* Flows of this socket held by the send rule may go now. */
+/*
+ * Acknowledgments arrived: flows of this socket held by the send rule
+ * may go now, and those of the host's other sockets from its work item.
+ */
 static void mlog_sl_release_held(struct mlog_sock *ms)
 {
 	struct mlog_host *h = ms->host;
@@ -427,8 +433,7 @@ static void mlog_sl_release_held(struct mlog_sock *ms)
 		mlog_rdm_push(fl);
 	}
 	spin_lock(&h->lock);
-	others = h->nheld_elsewhere;
-	h->nheld_elsewhere = false;
+	others = h->kick_push;
 	spin_unlock(&h->lock);
 	if (others)
 		queue_work(system_highpri_wq, &h->kick_work);
@@ -561,8 +566,9 @@ void mlog_sl_delivered(struct mlog_flow *fl, const struct mlog_frame *f)
 		return;
 	if (!READ_ONCE(mn->log.piggyback)) {
 		mlog_sl_standalone(fl);
-		fl->rsn_due = jiffies + fl->rto;
-	} else if (!fl->rsn_due) {
+	} else if (!fl->rsn_wait) {
+		/* wait a little for a frame going back to carry it */
+		fl->rsn_wait = true;
 		fl->rsn_due = jiffies + mlog_sl_delay(mn);
 	}
 	mlog_sl_arm(fl, fl->rsn_due);
@@ -648,8 +654,13 @@ void mlog_sl_fill(struct mlog_flow *fl, struct mlog_frame *f, bool standalone)
 		f->flags |= MLOG_F_NEED_RSNACK;
 	}
 	spin_unlock(&h->lock);
-	if (f->rsn_count)
+	if (f->rsn_count) {
 		mlog_stat_add(mn, MLOG_STAT_SL_RSN_RETURNED, f->rsn_count);
+		/* sent: again after a retransmission timeout if not acked */
+		fl->rsn_wait = false;
+		fl->rsn_due = jiffies + (fl->rto << fl->rsn_backoff);
+		mlog_sl_arm(fl, fl->rsn_due);
+	}
 	n = mlog_ackset_take(&fl->owed, max, &first);
 	if (n) {
 		f->rsn2 = first;
@@ -659,7 +670,10 @@ void mlog_sl_fill(struct mlog_flow *fl, struct mlog_frame *f, bool standalone)
 		fl->ack_due = 0;
 }
 
-/* Ask every flow of the host with RSNs pending to send them now. */
+/*
+ * A message is held: RSNs still waiting for a frame to piggyback on must
+ * go now, in frames of their own, so that their acks come back soon.
+ */
 static void mlog_sl_hurry(struct mlog_sock *ms)
 {
 	struct mlog_host *h = ms->host;
@@ -675,11 +689,11 @@ static void mlog_sl_hurry(struct mlog_sock *ms)
 			others = true;
 	}
 	if (others)
-		h->nheld_elsewhere = true;
+		h->kick_rsn = true;
 	spin_unlock(&h->lock);
 
 	hash_for_each(ms->flows, bkt, fl, node) {
-		if (fl->rsn_due && time_after(fl->rsn_due, jiffies)) {
+		if (fl->rsn_wait) {
 			fl->rsn_due = jiffies;
 			mlog_sl_arm(fl, jiffies);
 		}
@@ -722,6 +736,8 @@ bool mlog_sl_may_send(struct mlog_flow *fl, struct mlog_txmsg *m)
 		h->tx_delayed++;
 		mlog_stat_inc(mn, MLOG_STAT_SL_TX_DELAYED);
 	}
+	if (!ok)
+		h->kick_push = true;
 	spin_unlock(&h->lock);
 	if (!ok) {
 		fl->held = true;
@@ -826,13 +842,24 @@ void mlog_sl_enqueue(struct mlog_flow *fl, struct mlog_txmsg *m)
 	mlog_stat_add(mn, MLOG_STAT_SL_LOG_BYTES, rec->len);
 }
 
+/*
+ * The host's other sockets: hurry RSNs that wait for a piggyback, and
+ * push flows held by the send rule once acknowledgments came in.
+ */
 static void mlog_host_kick_work(struct work_struct *w)
 {
 	struct mlog_host *h = container_of(w, struct mlog_host, kick_work);
 	struct mlog_sock *ms;
 	struct mlog_flow *fl;
-	u32 npend;
+	bool rsn, push;
 	int bkt;
+
+	spin_lock_bh(&h->lock);
+	rsn = h->kick_rsn;
+	push = h->kick_push;
+	h->kick_rsn = false;
+	h->kick_push = false;
+	spin_unlock_bh(&h->lock);
 
 	mutex_lock(&h->socks_lock);
 	list_for_each_entry(ms, &h->socks, host_node) {
@@ -842,15 +869,11 @@ static void mlog_host_kick_work(struct work_struct *w)
 			continue;
 		}
 		hash_for_each(ms->flows, bkt, fl, node) {
-			spin_lock(&h->lock);
-			npend = mlog_pend_count(&h->pend, fl);
-			spin_unlock(&h->lock);
-			if (npend && fl->rsn_due &&
-			    time_after(fl->rsn_due, jiffies)) {
+			if (rsn && fl->rsn_wait) {
 				fl->rsn_due = jiffies;
 				mlog_sl_arm(fl, jiffies);
 			}
-			if (fl->held) {
+			if (push && fl->held) {
 				fl->held = false;
 				mlog_rdm_push(fl);
 			}
