@@ -96,7 +96,12 @@ static enum mlog_frame_error model(const uint8_t *d, size_t len)
 	if (msg_len > MLOG_MAX_MSG || frag_off + payload_len > msg_len ||
 	    (payload_len == 0 && msg_len != 0))
 		return MLOG_FRAME_EFRAG;
-	if (!range_ok(RAW(d, rsn), RAW(d, rsn_count)) ||
+	/* RSNs returned (none with DONT_LOG), for a range of sent SSNs */
+	if ((flags & MLOG_F_DONT_LOG) ?
+	    (!RAW(d, rsn_count) || RAW(d, rsn)) :
+	    !range_ok(RAW(d, rsn), RAW(d, rsn_count)))
+		return MLOG_FRAME_ERANGE;
+	if (!range_ok(RAW(d, ssn2), RAW(d, rsn_count)) ||
 	    !range_ok(RAW(d, rsn2), RAW(d, rsnack_count)) ||
 	    (!RAW(d, rsn_count) && (RAW(d, rsn) || RAW(d, ssn2))) ||
 	    (!RAW(d, rsnack_count) && RAW(d, rsn2)))
@@ -154,7 +159,9 @@ static void check_invariants(const struct mlog_frame *f, size_t len)
 	CHECK((f->flags & ~MLOG_F_KNOWN) == 0);
 	CHECK(f->type == MLOG_FRAME_DATA || f->type == MLOG_FRAME_RDATA ||
 	      f->type == MLOG_FRAME_ACK);
-	CHECK(range_ok(f->rsn, f->rsn_count));
+	CHECK((f->flags & MLOG_F_DONT_LOG) ? (f->rsn_count && !f->rsn) :
+	      range_ok(f->rsn, f->rsn_count));
+	CHECK(range_ok(f->ssn2, f->rsn_count));
 	CHECK(range_ok(f->rsn2, f->rsnack_count));
 	CHECK(f->rsn_count || (!f->rsn && !f->ssn2));
 	CHECK(f->rsnack_count || !f->rsn2);

@@ -25,6 +25,8 @@ no-max-msg|s/f->msg_len > MLOG_MAX_MSG ||/0 ||/
 no-frag-off|s/f->frag_off > f->msg_len ||/0 ||/
 no-rsn-wrap|s/f->rsn + f->rsn_count - 1 < f->rsn/0/
 no-rsn-zero|s/(f->rsn == 0 ||/(0 ||/
+no-ssn2-zero|s/(f->ssn2 == 0 ||/(0 ||/
+no-dontlog-rsn|s/(!f->rsn_count || f->rsn))/(!f->rsn_count))/
 no-ack-flag|s/!(f->flags \& MLOG_F_ACK) \&\& (f->ack || f->window)/0/
 no-rdata-ssn|s/f->type == MLOG_FRAME_RDATA \&\& !f->ssn/0/
 decode-wrong-field|s/f->window = get_unaligned_be32(p + OFF(window))/f->window = get_unaligned_be32(p + OFF(epoch))/
