@@ -43,6 +43,11 @@ module_param_named(max_unacked, mlog_max_unacked, uint, 0444);
 MODULE_PARM_DESC(max_unacked,
 		 "RSNs a protected host may have returned unacknowledged; beyond, it takes no more messages");
 
+unsigned int mlog_max_history = 262144;
+module_param_named(max_history, mlog_max_history, uint, 0644);
+MODULE_PARM_DESC(max_history,
+		 "RSN history runs a protected host keeps (48 bytes each); beyond, it takes no more messages until a checkpoint purges its history");
+
 unsigned long mlog_log_max_kb = 65536;
 module_param_named(log_max_kb, mlog_log_max_kb, ulong, 0444);
 MODULE_PARM_DESC(log_max_kb,

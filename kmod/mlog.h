@@ -41,6 +41,7 @@ extern unsigned int mlog_max_flows;
 extern unsigned int mlog_suspect_after;
 extern unsigned int mlog_max_hosts;
 extern unsigned int mlog_max_unacked;
+extern unsigned int mlog_max_history;
 extern unsigned long mlog_log_max_kb;
 
 /* Per-namespace counters; indices are enum mlog_stat. */

@@ -612,6 +612,14 @@ static int mlog_nl_host_set(struct sk_buff *skb, struct genl_info *info)
 	if (IS_ERR(h))
 		return PTR_ERR(h);
 	xa_init(&deps);
+	/* The running protocol must not see its state change under it. */
+	if ((tb[MLOG_HOST_RSN] || tb[MLOG_HOST_SSN] || tb[MLOG_HOST_DEPS] ||
+	     tb[MLOG_HOST_INCARNATION]) && READ_ONCE(h->nsocks)) {
+		NL_SET_ERR_MSG(info->extack,
+			       "the host has open sockets: its state is written back before it runs");
+		err = -EBUSY;
+		goto out;
+	}
 	if (tb[MLOG_HOST_DEPS]) {
 		nla_for_each_nested(a, tb[MLOG_HOST_DEPS], rem) {
 			err = nla_parse_nested(dtb, MLOG_DEP_MAX, a,

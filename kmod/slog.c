@@ -513,8 +513,13 @@ bool mlog_sl_can_deliver(struct mlog_flow *fl)
 
 	if (!h)
 		return true;
+	/*
+	 * Both are bounded; at a bound the message is not taken (and not
+	 * acknowledged), so its sender keeps it and tries again later.
+	 */
 	spin_lock(&h->lock);
-	ok = h->pend.n < h->pend.cap;
+	ok = h->pend.n < h->pend.cap &&
+	     h->hist.nruns < READ_ONCE(mlog_max_history);
 	spin_unlock(&h->lock);
 	return ok;
 }

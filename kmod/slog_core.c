@@ -189,7 +189,7 @@ int mlog_hist_add(struct mlog_hist *h, const struct mlog_hist_key *k,
 		}
 	}
 	if (!c || c->used == MLOG_HIST_CHUNK) {
-		c = kmalloc(sizeof(*c), gfp);
+		c = kmalloc(sizeof(*c), gfp | __GFP_NOWARN);
 		if (!c)
 			return -ENOMEM;
 		c->first = 0;
