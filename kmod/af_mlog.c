@@ -604,6 +604,7 @@ static void mlog_flows_destroy(struct mlog_sock *ms)
 	int bkt;
 
 	spin_lock_bh(&ms->lock);
+	mlog_sl_sock_closing(ms);
 	ms->dead = true;
 	spin_unlock_bh(&ms->lock);
 

@@ -322,6 +322,20 @@ out:
 	spin_unlock_bh(&log->lock);
 }
 
+/*
+ * File @rec, just taken off its partial list and made FULL, by its RSN.
+ * Caller holds log->lock; the index's reference moves with the entry.
+ */
+void mlog_log_reindex(struct mlog_log *log, struct mlog_log_rec *rec)
+{
+	struct mlog_log_dst *d = xa_load(&log->dsts, rec->dst_host);
+
+	if ((d && rec->rsn <= d->purged) || !__mlog_log_index(log, rec)) {
+		rec->state = MLOG_REC_DEAD;
+		__mlog_log_put(log, rec);
+	}
+}
+
 /* Take an entry out of the index (receiver unprotected, or DONT_LOG). */
 void mlog_log_unfile(struct mlog_log *log, struct mlog_log_rec *rec)
 {

@@ -127,6 +127,7 @@ struct mlog_log_rec {
 	u32			dst_host;
 	u32			len;
 	u32			extra_rsns;	/* AdditionalRsn records */
+	u32			src_epoch;	/* sending socket's epoch */
 	struct in6_addr		dst_node;
 	u16			src_port;
 	u16			dst_port;
@@ -203,7 +204,6 @@ struct mlog_host {
 	struct pid_namespace	*pidns;
 	u32			index;
 	u32			incarnation;
-	bool			registered;
 
 	/* Protocol state; nests inside a socket's lock. */
 	spinlock_t		lock;
@@ -216,7 +216,9 @@ struct mlog_host {
 	u64			tx_piggyback;
 	u64			tx_delayed;
 	bool			kick_rsn;	/* hurry RSNs of all sockets */
-	bool			kick_push;	/* some flow is held */
+	bool			kick_push;	/* push held flows of all sockets */
+	bool			held_any;	/* some flow is held */
+	u32			pend_resv;	/* pend slots promised to messages */
 
 	/* Its sockets, for kicking flows held by the send rule. */
 	struct mutex		socks_lock;
@@ -431,6 +433,7 @@ void mlog_log_file(struct mlog_log *log, struct mlog_log_rec *rec);
 void mlog_log_set_rsn(struct mlog_log *log, struct mlog_log_rec *rec,
 		      u32 dst_host, u64 rsn);
 void mlog_log_unfile(struct mlog_log *log, struct mlog_log_rec *rec);
+void mlog_log_reindex(struct mlog_log *log, struct mlog_log_rec *rec);
 void mlog_log_put(struct mlog_log *log, struct mlog_log_rec *rec);
 u64 mlog_log_purge(struct mlog_net *mn, u32 dst_host, u64 upto,
 		   u32 src_host);
@@ -466,6 +469,12 @@ void mlog_sl_flow_free(struct mlog_flow *fl);
 bool mlog_sl_frame_ok(struct mlog_flow *fl, const struct mlog_frame *f);
 void mlog_sl_rcv(struct mlog_flow *fl, const struct mlog_frame *f);
 bool mlog_sl_can_deliver(struct mlog_flow *fl);
+void mlog_sl_undeliver(struct mlog_flow *fl);
+void mlog_sl_orphan_rsns(struct mlog_net *mn, const struct in6_addr *src,
+			 const struct mlog_frame *f);
+void mlog_sl_sock_closing(struct mlog_sock *ms);
+/* Dependency vector entries are xarray values: 62 bits. */
+#define MLOG_INTERVAL_MAX	((u64)LONG_MAX >> 1)
 void mlog_sl_delivered(struct mlog_flow *fl, const struct mlog_frame *f);
 void mlog_sl_duplicate(struct mlog_flow *fl, const struct mlog_frame *f);
 void mlog_sl_fill(struct mlog_flow *fl, struct mlog_frame *f, bool standalone);
@@ -485,6 +494,7 @@ int mlog_sl_state_set(struct mlog_host *h, const u64 *rsn, const u64 *ssn,
 void mlog_rdm_push(struct mlog_flow *fl);
 void mlog_rdm_send_ctl(struct mlog_flow *fl, bool standalone);
 void mlog_rdm_frame_init(struct mlog_flow *fl, struct mlog_frame *f, u8 type);
+void mlog_rdm_fill_transport_ack(struct mlog_flow *fl, struct mlog_frame *f);
 
 /* netlink.c */
 int mlog_netlink_init(void);

@@ -627,16 +627,17 @@ static int mlog_nl_host_set(struct sk_buff *skb, struct genl_info *info)
 			if (err)
 				goto out;
 			if (!dtb[MLOG_DEP_HOST] || !dtb[MLOG_DEP_INTERVAL] ||
-			    nla_get_u32(dtb[MLOG_DEP_HOST]) > mlog_max_hosts) {
+			    nla_get_u32(dtb[MLOG_DEP_HOST]) > mlog_max_hosts ||
+			    nla_get_u64(dtb[MLOG_DEP_INTERVAL]) >
+			    MLOG_INTERVAL_MAX) {
 				NL_SET_ERR_MSG_ATTR(info->extack, a,
-						    "a dependency needs a valid host index and an interval");
+						    "a dependency needs a valid host index and an interval below 2^62");
 				err = -EINVAL;
 				goto out;
 			}
 			err = xa_err(xa_store(&deps,
 					      nla_get_u32(dtb[MLOG_DEP_HOST]),
-					      xa_mk_value(nla_get_u64(dtb[MLOG_DEP_INTERVAL]) &
-							  (LONG_MAX >> 1)),
+					      xa_mk_value(nla_get_u64(dtb[MLOG_DEP_INTERVAL])),
 					      GFP_KERNEL));
 			if (err)
 				goto out;

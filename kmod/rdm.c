@@ -160,6 +160,13 @@ static u32 mlog_msg_cost(u32 len)
 static void mlog_fill_ack(struct mlog_flow *fl, struct mlog_frame *f,
 			  bool standalone)
 {
+	mlog_rdm_fill_transport_ack(fl, f);
+	mlog_sl_fill(fl, f, standalone);
+}
+
+/* Our cumulative acknowledgment and receive window, for frame @f. */
+void mlog_rdm_fill_transport_ack(struct mlog_flow *fl, struct mlog_frame *f)
+{
 	struct sock *sk = &fl->ms->sk;
 
 	f->flags |= MLOG_F_ACK;
@@ -169,7 +176,6 @@ static void mlog_fill_ack(struct mlog_flow *fl, struct mlog_frame *f,
 	fl->window_low = f->window < (u32)READ_ONCE(sk->sk_rcvbuf) / 8;
 	if (fl->window_low)
 		fl->ms->window_low = true;
-	mlog_sl_fill(fl, f, standalone);
 }
 
 void mlog_rdm_frame_init(struct mlog_flow *fl, struct mlog_frame *f, u8 type)
@@ -407,7 +413,12 @@ static void mlog_rdm_data(struct mlog_flow *fl, struct sk_buff *skb,
 	}
 
 	if (f->payload_len == f->msg_len) {
-		if (!mlog_sl_can_deliver(fl) || !mlog_charge(&ms->sk, skb)) {
+		if (!mlog_sl_can_deliver(fl)) {
+			kfree_skb(skb);
+			goto no_room;
+		}
+		if (!mlog_charge(&ms->sk, skb)) {
+			mlog_sl_undeliver(fl);
 			kfree_skb(skb);
 			goto no_room;
 		}

@@ -123,7 +123,6 @@ int mlog_host_add(struct mlog_net *mn, u32 index, u32 incarnation,
 	h->pidns = ns;
 	h->index = index;
 	h->incarnation = incarnation;
-	h->registered = true;
 	spin_lock_init(&h->lock);
 	xa_init(&h->deps);
 	mlog_hist_init(&h->hist);
@@ -173,8 +172,8 @@ int mlog_host_del(struct mlog_net *mn, u32 index)
 	h = __mlog_host_find(mn, index);
 	if (h) {
 		list_del_rcu(&h->node);
-		h->registered = false;
-		mn->nhosts--;
+		if (!--mn->nhosts)
+			WRITE_ONCE(mn->log_ops, &mlog_log_none);
 	}
 	mutex_unlock(&mn->hosts_lock);
 	if (!h)
@@ -219,13 +218,13 @@ int mlog_sock_join_host(struct mlog_sock *ms)
 
 	INIT_LIST_HEAD(&ms->host_node);
 	rcu_read_lock();
-	list_for_each_entry_rcu(h, &mn->hosts, node) {
+	/* the innermost enclosing host, if hosts are nested */
+	list_for_each_entry_rcu(h, &mn->hosts, node)
 		if (mlog_pidns_within(ns, h->pidns) &&
-		    refcount_inc_not_zero(&h->ref)) {
+		    (!found || h->pidns->level > found->pidns->level))
 			found = h;
-			break;
-		}
-	}
+	if (found && !refcount_inc_not_zero(&found->ref))
+		found = NULL;
 	rcu_read_unlock();
 	if (!found)
 		return 0;
@@ -396,6 +395,11 @@ bool mlog_sl_frame_ok(struct mlog_flow *fl, const struct mlog_frame *f)
 		mlog_sl_bad(mn, MLOG_STAT_SL_BAD_HOST);
 		return false;
 	}
+	/* an interval no host reaches (and the dependency vector can't hold) */
+	if (f->interval > MLOG_INTERVAL_MAX) {
+		mlog_sl_bad(mn, MLOG_STAT_SL_BAD_RANGE);
+		return false;
+	}
 	if (f->rsn_count) {
 		/* RSNs for messages this flow never sent, or never logged */
 		last = f->ssn2 + f->rsn_count - 1;
@@ -433,7 +437,9 @@ static void mlog_sl_release_held(struct mlog_sock *ms)
 		mlog_rdm_push(fl);
 	}
 	spin_lock(&h->lock);
-	others = h->kick_push;
+	others = h->held_any;
+	if (others)
+		h->kick_push = true;
 	spin_unlock(&h->lock);
 	if (others)
 		queue_work(system_highpri_wq, &h->kick_work);
@@ -518,10 +524,25 @@ bool mlog_sl_can_deliver(struct mlog_flow *fl)
 	 * acknowledged), so its sender keeps it and tries again later.
 	 */
 	spin_lock(&h->lock);
-	ok = h->pend.n < h->pend.cap &&
-	     h->hist.nruns < READ_ONCE(mlog_max_history);
+	ok = h->pend.n + h->pend_resv < h->pend.cap &&
+	     h->hist.nruns < READ_ONCE(mlog_max_history) &&
+	     !mlog_hist_reserve(&h->hist, GFP_ATOMIC);
+	if (ok)
+		h->pend_resv++;		/* used by mlog_sl_delivered() */
 	spin_unlock(&h->lock);
 	return ok;
+}
+
+/* The message mlog_sl_can_deliver() admitted was dropped after all. */
+void mlog_sl_undeliver(struct mlog_flow *fl)
+{
+	struct mlog_host *h = fl->ms->host;
+
+	if (!h)
+		return;
+	spin_lock(&h->lock);
+	h->pend_resv--;
+	spin_unlock(&h->lock);
 }
 
 static void mlog_sl_hist_key(struct mlog_flow *fl, const struct mlog_frame *f,
@@ -542,7 +563,8 @@ void mlog_sl_delivered(struct mlog_flow *fl, const struct mlog_frame *f)
 	struct mlog_sock *ms = fl->ms;
 	struct mlog_net *mn = mlog_pernet(sock_net(&ms->sk));
 	struct mlog_host *h = ms->host;
-	bool need = f->flags & MLOG_F_NEED_RSN;
+	/* only a protected sender can log the RSN */
+	bool need = (f->flags & MLOG_F_NEED_RSN) && f->src_host;
 	struct mlog_hist_key k;
 	void *old;
 	u64 rsn;
@@ -551,6 +573,7 @@ void mlog_sl_delivered(struct mlog_flow *fl, const struct mlog_frame *f)
 		return;
 	mlog_sl_hist_key(fl, f, &k);
 	spin_lock(&h->lock);
+	h->pend_resv--;
 	rsn = ++h->rsn;
 	if (f->src_host) {
 		old = xa_load(&h->deps, f->src_host);
@@ -560,9 +583,8 @@ void mlog_sl_delivered(struct mlog_flow *fl, const struct mlog_frame *f)
 					    GFP_ATOMIC)))
 				mlog_stat_inc(mn, MLOG_STAT_NO_MEMORY);
 	}
-	if (mlog_hist_add(&h->hist, &k, f->ssn, rsn, f->interval, GFP_ATOMIC))
-		mlog_stat_inc(mn, MLOG_STAT_NO_MEMORY);
-	/* mlog_sl_can_deliver() made sure there is room */
+	/* mlog_sl_can_deliver() made sure there is room for both */
+	mlog_hist_add(&h->hist, &k, f->ssn, rsn, f->interval, GFP_ATOMIC);
 	if (need)
 		mlog_pend_add(&h->pend, f->ssn, rsn, fl);
 	spin_unlock(&h->lock);
@@ -586,8 +608,7 @@ static void mlog_sl_answer_dup(struct mlog_flow *fl, u64 ssn, u64 rsn)
 	struct mlog_frame f;
 
 	mlog_rdm_frame_init(fl, &f, MLOG_FRAME_ACK);
-	f.flags |= MLOG_F_ACK;
-	f.ack = fl->rcv_nxt - 1;
+	mlog_rdm_fill_transport_ack(fl, &f);
 	f.src_host = fl->ms->host->index;
 	f.incarnation = fl->ms->host->incarnation;
 	f.ssn2 = ssn;
@@ -657,13 +678,16 @@ void mlog_sl_fill(struct mlog_flow *fl, struct mlog_frame *f, bool standalone)
 		f->ssn2 = run.ssn;
 		f->rsn_count = run.n;
 		f->flags |= MLOG_F_NEED_RSNACK;
+		mlog_pend_mark_sent(&h->pend, fl, &run);
 	}
 	spin_unlock(&h->lock);
 	if (f->rsn_count) {
 		mlog_stat_add(mn, MLOG_STAT_SL_RSN_RETURNED, f->rsn_count);
 		/* sent: again after a retransmission timeout if not acked */
 		fl->rsn_wait = false;
-		fl->rsn_due = jiffies + (fl->rto << fl->rsn_backoff);
+		fl->rsn_due = jiffies + min_t(unsigned long,
+					      fl->rto << fl->rsn_backoff,
+					      MLOG_RSN_RETRY_MAX);
 		mlog_sl_arm(fl, fl->rsn_due);
 	}
 	n = mlog_ackset_take(&fl->owed, max, &first);
@@ -690,7 +714,7 @@ static void mlog_sl_hurry(struct mlog_sock *ms)
 	spin_lock(&h->lock);
 	for (i = 0; i < h->pend.n; i++) {
 		fl = h->pend.v[i].owner;
-		if (fl->ms != ms)
+		if (fl->ms != ms && !h->pend.v[i].sent)
 			others = true;
 	}
 	if (others)
@@ -742,7 +766,7 @@ bool mlog_sl_may_send(struct mlog_flow *fl, struct mlog_txmsg *m)
 		mlog_stat_inc(mn, MLOG_STAT_SL_TX_DELAYED);
 	}
 	if (!ok)
-		h->kick_push = true;
+		h->held_any = true;
 	spin_unlock(&h->lock);
 	if (!ok) {
 		fl->held = true;
@@ -835,6 +859,7 @@ void mlog_sl_enqueue(struct mlog_flow *fl, struct mlog_txmsg *m)
 	rec->dst_node = fl->addr;
 	rec->dst_port = fl->port;
 	rec->src_port = ms->port;
+	rec->src_epoch = ms->epoch;
 	rec->ssn = m->ssn;
 	rec->interval = m->interval;
 	mlog_log_file(&mn->log, rec);
@@ -864,6 +889,9 @@ static void mlog_host_kick_work(struct work_struct *w)
 	push = h->kick_push;
 	h->kick_rsn = false;
 	h->kick_push = false;
+	/* flows that stay held say so again */
+	if (push)
+		h->held_any = false;
 	spin_unlock_bh(&h->lock);
 
 	mutex_lock(&h->socks_lock);
@@ -886,6 +914,102 @@ static void mlog_host_kick_work(struct work_struct *w)
 		spin_unlock_bh(&ms->lock);
 	}
 	mutex_unlock(&h->socks_lock);
+}
+
+/*
+ * The socket is closing: acknowledge the RSNs we owe and return those we
+ * hold at once rather than leave the peers waiting for a timer that will
+ * not fire any more.  Caller holds ms->lock.
+ */
+void mlog_sl_sock_closing(struct mlog_sock *ms)
+{
+	struct mlog_flow *fl;
+	int bkt;
+
+	if (!ms->host || ms->dead)
+		return;
+	hash_for_each(ms->flows, bkt, fl, node)
+		if (fl->owed.used)
+			mlog_sl_standalone(fl);
+}
+
+/* Caller holds log->lock. */
+static bool mlog_sl_rec_matches(const struct mlog_log_rec *rec,
+				const struct in6_addr *src,
+				const struct mlog_frame *f)
+{
+	return rec->dst_port == f->src_port && rec->src_port == f->dst_port &&
+	       ipv6_addr_equal(&rec->dst_node, src) &&
+	       rec->ssn >= f->ssn2 && rec->ssn - f->ssn2 < f->rsn_count;
+}
+
+/*
+ * RSNs arrived for messages whose sending socket has closed.  The log
+ * entries outlive the socket, so log the RSNs and acknowledge them in the
+ * closed socket's name (its port and epoch): the receiver must not wait
+ * for an acknowledgment that no socket would send.  Softirq.
+ */
+void mlog_sl_orphan_rsns(struct mlog_net *mn, const struct in6_addr *src,
+			 const struct mlog_frame *f)
+{
+	struct mlog_log *log = &mn->log;
+	struct mlog_log_rec *rec, *tmp;
+	struct mlog_log_dst *d;
+	struct mlog_frame ack;
+	struct mlog_peer *peer;
+	bool found = false;
+	u32 epoch = 0, host = 0;
+	unsigned long idx;
+	struct rb_node *n;
+
+	if ((f->flags & MLOG_F_DONT_LOG) || !f->src_host ||
+	    f->src_host > mlog_max_hosts)
+		return;
+	spin_lock_bh(&log->lock);
+	xa_for_each(&log->dsts, idx, d) {
+		if (d->host && d->host != f->src_host)
+			continue;
+		list_for_each_entry_safe(rec, tmp, &d->partial, dnode) {
+			if (!mlog_sl_rec_matches(rec, src, f))
+				continue;
+			found = true;
+			epoch = rec->src_epoch;
+			host = rec->src_host;
+			list_del_init(&rec->dnode);
+			rec->dst_host = f->src_host;
+			rec->rsn = f->rsn + (rec->ssn - f->ssn2);
+			rec->state = MLOG_REC_FULL;
+			mlog_log_reindex(log, rec);
+		}
+		if (d->host != f->src_host || found)
+			continue;
+		/* logged already: our acknowledgment was lost, repeat it */
+		for (n = rb_first(&d->full); n && !found; n = rb_next(n)) {
+			rec = rb_entry(n, struct mlog_log_rec, rb);
+			if (rec->rsn == f->rsn && mlog_sl_rec_matches(rec, src, f)) {
+				found = true;
+				epoch = rec->src_epoch;
+				host = rec->src_host;
+			}
+		}
+	}
+	spin_unlock_bh(&log->lock);
+	if (!found)
+		return;
+	peer = mlog_peer_get(mn, src, GFP_ATOMIC);
+	if (!peer)
+		return;
+	memset(&ack, 0, sizeof(ack));
+	ack.type = MLOG_FRAME_ACK;
+	ack.flags = MLOG_F_ACK;
+	ack.src_port = f->dst_port;
+	ack.dst_port = f->src_port;
+	ack.epoch = epoch;
+	ack.src_host = host;
+	ack.rsn2 = f->rsn;
+	ack.rsnack_count = f->rsn_count;
+	if (!mlog_frame_out(mn, peer, &ack, NULL))
+		mlog_stat_inc(mn, MLOG_STAT_SL_EXTRA_FRAMES);
 }
 
 /*

@@ -33,6 +33,7 @@ bool mlog_pend_add(struct mlog_pend_set *s, u64 ssn, u64 rsn, void *owner)
 	s->v[s->n].ssn = ssn;
 	s->v[s->n].rsn = rsn;
 	s->v[s->n].owner = owner;
+	s->v[s->n].sent = false;
 	s->n++;
 	return true;
 }
@@ -142,6 +143,21 @@ u32 mlog_pend_drop_owner(struct mlog_pend_set *s, const void *owner)
 	return removed;
 }
 
+/* The RSNs of @run, returned on @owner, went out in a frame. */
+void mlog_pend_mark_sent(struct mlog_pend_set *s, const void *owner,
+			 const struct mlog_rsn_run *run)
+{
+	u32 i;
+
+	for (i = 0; i < s->n; i++) {
+		struct mlog_pend *p = &s->v[i];
+
+		if (p->owner == owner && p->rsn >= run->rsn &&
+		    p->rsn - run->rsn < run->n)
+			p->sent = true;
+	}
+}
+
 void mlog_hist_init(struct mlog_hist *h)
 {
 	INIT_LIST_HEAD(&h->chunks);
@@ -165,6 +181,27 @@ static bool mlog_hist_same_flow(const struct mlog_hist_run *r,
 {
 	return r->port == k->port && r->lport == k->lport &&
 	       r->src_host == k->src_host && !memcmp(r->node, k->node, 16);
+}
+
+/*
+ * Make sure the next mlog_hist_add() needs no memory, so that a message
+ * is only taken when its history entry is sure to be kept.
+ */
+int mlog_hist_reserve(struct mlog_hist *h, gfp_t gfp)
+{
+	struct mlog_hist_chunk *c = NULL;
+
+	if (!list_empty(&h->chunks))
+		c = list_last_entry(&h->chunks, struct mlog_hist_chunk, list);
+	if (c && c->used < MLOG_HIST_CHUNK)
+		return 0;
+	c = kmalloc(sizeof(*c), gfp | __GFP_NOWARN);
+	if (!c)
+		return -ENOMEM;
+	c->first = 0;
+	c->used = 0;
+	list_add_tail(&c->list, &h->chunks);
+	return 0;
 }
 
 /* Record that the message @ssn of flow @k got @rsn (the next RSN). */

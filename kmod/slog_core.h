@@ -18,6 +18,7 @@ struct mlog_pend {
 	u64	ssn;
 	u64	rsn;
 	void	*owner;
+	bool	sent;		/* carried by a frame at least once */
 };
 
 struct mlog_pend_set {
@@ -44,6 +45,8 @@ u32 mlog_pend_ack(struct mlog_pend_set *s, const void *owner, u64 first,
 bool mlog_pend_may_send(const struct mlog_pend_set *s, const void *owner,
 			u64 tag, const struct mlog_rsn_run *run);
 u32 mlog_pend_drop_owner(struct mlog_pend_set *s, const void *owner);
+void mlog_pend_mark_sent(struct mlog_pend_set *s, const void *owner,
+			 const struct mlog_rsn_run *run);
 
 /*
  * RSN history of a host: runs in RSN order, stored in chunks so that it
@@ -85,6 +88,7 @@ struct mlog_hist_key {
 
 void mlog_hist_init(struct mlog_hist *h);
 void mlog_hist_free(struct mlog_hist *h);
+int mlog_hist_reserve(struct mlog_hist *h, gfp_t gfp);
 int mlog_hist_add(struct mlog_hist *h, const struct mlog_hist_key *k,
 		  u64 ssn, u64 rsn, u64 interval, gfp_t gfp);
 bool mlog_hist_find(const struct mlog_hist *h, const struct mlog_hist_key *k,

@@ -110,6 +110,9 @@ static int mlog_udp_encap_rcv(struct sock *usk, struct sk_buff *skb)
 	sk = mlog_lookup_port(mn, f.dst_port);
 	if (!sk) {
 		mlog_stat_inc(mn, MLOG_STAT_RX_NO_PORT);
+		/* RSNs for messages of a socket closed since: log them */
+		if (f.rsn_count)
+			mlog_sl_orphan_rsns(mn, &src, &f);
 		goto drop;
 	}
 	mlog_sock_rcv(sk, skb, &f, &src);
