@@ -28,9 +28,9 @@ RDM=$MLOG_REPO/build/selftests/mlog-rdm
 HOSTRUN=$MLOG_REPO/build/selftests/mlog-host-run
 CHECK=$dir/slog_check.py
 FORGE=$dir/slog_forge.py
-RR=${SLOG_RR:-150}
-BLAST=${SLOG_BLAST:-100}
-A2A=${SLOG_A2A:-150}
+RR=${SLOG_RR:-100}
+BLAST=${SLOG_BLAST:-60}
+A2A=${SLOG_A2A:-100}
 TMO=${SLOG_TIMEOUT:-600}
 ID=$MLOG_NODE_ID
 S=$MLOG_SHARED/slog
@@ -212,9 +212,9 @@ setup_forge() {
 	1)
 		# the source's socket epoch, so that forged frames pass for its
 		python3 "$FORGE" --sniff --to "$(node_addr 2)" --dst-port "$(port)" \
-			--timeout 300 >"$f/sniffed" &
+			--timeout 300 --ready "$f/sniffing" >"$f/sniffed" &
 		sniffer=$!
-		sleep 2
+		wait_file "$f/sniffing"
 		spawn 0 source --to "$(node_addr 2):$(port)" --count 5 --size 100
 		;;
 	esac
@@ -247,7 +247,9 @@ setup_forge() {
 		wait "$sniffer"
 		check "forge: node 1 sniffed its source's frame" test $? -eq 0
 		read -r sport epoch <"$f/sniffed"
-		echo "# forging from node 1 port $sport (epoch $epoch), and port 9999, to node 2 port $(port)"
+		[ -n "$sport" ] || sport=$("$MLOGCTL" --json log dump |
+			jq -r "[.[] | select(.dst_port == $(port))][0].src_port")
+		echo "# forging from node 1 port $sport (epoch ${epoch:-?}), and port 9999, to node 2 port $(port)"
 		for kind in ackrange rsnrange badhost; do
 			wait_file "$f/ready-$kind"
 			python3 "$FORGE" --to "$(node_addr 2)" --dst-port "$(port)" \

@@ -6,7 +6,7 @@ usage: slog_forge.py --to A.B.C.D[:UDPPORT] --dst-port P --src-port Q
                      --kind KIND [--src-host H] [--epoch E] [--count N]
                      [--rsn R] [--ssn S]
        slog_forge.py --sniff --to A.B.C.D[:UDPPORT] --dst-port P
-                     [--dev DEV] [--timeout S]
+                     [--dev DEV] [--timeout S] [--ready FILE]
 
 Each frame is a well-formed ACK frame (struct mlog_wire_hdr of
 uapi/linux/mlog.h, the checks of kmod/frame.c all pass) from the flow
@@ -21,7 +21,8 @@ The frames acknowledge nothing of the transport (ack 0) and offer a large
 window, so a real flow Q -> P is not disturbed by them; to look like that
 flow's they need its sender's socket epoch (a different one would make the
 receiver reset the flow).  --sniff captures (AF_PACKET) the first frame
-leaving for A:UDPPORT to port P and prints its "src_port epoch".
+leaving for A:UDPPORT to port P and prints its "src_port epoch"; it
+creates FILE once it is listening.
 """
 
 import argparse
@@ -47,10 +48,12 @@ def frame(src_port, dst_port, src_host, window=1 << 20, rsn=0, ssn2=0,
                     0, 0)
 
 
-def sniff(dev, dst, udp_port, dst_port, timeout):
+def sniff(dev, dst, udp_port, dst_port, timeout, ready):
     s = socket.socket(socket.AF_PACKET, socket.SOCK_RAW, socket.htons(3))
     s.bind((dev, 0))
     s.settimeout(1)
+    if ready:
+        open(ready, "w").close()
     want = socket.inet_aton(dst)
     end = time.time() + timeout
     while time.time() < end:
@@ -87,6 +90,7 @@ def main():
     ap.add_argument("--sniff", action="store_true")
     ap.add_argument("--dev", default="eth0")
     ap.add_argument("--timeout", type=float, default=60)
+    ap.add_argument("--ready")
     ap.add_argument("--src-host", type=int, default=0)
     ap.add_argument("--count", type=int, default=5)
     ap.add_argument("--rsn", type=int, default=1000000)
@@ -95,7 +99,7 @@ def main():
     host, _, port = a.to.partition(":")
     port = int(port or 7471)
     if a.sniff:
-        return sniff(a.dev, host, port, a.dst_port, a.timeout)
+        return sniff(a.dev, host, port, a.dst_port, a.timeout, a.ready)
     if a.src_port is None or a.kind is None:
         ap.error("--src-port and --kind are required")
 
