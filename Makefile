@@ -45,6 +45,7 @@ fuzz: deps
 
 bench: all
 	bench/net/run
+	bench/slog/run
 	cmake --build $(BUILD)/user --target mlog-crs-bench
 	bench/crs/run $(BUILD)/user/bench/crs/mlog-crs-bench
 

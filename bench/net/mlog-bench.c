@@ -8,9 +8,11 @@
  *	ephemeral port, so a failed test never poisons the next one.
  *
  *   mlog-bench client --server A.B.C.D --transport udp|dgram|rdm
- *		       --test rtt|bulk --size B [--iters N] [--seconds S]
+ *		       --test rtt|bulk|xfer|stream --size B [--iters N]
+ *		       [--seconds S] [--count N] [--reply B] [--warmup N]
  *		       [--rep R] [--ctl-port P] [--timeout-ms T]
- *		       [--connect-timeout S]
+ *		       [--connect-timeout S] [--snap-cmd CMD --tag T]
+ *		       [--opt on|off|-]
  *	run one measurement and print it as one JSON object on stdout
  *	(status "ok", "n/a" when the transport does not exist, or "error").
  *	Exit status: 0 for ok and n/a, 1 for a failed measurement, 3 when
@@ -21,12 +23,14 @@
  *
  * Control protocol: one TCP connection per test to the server's control
  * port (default 7400), lines of text:
- *	C: TEST <transport> <rtt|bulk> <size>
+ *	C: TEST <transport> <test> <size> [<count> <reply> <tag> <opt>]
+ *	   (server runs "<snap-cmd> <tag> before <opt>" unless tag is "-")
  *	   (server waits for IP reassembly memory to drain, up to 30 s)
  *	S: READY <data-port> <quiesce-ms> <frag-bytes-left>
  *	   | NA <reason> | ERR <reason>
  *	   ... data exchange on the data socket ...
  *	C: DONE <sent-msgs> <sent-bytes>
+ *	   (server runs "<snap-cmd> <tag> after <opt>" unless tag is "-")
  *	S: RESULT <rx-msgs> <rx-bytes> <first-len> <span-ns> <bad> <rcvbuf>
  *
  * rtt: the client sends a request, the server echoes it back.  On udp and
@@ -43,6 +47,25 @@
  * waits for SIOCOUTQ to reach zero (all acknowledged) before reporting, or,
  * when that ioctl is not supported, for an application-level "ACK!" answer
  * to a final "FIN!" message.
+ *
+ * xfer (rdm only): one operation is --count messages of --size bytes from
+ * the client, then one --reply byte message back from the server once it
+ * has received all of them; its time is measured by the client from the
+ * first send to the arrival of the reply.  --count 1 --reply 0 is the
+ * thesis's Send-Receive-Reply, --count 64 --size 1024 --reply 0 its
+ * MoveTo(64K).
+ *
+ * stream (rdm only): the same as xfer, but the figure is the time of one
+ * operation divided by --count: the time per one-way message of a stream
+ * of --count messages that ends with one --reply byte answer.  (The end
+ * cannot be told from SIOCOUTQ: it counts bytes, and 0 byte messages have
+ * none.)
+ *
+ * --snap-cmd (client and server): a command run as "CMD TAG before OPT"
+ * before the measurement and "CMD TAG after OPT" after it, outside the
+ * measured time; bench/slog/snap uses it to switch the logging
+ * optimisations and to record the logging counters.  The warm-up
+ * operations are part of the snapshot interval: the JSON gives ops_total.
  */
 #include <arpa/inet.h>
 #include <errno.h>
@@ -60,6 +83,7 @@
 #include <string.h>
 #include <sys/ioctl.h>
 #include <sys/socket.h>
+#include <sys/wait.h>
 #include <time.h>
 #include <unistd.h>
 
@@ -75,6 +99,9 @@
 
 enum transport { T_UDP, T_DGRAM, T_RDM };
 static const char *const tname[] = { "udp", "dgram", "rdm" };
+
+enum test { X_RTT, X_BULK, X_XFER, X_STREAM, X_NTESTS };
+static const char *const xname[] = { "rtt", "bulk", "xfer", "stream" };
 
 /* ------------------------------------------------------------------ */
 
@@ -98,10 +125,13 @@ static void die_usage(void)
 {
 	fprintf(stderr,
 		"Usage: mlog-bench server [--ctl-port P] [--idle-timeout S] [--rcvbuf B]\n"
+		"                  [--snap-cmd CMD]\n"
 		"       mlog-bench client --server A.B.C.D --transport udp|dgram|rdm\n"
-		"                  --test rtt|bulk --size B [--iters N] [--seconds S]\n"
+		"                  --test rtt|bulk|xfer|stream --size B [--iters N]\n"
+		"                  [--seconds S] [--count N] [--reply B] [--warmup N]\n"
 		"                  [--rep R] [--ctl-port P] [--timeout-ms T]\n"
-		"                  [--connect-timeout S]\n"
+		"                  [--connect-timeout S] [--snap-cmd CMD --tag T]\n"
+		"                  [--opt on|off|-]\n"
 		"       mlog-bench quit --server A.B.C.D [--ctl-port P]\n");
 	exit(2);
 }
@@ -119,6 +149,39 @@ static long num(const char *s, long lo, long hi)
 		exit(2);
 	}
 	return v;
+}
+
+static int parse_test(const char *s)
+{
+	int i;
+
+	for (i = 0; i < X_NTESTS; i++)
+		if (!strcmp(s, xname[i]))
+			return i;
+	return -1;
+}
+
+/*
+ * Run "@cmd @tag @when @opt" (a snapshot of the logging counters, outside
+ * the measured time).  Nothing without a command or with tag "-".
+ */
+static void run_snap(const char *cmd, const char *tag, const char *when,
+		     const char *opt)
+{
+	char line[1024];
+	int st;
+
+	if (!cmd || !*cmd || !tag || !strcmp(tag, "-"))
+		return;
+	if (snprintf(line, sizeof(line), "%s %s %s %s", cmd, tag, when,
+		     opt) >= (int)sizeof(line)) {
+		fprintf(stderr, "mlog-bench: snapshot command too long\n");
+		return;
+	}
+	st = system(line);
+	if (st)
+		fprintf(stderr, "mlog-bench: '%s' exited %d\n", line,
+			WIFEXITED(st) ? WEXITSTATUS(st) : -1);
 }
 
 static int parse_transport(const char *s)
@@ -351,6 +414,7 @@ static int ctl_printf(struct ctl *c, const char *fmt, ...)
 /* Server */
 
 static char sbuf[MAX_MSG + 1];
+static const char reply_buf[MAX_MSG];	/* zeros */
 
 /* Echo every request until the client says DONE. */
 static int serve_rtt(struct ctl *c, int fd, long *served)
@@ -385,6 +449,59 @@ static int serve_rtt(struct ctl *c, int fd, long *served)
 				else
 					(*served)++;
 			}
+		}
+		if (p[1].revents) {
+			if (ctl_getline(c, line, sizeof(line), 10))
+				return -1;
+			if (!strncmp(line, "DONE", 4))
+				return 0;
+		}
+	}
+}
+
+/*
+ * xfer and stream: count the client's messages; after every @count of
+ * them answer with a @reply byte message.  Until the client says DONE.
+ */
+static int serve_xfer(struct ctl *c, int fd, int count, int reply,
+		      long *rx_msgs, long *replies)
+{
+	char line[256];
+	int got = 0;
+
+	*rx_msgs = 0;
+	*replies = 0;
+	for (;;) {
+		struct pollfd p[2] = {
+			{ .fd = fd, .events = POLLIN },
+			{ .fd = c->fd, .events = POLLIN },
+		};
+		int r = poll(p, 2, 120000);
+
+		if (r < 0 && errno == EINTR)
+			continue;
+		if (r <= 0) {
+			fprintf(stderr, "mlog-bench server: xfer: no traffic for 120 s\n");
+			return -1;
+		}
+		while (p[0].revents) {
+			struct sockaddr_storage from;
+			socklen_t flen = sizeof(from);
+			ssize_t n = recvfrom(fd, sbuf, sizeof(sbuf), MSG_DONTWAIT,
+					     (struct sockaddr *)&from, &flen);
+
+			if (n < 0)
+				break;
+			(*rx_msgs)++;
+			if (++got < count)
+				continue;
+			got = 0;
+			if (sendto(fd, reply_buf, reply, 0, (struct sockaddr *)&from,
+				   flen) != reply)
+				fprintf(stderr, "mlog-bench server: reply: %s\n",
+					strerror(errno));
+			else
+				(*replies)++;
 		}
 		if (p[1].revents) {
 			if (ctl_getline(c, line, sizeof(line), 10))
@@ -487,13 +604,14 @@ static int serve_bulk(struct ctl *c, int fd, int rcvbuf)
 			  rcvbuf);
 }
 
-static void serve_one(int cfd, int rcvbuf_req, int *quit)
+static void serve_one(int cfd, int rcvbuf_req, const char *snap_cmd,
+		      int *quit)
 {
 	struct ctl c = { .fd = cfd };
-	char line[256], tr[32], test[32], why[256];
+	char line[256], tr[32], test[32], why[256], tag[64] = "-", opt[8] = "-";
 	struct sockaddr_storage me;
 	socklen_t mlen;
-	int t, fd, af = 0, na, size, rcvbuf, one = 1;
+	int t, x, fd, af = 0, na, size, rcvbuf, one = 1, count = 1, reply = 0;
 	long waited, left;
 
 	setsockopt(cfd, IPPROTO_TCP, TCP_NODELAY, &one, sizeof(one));
@@ -506,8 +624,12 @@ static void serve_one(int cfd, int rcvbuf_req, int *quit)
 		*quit = 1;
 		return;
 	}
-	if (sscanf(line, "TEST %31s %31s %d", tr, test, &size) != 3 ||
-	    (strcmp(test, "rtt") && strcmp(test, "bulk"))) {
+	x = -1;
+	if (sscanf(line, "TEST %31s %31s %d %d %d %63s %7s", tr, test, &size,
+		   &count, &reply, tag, opt) >= 3)
+		x = parse_test(test);
+	if (x < 0 || size < 0 || size > MAX_MSG || count < 1 ||
+	    reply > MAX_MSG) {
 		ctl_printf(&c, "ERR bad request '%s'\n", line);
 		return;
 	}
@@ -538,16 +660,25 @@ static void serve_one(int cfd, int rcvbuf_req, int *quit)
 	if (left > 0)
 		fprintf(stderr, "mlog-bench server: %ld bytes still in IP reassembly after %ld ms\n",
 			left, waited);
+	run_snap(snap_cmd, tag, "before", opt);
 	if (ctl_printf(&c, "READY %d %ld %ld\n", addr_port(t, &me), waited,
 		       left))
 		goto out;
-	if (!strcmp(test, "rtt")) {
+	if (x == X_RTT) {
 		long served;
 
 		if (!serve_rtt(&c, fd, &served))
 			ctl_printf(&c, "RESULT %ld 0 0 0 0 %d\n", served, rcvbuf);
-	} else {
+	} else if (x == X_BULK) {
 		serve_bulk(&c, fd, rcvbuf);
+	} else {
+		long rx_msgs, replies;
+
+		if (!serve_xfer(&c, fd, count, reply, &rx_msgs, &replies)) {
+			run_snap(snap_cmd, tag, "after", opt);
+			ctl_printf(&c, "RESULT %ld %ld 0 0 0 %d\n", rx_msgs,
+				   replies, rcvbuf);
+		}
 	}
 out:
 	close(fd);
@@ -557,6 +688,7 @@ static int do_server(int argc, char **argv)
 {
 	struct sockaddr_in sin = { .sin_family = AF_INET };
 	int port = DEF_CTL_PORT, idle = 300, rcvbuf = 4 << 20;
+	const char *snap_cmd = NULL;
 	int lfd, one = 1, quit = 0, i;
 
 	for (i = 2; i < argc; i++) {
@@ -568,6 +700,8 @@ static int do_server(int argc, char **argv)
 			idle = num(argv[++i], 1, 86400);
 		else if (!strcmp(argv[i], "--rcvbuf"))
 			rcvbuf = num(argv[++i], 0, 1 << 30);
+		else if (!strcmp(argv[i], "--snap-cmd"))
+			snap_cmd = argv[++i];
 		else
 			die_usage();
 	}
@@ -598,7 +732,7 @@ static int do_server(int argc, char **argv)
 		cfd = accept4(lfd, NULL, NULL, SOCK_CLOEXEC);
 		if (cfd < 0)
 			continue;
-		serve_one(cfd, rcvbuf, &quit);
+		serve_one(cfd, rcvbuf, snap_cmd, &quit);
 		close(cfd);
 	}
 	close(lfd);
@@ -609,9 +743,9 @@ static int do_server(int argc, char **argv)
 /* Client */
 
 struct copts {
-	const char *server;
+	const char *server, *snap_cmd, *tag, *opt;
 	int ctl_port, transport, rep, size, timeout_ms, connect_timeout;
-	int is_bulk;
+	int test, count, reply, warmup;
 	long iters, quiesce_ms, frag_left, srv_quiesce_ms, srv_frag_left;
 	double seconds;
 };
@@ -624,7 +758,7 @@ static void json_head(const char *status)
 	printf("{\"transport\":\"%s\",\"test\":\"%s\",\"size\":%d,\"rep\":%d,"
 	       "\"status\":\"%s\",\"quiesce_ms\":[%ld,%ld],"
 	       "\"frag_mem_left\":[%ld,%ld]", tname[o.transport],
-	       o.is_bulk ? "bulk" : "rtt", o.size, o.rep, status,
+	       xname[o.test], o.size, o.rep, status,
 	       o.quiesce_ms, o.srv_quiesce_ms, o.frag_left, o.srv_frag_left);
 }
 
@@ -657,7 +791,7 @@ static int report_status(const char *status, int code, const char *fmt, ...)
 	printf("}\n");
 	fflush(stdout);
 	fprintf(stderr, "mlog-bench: %s %s %d B: %s: %s\n", tname[o.transport],
-		o.is_bulk ? "bulk" : "rtt", o.size, status, msg);
+		xname[o.test], o.size, status, msg);
 	return code;
 }
 
@@ -967,6 +1101,121 @@ static int client_bulk(struct ctl *c, int fd, const struct sockaddr_storage *to,
 	return 0;
 }
 
+/* Wait (at most 30 s) for the server's @len byte reply. */
+static int wait_reply(int fd, int len, char *err, size_t errlen)
+{
+	double deadline = now() + 30;
+
+	for (;;) {
+		struct pollfd p = { .fd = fd, .events = POLLIN };
+		int ms = (int)((deadline - now()) * 1000);
+		ssize_t n;
+
+		if (ms <= 0) {
+			snprintf(err, errlen, "no reply within 30 s");
+			return -1;
+		}
+		if (poll(&p, 1, ms) < 0 && errno != EINTR) {
+			snprintf(err, errlen, "poll: %s", strerror(errno));
+			return -1;
+		}
+		n = recv(fd, cbuf_in, sizeof(cbuf_in), MSG_DONTWAIT);
+		if (n < 0) {
+			if (errno == EAGAIN || errno == EINTR)
+				continue;
+			snprintf(err, errlen, "recv: %s", strerror(errno));
+			return -1;
+		}
+		if (n == len)
+			return 0;
+		snprintf(err, errlen, "reply of %zd bytes, expected %d", n, len);
+		return -1;
+	}
+}
+
+/*
+ * One xfer or stream operation: o.count messages, then the reply.
+ * Returns its time in seconds, or -1 with @err set.
+ */
+static double xfer_op(int fd, const struct sockaddr_storage *to,
+		      socklen_t tolen, uint64_t *seq, char *err, size_t errlen)
+{
+	double t0 = now();
+	int k;
+
+	for (k = 0; k < o.count; k++) {
+		if (o.size >= 8)
+			memcpy(cbuf_out, seq, 8);
+		(*seq)++;
+		if (sendto(fd, cbuf_out, o.size, 0, (const struct sockaddr *)to,
+			   tolen) != o.size) {
+			snprintf(err, errlen, "sendto (%d B): %s", o.size,
+				 strerror(errno));
+			return -1;
+		}
+	}
+	if (wait_reply(fd, o.reply, err, errlen))
+		return -1;
+	return now() - t0;
+}
+
+static int client_xfer(struct ctl *c, int fd, const struct sockaddr_storage *to,
+		       socklen_t tolen)
+{
+	long warm = o.warmup, i, rx_msgs, replies;
+	double *lat, sum = 0, div = o.test == X_STREAM ? o.count : 1, med;
+	char err[256], line[256];
+	uint64_t seq = 1;
+	int rcvbuf;
+
+	if (warm < 0)
+		warm = o.iters / 10 < 100 ? (o.iters / 10 < 2 ? 2 : o.iters / 10) : 100;
+	lat = calloc(o.iters, sizeof(*lat));
+	if (!lat)
+		return report_status("error", 1, "out of memory");
+	fill(cbuf_out, o.size, 0);
+	for (i = 0; i < warm; i++)
+		if (xfer_op(fd, to, tolen, &seq, err, sizeof(err)) < 0)
+			return report_status("error", 1, "warm-up: %s", err);
+	for (i = 0; i < o.iters; i++) {
+		lat[i] = xfer_op(fd, to, tolen, &seq, err, sizeof(err));
+		if (lat[i] < 0)
+			return report_status("error", 1, "operation %ld: %s", i,
+					     err);
+		lat[i] /= div;
+		sum += lat[i];
+	}
+	if (ctl_printf(c, "DONE %ld 0\n", (warm + o.iters) * o.count) ||
+	    ctl_getline(c, line, sizeof(line), 60))
+		return report_status("error", 1, "control: no end of test: %s",
+				     strerror(errno));
+	if (sscanf(line, "RESULT %ld %ld %*d %*d %*d %d", &rx_msgs, &replies,
+		   &rcvbuf) != 3)
+		return report_status("error", 1, "server: %s", line);
+	if (rx_msgs != (warm + o.iters) * o.count)
+		return report_status("error", 1, "server received %ld of %ld messages",
+				     rx_msgs, (warm + o.iters) * o.count);
+	run_snap(o.snap_cmd, o.tag, "after", o.opt);
+	qsort(lat, o.iters, sizeof(*lat), cmp_double);
+	med = o.iters % 2 ? lat[o.iters / 2] :
+	      (lat[o.iters / 2 - 1] + lat[o.iters / 2]) / 2;
+	json_head("ok");
+	json_str("tag", o.tag ? o.tag : "-");
+	json_str("opt", o.opt);
+	printf(",\"count\":%d,\"reply\":%d,\"iters\":%ld,\"warmup\":%ld,"
+	       "\"ops_total\":%ld,\"msgs_total\":%ld,\"replies_total\":%ld,"
+	       "\"per\":\"%s\",\"median_us\":%.2f,\"p99_us\":%.2f,"
+	       "\"mean_us\":%.2f,\"min_us\":%.2f,\"max_us\":%.2f}\n",
+	       o.count, o.reply, o.iters, warm,
+	       warm + o.iters, (warm + o.iters) * o.count, replies,
+	       o.test == X_STREAM ? "message" : "operation", med * 1e6,
+	       lat[(o.iters * 99 + 99) / 100 - 1] * 1e6, sum / o.iters * 1e6,
+	       lat[0] * 1e6, lat[o.iters - 1] * 1e6);
+	fflush(stdout);
+	free(lat);
+	return 0;
+}
+
 static int do_client(int argc, char **argv, int quit)
 {
 	struct sockaddr_storage to;
@@ -983,6 +1232,9 @@ static int do_client(int argc, char **argv, int quit)
 	o.seconds = 5;
 	o.timeout_ms = 200;
 	o.connect_timeout = 60;
+	o.count = 1;
+	o.warmup = -1;
+	o.opt = "-";
 	for (i = 2; i < argc; i++) {
 		if (i + 1 >= argc)
 			die_usage();
@@ -1006,6 +1258,18 @@ static int do_client(int argc, char **argv, int quit)
 			o.timeout_ms = num(argv[++i], 1, 600000);
 		else if (!strcmp(argv[i], "--connect-timeout"))
 			o.connect_timeout = num(argv[++i], 1, 3600);
+		else if (!strcmp(argv[i], "--count"))
+			o.count = num(argv[++i], 1, 1000000);
+		else if (!strcmp(argv[i], "--reply"))
+			o.reply = num(argv[++i], 0, MAX_MSG);
+		else if (!strcmp(argv[i], "--warmup"))
+			o.warmup = num(argv[++i], 0, 1000000);
+		else if (!strcmp(argv[i], "--snap-cmd"))
+			o.snap_cmd = argv[++i];
+		else if (!strcmp(argv[i], "--tag"))
+			o.tag = argv[++i];
+		else if (!strcmp(argv[i], "--opt"))
+			o.opt = argv[++i];
 		else
 			die_usage();
 	}
@@ -1024,10 +1288,17 @@ static int do_client(int argc, char **argv, int quit)
 		}
 		return 0;
 	}
-	if (!test || (strcmp(test, "rtt") && strcmp(test, "bulk")) || o.size < 0)
+	o.test = test ? parse_test(test) : -1;
+	if (o.test < 0 || o.size < 0)
 		die_usage();
-	o.is_bulk = !strcmp(test, "bulk");
-	if (o.is_bulk && o.size < 16) {
+	if (strcmp(o.opt, "on") && strcmp(o.opt, "off") && strcmp(o.opt, "-"))
+		die_usage();
+	if (o.tag && (!*o.tag || strlen(o.tag) > 63 || strpbrk(o.tag, " \t\n'\"\\;$`&|<>")))
+		die_usage();
+	if ((o.test == X_XFER || o.test == X_STREAM) && o.transport != T_RDM)
+		return report_status("error", 1, "%s needs --transport rdm",
+				     xname[o.test]);
+	if (o.test == X_BULK && o.size < 16) {
 		fprintf(stderr, "mlog-bench: bulk needs --size >= 16\n");
 		return 2;
 	}
@@ -1044,10 +1315,13 @@ static int do_client(int argc, char **argv, int quit)
 	set_sndtimeo(fd, SEND_STALL_S);
 
 	o.quiesce_ms = quiesce(30, &o.frag_left);
+	run_snap(o.snap_cmd, o.tag, "before", o.opt);
 	if (ctl_connect(&c, o.server, o.ctl_port, o.connect_timeout, err,
 			sizeof(err)))
 		return report_status("error", 3, "control: %s", err);
-	if (ctl_printf(&c, "TEST %s %s %d\n", tname[o.transport], test, o.size) ||
+	if (ctl_printf(&c, "TEST %s %s %d %d %d %s %s\n", tname[o.transport],
+		       test, o.size, o.count, o.reply, o.tag ? o.tag : "-",
+		       o.opt) ||
 	    ctl_getline(&c, line, sizeof(line), 30))
 		return report_status("error", 1, "control: no answer: %s",
 				     strerror(errno));
@@ -1058,8 +1332,12 @@ static int do_client(int argc, char **argv, int quit)
 		return report_status("error", 1, "server: %s", line);
 	tolen = make_addr(o.transport, af, o.server, port, &to);
 
-	ret = o.is_bulk ? client_bulk(&c, fd, &to, tolen) :
-			  client_rtt(&c, fd, &to, tolen);
+	if (o.test == X_BULK)
+		ret = client_bulk(&c, fd, &to, tolen);
+	else if (o.test == X_RTT)
+		ret = client_rtt(&c, fd, &to, tolen);
+	else
+		ret = client_xfer(&c, fd, &to, tolen);
 	close(fd);
 	close(c.fd);
 	return ret;
