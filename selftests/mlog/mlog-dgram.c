@@ -10,6 +10,10 @@
  *	send N numbered requests, each retried until its echo arrives (the
  *	datagram service may lose frames); exit 0 when all N came back
  *	intact within S seconds (default 60), then tell the server to quit
+ *   mlog-dgram open [--type dgram|rdm]
+ *	only create an AF_MLOG socket of that type (default dgram) and print
+ *	"ok", or the name of the error the kernel refused it with (as in
+ *	"ESOCKTNOSUPPORT"); exit 0 if it was created, 1 if not
  */
 #include <errno.h>
 #include <poll.h>
@@ -27,7 +31,8 @@ static void usage(void)
 {
 	fprintf(stderr,
 		"Usage: mlog-dgram echo --port P [--timeout S]\n"
-		"       mlog-dgram ping --to A.B.C.D:P [--count N] [--size B] [--timeout S]\n");
+		"       mlog-dgram ping --to A.B.C.D:P [--count N] [--size B] [--timeout S]\n"
+		"       mlog-dgram open [--type dgram|rdm]\n");
 	exit(2);
 }
 
@@ -127,7 +132,7 @@ int main(int argc, char **argv)
 	struct sockaddr_mlog to = { 0 }, me;
 	long count = 100, size = 64, port = -1;
 	double timeout = 60;
-	int fd, i, af = mlog_af();
+	int fd, i, af = mlog_af(), type = SOCK_DGRAM;
 	char *colon;
 
 	if (argc < 2)
@@ -148,6 +153,14 @@ int main(int argc, char **argv)
 			size = mlog_num(argv[++i], 24, MLOG_MAX_PAYLOAD);
 		} else if (!strcmp(argv[i], "--timeout")) {
 			timeout = mlog_num(argv[++i], 1, 86400);
+		} else if (!strcmp(argv[i], "--type")) {
+			i++;
+			if (!strcmp(argv[i], "dgram"))
+				type = SOCK_DGRAM;
+			else if (!strcmp(argv[i], "rdm"))
+				type = SOCK_RDM;
+			else
+				usage();
 		} else if (!strcmp(argv[i], "--to")) {
 			colon = strrchr(argv[++i], ':');
 			if (!colon)
@@ -161,6 +174,19 @@ int main(int argc, char **argv)
 		}
 	}
 
+	if (!strcmp(argv[1], "open")) {
+		/* e.g. refused in a protected host: datagrams are not logged */
+		fd = socket(af, type, 0);
+		if (fd < 0) {
+			const char *name = strerrorname_np(errno);
+
+			printf("%s\n", name ? name : "unknown error");
+			return 1;
+		}
+		printf("ok\n");
+		close(fd);
+		return 0;
+	}
 	fd = socket(af, SOCK_DGRAM, 0);
 	if (fd < 0) {
 		perror("mlog-dgram: socket");

@@ -1,0 +1,309 @@
+#!/bin/bash
+# SPDX-License-Identifier: GPL-2.0
+#
+# Sender-based logging on one node (loopback, node 127.0.0.1), every
+# program a protected host of its own (mlog-host-run):
+#
+#   log      500 SOCK_RDM messages of random sizes up to 64 KiB from host 2
+#            to host 1: the log holds each exactly once, fully logged, RSNs
+#            1..500 matching host 1's RSN history; host 1 depends on host 2
+#   purge    purging up to an RSN, then the rest: entries and blocks go
+#   set      HOST_SET writes RSN, SSN and dependency vector; purging the
+#            history shortens it
+#   cap      a 1 MiB log: a sender of 60 x 60000 bytes blocks at the cap,
+#            a log pressure event is raised, purges let it finish, every
+#            message arrives exactly once
+#   dgram    SOCK_DGRAM is refused inside a protected host, works outside
+#   mixed    unprotected -> protected and protected -> unprotected still
+#            deliver exactly once; no log entry is kept for an unprotected
+#            receiver
+#
+# Every host is deleted and every socket closed at the end, so that the
+# module unloads cleanly (load_unload.sh).
+set -u
+. "$(dirname "$0")/lib.sh"
+RDM=$MLOG_REPO/build/selftests/mlog-rdm
+HOSTRUN=$MLOG_REPO/build/selftests/mlog-host-run
+TMO=240
+BLOCK=262144
+T=$(mktemp -d /tmp/slog_local.XXXXXX)
+bg=()
+
+cleanup() {
+	local p h
+	# release lingering programs, then make sure nothing of ours is left
+	for d in "$T"/*.quiet; do
+		[ -d "$d" ] && touch "$d/end"
+	done
+	for p in "${bg[@]}"; do
+		kill "$p" 2>/dev/null
+	done
+	wait 2>/dev/null
+	for h in 1 2 3 4 5 6 7; do
+		"$MLOGCTL" log purge --dst-host "$h" >/dev/null 2>&1
+		"$MLOGCTL" log purge --src-host "$h" >/dev/null 2>&1
+		"$MLOGCTL" host del --index "$h" >/dev/null 2>&1
+	done
+	"$MLOGCTL" log set --max-bytes "$cap0" >/dev/null 2>&1
+	rm -rf "$T"
+}
+trap cleanup EXIT
+
+ksft_plan 48
+"$MLOGCTL" node set --addr 127.0.0.1 >/dev/null
+cap0=$("$MLOGCTL" --json log | jq -r .max_bytes)
+
+# rdm NAME INDEX MODE ARGS...: mlog-rdm MODE in the background, as
+# protected host INDEX ("-": unprotected).  It creates $T/NAME.MODE once
+# its work is done, then stays (acknowledging, returning RSNs) until
+# $T/NAME.quiet holds a file.  Its pid is in $last.
+rdm() {
+	local name=$1 index=$2 mode=$3
+	shift 3
+	mkdir -p "$T/$name.quiet"
+	set -- "$RDM" "$mode" "$@" --timeout "$TMO" --done "$T/$name.$mode" \
+		--linger "$T/$name.quiet:1"
+	if [ "$index" = - ]; then
+		"$@" &
+	else
+		"$HOSTRUN" --index "$index" -- "$@" &
+	fi
+	last=$!
+	bg+=("$last")
+}
+
+# done_or_exit NAME MODE PID: wait until mlog-rdm MODE is done or gone.
+done_or_exit() {
+	local i
+	for ((i = 0; i < TMO * 10; i++)); do
+		[ -e "$T/$1.$2" ] && return 0
+		kill -0 "$3" 2>/dev/null || return 0
+		sleep 0.1
+	done
+	return 1
+}
+
+# quiesce: no log entry waits for its RSN, no RSN for its acknowledgment.
+quiesce() {
+	local i p='?' u='?'
+	for ((i = 0; i < 60; i++)); do
+		p=$("$MLOGCTL" --json log dump | jq '[.[] | select(.state != "full")] | length')
+		u=$("$MLOGCTL" --json hosts | jq '[.[].unacked] | add // 0')
+		[ "$p" = 0 ] && [ "$u" = 0 ] && return 0
+		sleep 0.5
+	done
+	echo "# still $p partially logged entries, $u unacknowledged RSNs"
+	return 1
+}
+
+# release NAME: let the lingering programs of NAME exit.
+release() { touch "$T/$1.quiet/end"; }
+
+# jqt JSON FILTER: true if FILTER holds for JSON.
+jqt() { echo "$1" | jq -e "$2" >/dev/null; }
+
+# poll SECONDS COMMAND...: until COMMAND succeeds.
+poll() {
+	local n=$(($1 * 10))
+	shift
+	while ! "$@"; do
+		n=$((n - 1))
+		[ "$n" -gt 0 ] || return 1
+		sleep 0.1
+	done
+}
+
+log_entries() { "$MLOGCTL" --json log | jq -r .entries; }
+log_bytes() { "$MLOGCTL" --json log | jq -r .bytes; }
+host_field() { "$MLOGCTL" --json host show --index "$1" | jq -r ".$2"; }
+
+# ---- log: 500 messages from protected host 2 to protected host 1
+rdm a 1 sink --port 6200 --senders 1 --count 500
+sink=$last
+sleep 1
+rdm a 2 source --to 127.0.0.1:6200 --count 500 --size 65536 --random-size --id 1
+src=$last
+done_or_exit a source $src
+done_or_exit a sink $sink
+quiesce
+check "log: every entry fully logged, every RSN acknowledged" test $? -eq 0
+release a
+wait $sink
+check "log: host 1 received 500 messages exactly once, in order, byte for byte" test $? -eq 0
+wait $src
+check "log: host 2 saw all 500 acknowledged" test $? -eq 0
+
+log=$("$MLOGCTL" --json log dump --dst-host 1)
+hist=$("$MLOGCTL" --json history --host 1)
+echo "# log dump --dst-host 1: $(echo "$log" | jq length) entries; history: $(echo "$hist" | jq -c '[.[] | [.rsn, .count]]')"
+check "log: the log holds exactly 500 entries for host 1" jqt "$log" 'length == 500'
+check "log: all of them fully logged, sent by host 2 to host 1" \
+	jqt "$log" 'all(.[]; .state == "full" and .src_host == 2 and .dst_host == 1)'
+check "log: their RSNs are exactly 1..500" jqt "$log" '[.[].rsn] | sort == [range(1; 501)]'
+check "log: host 1's RSN history covers exactly RSNs 1..500" \
+	jqt "$hist" '[.[] | . as $r | range(0; $r.count) | $r.rsn + .] | sort == [range(1; 501)]'
+hmap=$(echo "$hist" | jq -c '[.[] | . as $r | range(0; $r.count) | [$r.port, $r.ssn + ., $r.rsn + .]] | sort')
+lmap=$(echo "$log" | jq -c '[.[] | [.src_port, .ssn, .rsn]] | sort')
+check "log: history and log agree on (port, SSN) -> RSN for every message" test "$hmap" = "$lmap"
+h1=$("$MLOGCTL" --json host show --index 1)
+h2=$("$MLOGCTL" --json host show --index 2)
+echo "# host 1: $h1"
+echo "# host 2: $h2"
+check "log: host 1 depends on host 2's interval 0 only: deps == {\"2\": 0}" \
+	jqt "$h1" '.deps == {"2": 0}'
+rsn_hist_ssn() { jqt "$h1" '.rsn == 500 and .history == 500' && jqt "$h2" '.ssn == 500'; }
+check "log: host 1 RSN 500, history 500; host 2 SSN 500" rsn_hist_ssn
+check "log: sl_hold_violation is 0" test "$(stat sl_hold_violation)" -eq 0
+check "log: sl_bad_range is 0" test "$(stat sl_bad_range)" -eq 0
+
+# ---- purge
+out=$("$MLOGCTL" --json log purge --dst-host 1 --upto 250)
+echo "# purge --upto 250: $out"
+check "purge: --dst-host 1 --upto 250 purges 250 entries" jqt "$out" '.purged == 250'
+rest=$("$MLOGCTL" --json log dump --dst-host 1 --from-rsn 251)
+check "purge: dump from RSN 251 still has RSNs 251..500, all full" \
+	jqt "$rest" '([.[].rsn] | sort) == [range(251; 501)] and all(.[]; .state == "full")'
+all=$("$MLOGCTL" --json log dump --dst-host 1)
+check "purge: nothing at or below RSN 250 is left" jqt "$all" 'length == 250 and all(.[]; .rsn > 250)'
+out=$("$MLOGCTL" --json log purge --dst-host 1)
+check "purge: the rest (250 entries) purged" jqt "$out" '.purged == 250'
+check "purge: the log holds 0 entries" test "$(log_entries)" -eq 0
+bytes_le_block() { [ "$(log_bytes)" -le "$BLOCK" ]; }
+poll 5 bytes_le_block
+check "purge: log memory back to at most one block ($BLOCK bytes)" test $? -eq 0
+echo "# log: $("$MLOGCTL" --json log)"
+
+# ---- set: write host 1's state back, purge its history
+"$MLOGCTL" host set --index 1 --rsn 1000 --ssn 5 --dep 7:42 | sed 's/^/# /'
+show=$("$MLOGCTL" --json host show --index 1)
+echo "# host 1: $show"
+check "set: host show gives rsn 1000, ssn 5, deps {\"7\": 42}" \
+	jqt "$show" '.rsn == 1000 and .ssn == 5 and .deps == {"7": 42}'
+"$MLOGCTL" host set --index 1 --purge-history 100 >/dev/null
+check "set: --purge-history 100 leaves 400 of 500 history entries" \
+	test "$(host_field 1 history)" -eq 400
+hist=$("$MLOGCTL" --json history --host 1)
+check "set: the history now starts at RSN 101" \
+	jqt "$hist" '[.[] | . as $r | range(0; $r.count) | $r.rsn + .] | sort == [range(101; 501)]'
+"$MLOGCTL" host del --index 1 && "$MLOGCTL" host del --index 2
+check "set: hosts 1 and 2 deleted" test $? -eq 0
+
+# ---- cap: a 1 MiB log, 60 x 60000 bytes from host 4 to host 3
+out=$("$MLOGCTL" --json log set --max-bytes 1M)
+check "cap: log set --max-bytes 1M" jqt "$out" '.max_bytes == 1048576'
+"$MLOGCTL" --json events >"$T/events" 2>&1 &
+ev=$!
+bg+=("$ev")
+sleep 0.5
+full0=$(stat sl_log_full)
+rdm c 3 sink --port 6201 --senders 1 --count 60
+sink=$last
+sleep 1
+rdm c 4 source --to 127.0.0.1:6201 --count 60 --size 60000 --id 3
+src=$last
+sleep 5
+got=$(host_field 3 rsn)
+echo "# at the cap: sink received $got, sl_log_full $full0 -> $(stat sl_log_full), log $("$MLOGCTL" --json log)"
+check "cap: sends waited for log space (sl_log_full grew)" test "$(stat sl_log_full)" -gt "$full0"
+check "cap: the source is blocked, not finished" test ! -e "$T/c.source"
+check "cap: the sink received fewer than 60" test "$got" -lt 60
+check "cap: log memory within the cap" test "$(log_bytes)" -le 1048576
+pressure() { grep -q '"event":"log".*"pressure":true' "$T/events"; }
+poll 5 pressure
+check "cap: mlogctl events printed a log pressure event" test $? -eq 0
+sed 's/^/# event: /' "$T/events"
+purges=0
+for ((i = 0; i < TMO * 2; i++)); do
+	[ -e "$T/c.source" ] && break
+	kill -0 "$src" 2>/dev/null || break
+	"$MLOGCTL" log purge --dst-host 3 >/dev/null
+	purges=$((purges + 1))
+	sleep 0.5
+done
+echo "# $purges purges"
+done_or_exit c sink $sink
+quiesce
+release c
+wait $src
+check "cap: with purges the source finished, all 60 acknowledged" test $? -eq 0
+wait $sink
+check "cap: all 60 delivered exactly once, in order, byte for byte" test $? -eq 0
+check "cap: host 3 assigned exactly 60 RSNs" test "$(host_field 3 rsn)" -eq 60
+kill "$ev" 2>/dev/null
+wait "$ev" 2>/dev/null
+"$MLOGCTL" log purge --dst-host 3 >/dev/null
+"$MLOGCTL" log purge --src-host 4 >/dev/null
+"$MLOGCTL" log set --max-bytes "$cap0" >/dev/null
+"$MLOGCTL" host del --index 3 && "$MLOGCTL" host del --index 4
+check "cap: log emptied, cap restored, hosts 3 and 4 deleted" \
+	test $? -eq 0 -a "$(log_entries)" -eq 0 -a "$("$MLOGCTL" --json log | jq .max_bytes)" = "$cap0"
+
+# ---- dgram: datagrams are not logged, so a protected host cannot have them
+out=$("$HOSTRUN" --index 5 --unregister -- "$DGRAM" open --type dgram)
+echo "# SOCK_DGRAM in host 5: $out"
+check "dgram: SOCK_DGRAM in a protected host fails with ESOCKTNOSUPPORT" test "$out" = ESOCKTNOSUPPORT
+out=$("$HOSTRUN" --index 5 --unregister -- "$DGRAM" open --type rdm)
+check "dgram: SOCK_RDM in the same protected host is fine" test "$out" = ok
+out=$("$DGRAM" open --type dgram)
+check "dgram: an unprotected SOCK_DGRAM socket is created" test "$out" = ok
+"$DGRAM" echo --port 6210 --timeout 30 >/dev/null &
+echo_pid=$!
+bg+=("$echo_pid")
+"$DGRAM" ping --to 127.0.0.1:6210 --count 20 --timeout 30 | sed 's/^/# /'
+check "dgram: unprotected datagrams still echo" test "${PIPESTATUS[0]}" -eq 0
+wait "$echo_pid"
+check "dgram: host 5 is gone (--unregister)" sh -c "! '$MLOGCTL' host show --index 5 >/dev/null 2>&1"
+
+# ---- mixed: unprotected -> protected host 6, protected host 7 -> unprotected
+rdm e1 6 sink --port 6220 --senders 1 --count 200
+sink=$last
+sleep 1
+rdm e1 - source --to 127.0.0.1:6220 --count 200 --size 8192 --random-size --id 4
+src=$last
+done_or_exit e1 source $src
+done_or_exit e1 sink $sink
+quiesce
+release e1
+wait $sink
+st1=$?
+wait $src
+check "mixed: unprotected -> protected: 200 delivered exactly once, all acknowledged" \
+	test $((st1 + $?)) -eq 0
+h6=$("$MLOGCTL" --json host show --index 6)
+echo "# host 6: $h6"
+check "mixed: protected receiver assigned RSNs 1..200, no dependency on an unprotected sender" \
+	jqt "$h6" '.rsn == 200 and .history == 200 and .deps == {}'
+check "mixed: no log entry for host 6 (its sender is unprotected)" \
+	jqt "$("$MLOGCTL" --json log dump --dst-host 6)" 'length == 0'
+
+logged0=$(stat sl_logged)
+rdm e2 - sink --port 6221 --senders 1 --count 200
+sink=$last
+sleep 1
+rdm e2 7 source --to 127.0.0.1:6221 --count 200 --size 8192 --random-size --id 5
+src=$last
+done_or_exit e2 source $src
+done_or_exit e2 sink $sink
+no_entries_of_7() { jqt "$("$MLOGCTL" --json log dump --src-host 7)" 'length == 0'; }
+poll 5 no_entries_of_7
+st=$?
+echo "# log after protected -> unprotected: $("$MLOGCTL" --json log)"
+release e2
+wait $sink
+st1=$?
+wait $src
+check "mixed: protected -> unprotected: 200 delivered exactly once, all acknowledged" \
+	test $((st1 + $?)) -eq 0
+check "mixed: host 7's 200 messages were logged before they left" \
+	test $(($(stat sl_logged) - logged0)) -eq 200
+check "mixed: acknowledged by an unprotected receiver, no entry is kept" test "$st" -eq 0
+check "mixed: the log holds no entry at all" test "$(log_entries)" -eq 0
+"$MLOGCTL" host del --index 6 && "$MLOGCTL" host del --index 7
+check "mixed: hosts 6 and 7 deleted" test $? -eq 0
+
+# ---- the end: nothing left behind
+check "end: no protected host left" jqt "$("$MLOGCTL" --json hosts)" 'length == 0'
+check "end: no AF_MLOG socket left" poll 5 sh -c "[ \"\$('$MLOGCTL' --json status | jq .stats.sockets)\" -eq 0 ]"
+check "end: sl_hold_violation still 0, no kernel warning" \
+	sh -c "[ $(stat sl_hold_violation) -eq 0 ] && ! dmesg | grep -E 'WARNING:|BUG:|Oops|refcount_t' >&2"
+ksft_totals
