@@ -50,18 +50,26 @@ u32 mlog_pend_count(const struct mlog_pend_set *s, const void *owner)
 /*
  * The range a frame on @owner returns: its oldest pending RSN and those
  * that follow it without a gap in either the SSNs or the RSNs, at most
- * @max of them.  False if @owner has nothing pending.
+ * @max of them.  With @max 1 (ranges off), the oldest RSN not sent yet,
+ * if any, so that RSNs go out one per frame instead of the oldest over
+ * and over.  False if @owner has nothing pending.
  */
 bool mlog_pend_run(const struct mlog_pend_set *s, const void *owner, u32 max,
 		   struct mlog_rsn_run *run)
 {
+	bool skip_sent = false;
 	u32 i;
 
+	if (max == 1) {
+		for (i = 0; i < s->n; i++)
+			if (s->v[i].owner == owner && !s->v[i].sent)
+				skip_sent = true;
+	}
 	run->n = 0;
 	for (i = 0; i < s->n; i++) {
 		const struct mlog_pend *p = &s->v[i];
 
-		if (p->owner != owner)
+		if (p->owner != owner || (skip_sent && p->sent))
 			continue;
 		if (!run->n) {
 			run->ssn = p->ssn;

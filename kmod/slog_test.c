@@ -57,9 +57,22 @@ static void pend_ranges(struct kunit *test)
 		KUNIT_ASSERT_TRUE(test, mlog_pend_add(s, 10 + i, 100 + i, A));
 	KUNIT_EXPECT_TRUE(test, mlog_pend_run(s, A, 255, &run));
 	KUNIT_EXPECT_EQ(test, run.n, 255U);
-	/* ranges switched off: one at a time */
+	/* ranges switched off: one at a time, each RSN once, then again */
 	KUNIT_EXPECT_TRUE(test, mlog_pend_run(s, A, 1, &run));
 	KUNIT_EXPECT_EQ(test, run.n, 1U);
+	KUNIT_EXPECT_EQ(test, run.rsn, 100ULL);
+	mlog_pend_mark_sent(s, A, &run);
+	KUNIT_EXPECT_TRUE(test, mlog_pend_run(s, A, 1, &run));
+	KUNIT_EXPECT_EQ(test, run.rsn, 101ULL);
+	for (i = 0; i < 300; i++) {
+		mlog_pend_run(s, A, 1, &run);
+		mlog_pend_mark_sent(s, A, &run);
+	}
+	KUNIT_EXPECT_TRUE(test, mlog_pend_run(s, A, 1, &run));
+	KUNIT_EXPECT_EQ(test, run.rsn, 100ULL);	/* all sent: oldest again */
+	/* a range still starts at the oldest, sent or not */
+	KUNIT_EXPECT_TRUE(test, mlog_pend_run(s, A, 255, &run));
+	KUNIT_EXPECT_EQ(test, run.rsn, 100ULL);
 
 	/* after acknowledging the first 255, the rest (45) form the run */
 	KUNIT_EXPECT_EQ(test, mlog_pend_ack(s, A, 100, 255), 255U);
