@@ -175,14 +175,17 @@ TEST_F(nl, node_set_needs_privilege)
 struct pidns_holder {
 	pid_t child;	/* did unshare(CLONE_NEWPID), waits for init */
 	pid_t init;	/* its child: pid 1 of the new namespace */
+	int go;		/* a byte here: init opens an AF_MLOG SOCK_RDM socket */
+	int opened;	/* then says 'y' here (or 'n') */
 };
 
 static int pidns_hold(struct pidns_holder *h)
 {
-	int p[2];
+	int p[2], go[2], opened[2];
+	char c;
 	pid_t g;
 
-	if (pipe(p))
+	if (pipe(p) || pipe(go) || pipe(opened))
 		return -1;
 	h->child = fork();
 	if (h->child < 0)
@@ -197,6 +200,11 @@ static int pidns_hold(struct pidns_holder *h)
 			_exit(1);
 		if (!g) {
 			prctl(PR_SET_PDEATHSIG, SIGKILL);
+			if (read(go[0], &c, 1) == 1) {
+				c = socket(mlog_af(), SOCK_RDM, 0) < 0 ? 'n' : 'y';
+				if (write(opened[1], &c, 1) != 1)
+					_exit(1);
+			}
 			for (;;)
 				pause();
 		}
@@ -207,6 +215,10 @@ static int pidns_hold(struct pidns_holder *h)
 		_exit(0);
 	}
 	close(p[1]);
+	close(go[0]);
+	close(opened[1]);
+	h->go = go[1];
+	h->opened = opened[0];
 	g = 0;
 	if (read(p[0], &g, sizeof(g)) != sizeof(g))
 		g = 0;
@@ -215,12 +227,25 @@ static int pidns_hold(struct pidns_holder *h)
 	return g > 0 ? 0 : -1;
 }
 
+/* Have the holder's init open a socket: 'y' if it could, else 'n'. */
+static char pidns_open_socket(struct pidns_holder *h)
+{
+	char c = 'g';
+
+	if (write(h->go, &c, 1) != 1 || read(h->opened, &c, 1) != 1)
+		return 'n';
+	return c;
+}
+
 static void pidns_release(struct pidns_holder *h)
 {
 	if (h->init > 0)
 		kill(h->init, SIGKILL);
-	if (h->child > 0)
+	if (h->child > 0) {
 		waitpid(h->child, NULL, 0);
+		close(h->go);
+		close(h->opened);
+	}
 	h->init = 0;
 	h->child = 0;
 }
@@ -703,10 +728,61 @@ TEST_F(sl, host_set_bad_dependency_refused)
 	EXPECT_EQ(-ERANGE, nest_call(&self->nl, MLOG_CMD_HOST_SET,
 				     MLOG_ATTR_HOST, a, 2));
 	EXPECT_STRNE("", self->nl.extack);
-	/* a valid one is taken */
+	/* an interval of 2^62 or more */
 	dep.host = 7;
+	dep.iv = 1ULL << 62;
+	EXPECT_EQ(-EINVAL, nest_call(&self->nl, MLOG_CMD_HOST_SET,
+				     MLOG_ATTR_HOST, a, 2));
+	EXPECT_NE(NULL, strstr(self->nl.extack, "dependency"));
+	/* a valid one is taken */
+	dep.iv = 42;
 	EXPECT_EQ(0, nest_call(&self->nl, MLOG_CMD_HOST_SET, MLOG_ATTR_HOST,
 			       a, 2));
+}
+
+/* Host of @nl's last reply: its u32 or u64 attribute @type. */
+static uint64_t reply_host_attr(struct mlog_nl *nl, uint16_t type)
+{
+	struct nlattr *host = mlog_nl_attr(nl, MLOG_ATTR_HOST), *a;
+
+	a = host ? nested_attr(host, type) : NULL;
+	if (!a)
+		return ~0ULL;
+	if (a->nla_len == NLA_HDRLEN + 4)
+		return *(uint32_t *)((char *)a + NLA_HDRLEN);
+	return *(uint64_t *)((char *)a + NLA_HDRLEN);
+}
+
+TEST_F(sl, host_set_state_refused_while_the_host_has_sockets)
+{
+	uint32_t index = 1;
+	uint64_t rsn = 5, purge = 0;
+	struct mlog_nl_attr set[] = {
+		{ MLOG_HOST_INDEX, sizeof(index), &index },
+		{ MLOG_HOST_RSN, sizeof(rsn), &rsn },
+	};
+	struct mlog_nl_attr hist[] = {
+		{ MLOG_HOST_INDEX, sizeof(index), &index },
+		{ MLOG_HOST_HIST_PURGE, sizeof(purge), &purge },
+	};
+
+	ASSERT_EQ(0, host_add(&self->nl, 1, self->ns1.init));
+	ASSERT_EQ('y', pidns_open_socket(&self->ns1));
+	ASSERT_EQ(0, nest_call(&self->nl, MLOG_CMD_HOST_GET, MLOG_ATTR_HOST,
+			       set, 1));
+	EXPECT_EQ(1, reply_host_attr(&self->nl, MLOG_HOST_SOCKETS));
+	EXPECT_EQ(-EBUSY, nest_call(&self->nl, MLOG_CMD_HOST_SET,
+				    MLOG_ATTR_HOST, set, 2));
+	EXPECT_NE(NULL, strstr(self->nl.extack, "open sockets"));
+	/* purging its history is no change of protocol state */
+	EXPECT_EQ(0, nest_call(&self->nl, MLOG_CMD_HOST_SET, MLOG_ATTR_HOST,
+			       hist, 2));
+	/* its socket gone (the namespace's init killed), the state is written */
+	pidns_release(&self->ns1);
+	ASSERT_EQ(0, nest_call(&self->nl, MLOG_CMD_HOST_SET, MLOG_ATTR_HOST,
+			       set, 2));
+	EXPECT_EQ(0, reply_host_attr(&self->nl, MLOG_HOST_SOCKETS));
+	EXPECT_EQ(5, reply_host_attr(&self->nl, MLOG_HOST_RSN));
 }
 
 TEST_HARNESS_MAIN
