@@ -385,6 +385,12 @@ u64 mlog_log_purge(struct mlog_net *mn, u32 dst_host, u64 upto, u32 src_host)
 			d->purged = max(d->purged, upto);
 			continue;
 		}
+		/*
+		 * Everything for this receiver is gone: a host that takes its
+		 * index later starts from RSN 1 again.
+		 */
+		if (!src_host)
+			d->purged = 0;
 		list_for_each_entry_safe(rec, tmp, &d->partial, dnode) {
 			if (src_host && rec->src_host != src_host)
 				continue;
