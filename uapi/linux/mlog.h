@@ -51,7 +51,7 @@ enum mlog_cmd {
 	MLOG_CMD_PEER_GET,	/* dump: one MLOG_ATTR_PEER per known peer */
 	MLOG_CMD_SOCK_GET,	/* dump: one MLOG_ATTR_SOCK per bound socket */
 	MLOG_CMD_EVENT_PEER,	/* notification on "events": peer state changed */
-	/* Sender-based logging (Documentation/protocol.rst, "Logging"). */
+	/* Sender-based logging (Documentation/protocol.rst, "Sender-based logging"). */
 	MLOG_CMD_HOST_ADD,	/* protect the PID namespace of MLOG_ATTR_HOST_PID */
 	MLOG_CMD_HOST_DEL,	/* stop protecting host MLOG_ATTR_HOST_INDEX */
 	MLOG_CMD_HOST_GET,	/* one host (INDEX given) or dump of all */
@@ -122,7 +122,7 @@ enum mlog_stat {
 	MLOG_STAT_SL_RSN_LOGGED,	/* RSNs entered into log entries */
 	MLOG_STAT_SL_RSNACK_RECEIVED,	/* RSNs acknowledged to our hosts */
 	MLOG_STAT_SL_DUP_RSN,		/* duplicates answered from history */
-	MLOG_STAT_SL_DONT_LOG,		/* duplicates answered DONT_LOG */
+	MLOG_STAT_SL_DONT_LOG,		/* DONT_LOG answers sent and received */
 	MLOG_STAT_SL_BAD_RANGE,		/* forged/out-of-window RSN or ack */
 	MLOG_STAT_SL_BAD_HOST,		/* frames naming an impossible host */
 	MLOG_STAT_SL_LOG_FULL,		/* sends that waited for log space */
@@ -207,7 +207,7 @@ enum mlog_entry_attr {
 	MLOG_ENTRY_UNSPEC,
 	MLOG_ENTRY_PAD,
 	MLOG_ENTRY_SRC_HOST,		/* u32 */
-	MLOG_ENTRY_DST_HOST,		/* u32: 0 until the receiver answered */
+	MLOG_ENTRY_DST_HOST,		/* u32: 0 while the receiver is unknown */
 	MLOG_ENTRY_DST_NODE,		/* binary, 16 bytes */
 	MLOG_ENTRY_DST_PORT,		/* u16 */
 	MLOG_ENTRY_SRC_PORT,		/* u16 */
