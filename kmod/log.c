@@ -290,40 +290,8 @@ void mlog_log_file(struct mlog_log *log, struct mlog_log_rec *rec)
 }
 
 /*
- * The receiver @dst_host assigned @rsn: the entry is fully logged.  A
- * second, different RSN for the same message is kept as an additional
- * RSN record (the message was received again, as a new message).
- */
-void mlog_log_set_rsn(struct mlog_log *log, struct mlog_log_rec *rec,
-		      u32 dst_host, u64 rsn)
-{
-	struct mlog_log_dst *d;
-
-	spin_lock_bh(&log->lock);
-	if (rec->state == MLOG_REC_FULL) {
-		if (rec->rsn != rsn)
-			rec->extra_rsns++;
-		goto out;
-	}
-	if (rec->state == MLOG_REC_DEAD)
-		goto out;
-	/* the index's reference moves with the entry */
-	__mlog_log_unindex(log, rec);
-	rec->dst_host = dst_host;
-	rec->rsn = rsn;
-	d = xa_load(&log->dsts, dst_host);
-	/* Already covered by the receiver's checkpoint: nothing to keep. */
-	rec->state = MLOG_REC_FULL;
-	if ((d && rsn <= d->purged) || !__mlog_log_index(log, rec)) {
-		rec->state = MLOG_REC_DEAD;
-		__mlog_log_put(log, rec);
-	}
-out:
-	spin_unlock_bh(&log->lock);
-}
-
-/*
- * File @rec, just taken off its partial list and made FULL, by its RSN.
+ * File @rec, just taken off its partial list and made FULL, by its RSN;
+ * an RSN the receiver's checkpoint covers already leaves nothing to keep.
  * Caller holds log->lock; the index's reference moves with the entry.
  */
 void mlog_log_reindex(struct mlog_log *log, struct mlog_log_rec *rec)
@@ -334,6 +302,31 @@ void mlog_log_reindex(struct mlog_log *log, struct mlog_log_rec *rec)
 		rec->state = MLOG_REC_DEAD;
 		__mlog_log_put(log, rec);
 	}
+}
+
+/*
+ * The receiver @dst_host assigned @rsn: the entry is fully logged.  A
+ * second, different RSN for the same message is kept as an additional
+ * RSN record (the message was received again, as a new message).
+ */
+void mlog_log_set_rsn(struct mlog_log *log, struct mlog_log_rec *rec,
+		      u32 dst_host, u64 rsn)
+{
+	spin_lock_bh(&log->lock);
+	if (rec->state == MLOG_REC_FULL) {
+		if (rec->rsn != rsn)
+			rec->extra_rsns++;
+		goto out;
+	}
+	if (rec->state == MLOG_REC_DEAD)
+		goto out;
+	__mlog_log_unindex(log, rec);
+	rec->dst_host = dst_host;
+	rec->rsn = rsn;
+	rec->state = MLOG_REC_FULL;
+	mlog_log_reindex(log, rec);
+out:
+	spin_unlock_bh(&log->lock);
 }
 
 /* Take an entry out of the index (receiver unprotected, or DONT_LOG). */

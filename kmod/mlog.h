@@ -465,7 +465,8 @@ int mlog_sock_join_host(struct mlog_sock *ms);
 void mlog_sock_leave_host(struct mlog_sock *ms);
 void mlog_sl_flow_init(struct mlog_flow *fl);
 void mlog_sl_flow_stop(struct mlog_flow *fl);
-void mlog_sl_flow_free(struct mlog_flow *fl);
+/* The flow goes away or its peer socket was replaced.  Under ms->lock. */
+void mlog_sl_flow_detach(struct mlog_flow *fl);
 bool mlog_sl_frame_ok(struct mlog_flow *fl, const struct mlog_frame *f);
 void mlog_sl_rcv(struct mlog_flow *fl, const struct mlog_frame *f);
 bool mlog_sl_can_deliver(struct mlog_flow *fl);
@@ -479,7 +480,6 @@ void mlog_sl_delivered(struct mlog_flow *fl, const struct mlog_frame *f);
 void mlog_sl_duplicate(struct mlog_flow *fl, const struct mlog_frame *f);
 void mlog_sl_fill(struct mlog_flow *fl, struct mlog_frame *f, bool standalone);
 bool mlog_sl_may_send(struct mlog_flow *fl, struct mlog_txmsg *m);
-void mlog_sl_flow_restart(struct mlog_flow *fl);
 void mlog_sl_check_frame(struct mlog_flow *fl, const struct mlog_txmsg *m,
 			 const struct mlog_frame *f);
 struct mlog_log_rec *mlog_sl_log_msg(struct mlog_sock *ms, struct msghdr *msg,

@@ -103,7 +103,7 @@ static void mlog_txq_purge(struct mlog_flow *fl)
 /* Caller holds ms->lock. */
 void mlog_flow_free_rdm(struct mlog_flow *fl)
 {
-	mlog_sl_flow_free(fl);
+	mlog_sl_flow_detach(fl);
 	mlog_txq_purge(fl);
 }
 
@@ -378,7 +378,7 @@ static void mlog_flow_restart(struct mlog_flow *fl)
 {
 	struct mlog_net *mn = mlog_pernet(sock_net(&fl->ms->sk));
 
-	mlog_sl_flow_restart(fl);
+	mlog_sl_flow_detach(fl);
 	mlog_txq_purge(fl);
 	mlog_reasm_reset(&fl->reasm);
 	mlog_flow_reset_seq(fl);

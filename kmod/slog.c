@@ -339,7 +339,7 @@ void mlog_sl_flow_stop(struct mlog_flow *fl)
 }
 
 /* Forget what ties @fl to its host and the log.  Caller holds ms->lock. */
-static void mlog_sl_flow_detach(struct mlog_flow *fl)
+void mlog_sl_flow_detach(struct mlog_flow *fl)
 {
 	struct mlog_net *mn = mlog_pernet(sock_net(&fl->ms->sk));
 	struct mlog_host *h = fl->ms->host;
@@ -360,18 +360,6 @@ static void mlog_sl_flow_detach(struct mlog_flow *fl)
 	fl->owed.used = 0;
 	fl->remote_known = false;
 	fl->remote_host = 0;
-}
-
-/* Caller holds ms->lock; the flow is about to be freed. */
-void mlog_sl_flow_free(struct mlog_flow *fl)
-{
-	mlog_sl_flow_detach(fl);
-}
-
-/* The remote socket was replaced: its state is gone, so is ours for it. */
-void mlog_sl_flow_restart(struct mlog_flow *fl)
-{
-	mlog_sl_flow_detach(fl);
 }
 
 static void mlog_sl_bad(struct mlog_net *mn, enum mlog_stat why)
