@@ -317,28 +317,46 @@ out:
 	return dropped;
 }
 
-/* Owe acknowledgments of @first .. @first + @n - 1; false when full. */
+/*
+ * Owe acknowledgments of @first .. @first + @n - 1; false when full.
+ * A receiver returns its whole pending run again and again until it is
+ * acknowledged, so ranges that overlap or touch are merged into one.
+ */
 bool mlog_ackset_add(struct mlog_ackset *a, u64 first, u32 n)
 {
-	u32 i;
+	u64 end, lo, hi;
+	u32 i, j;
 
 	if (!n)
 		return true;
+	end = first + n;		/* the codec rules out wrapping */
 	for (i = 0; i < a->used; i++) {
-		u64 end = a->first[i] + a->n[i];
+		lo = a->first[i];
+		hi = lo + a->n[i];
+		if (first > hi || end < lo)
+			continue;
+		lo = min(lo, first);
+		hi = max(hi, end);
+		if (hi - lo > U32_MAX)
+			continue;
+		a->first[i] = lo;
+		a->n[i] = hi - lo;
+		/* the union may now reach a later slot: fold it in */
+		for (j = i + 1; j < a->used; j++) {
+			u64 l2 = a->first[j], h2 = l2 + a->n[j];
 
-		/* already owed, or extends a range at either end */
-		if (first >= a->first[i] && first + n <= end)
-			return true;
-		if (first == end && a->n[i] + n <= U32_MAX) {
-			a->n[i] += n;
-			return true;
+			if (l2 > hi || h2 < lo || max(hi, h2) - min(lo, l2) > U32_MAX)
+				continue;
+			lo = min(lo, l2);
+			hi = max(hi, h2);
+			a->first[i] = lo;
+			a->n[i] = hi - lo;
+			a->first[j] = a->first[a->used - 1];
+			a->n[j] = a->n[a->used - 1];
+			a->used--;
+			j = i;		/* rescan the rest */
 		}
-		if (first + n == a->first[i] && a->n[i] + n <= U32_MAX) {
-			a->first[i] = first;
-			a->n[i] += n;
-			return true;
-		}
+		return true;
 	}
 	if (a->used == MLOG_ACKSET_SLOTS)
 		return false;

@@ -224,6 +224,20 @@ static void ackset(struct kunit *test)
 	KUNIT_EXPECT_EQ(test, mlog_ackset_take(&a, 255, &first), 12U);
 	KUNIT_EXPECT_EQ(test, first, 8ULL);
 
+	/* the same pending run returned again, longer each time: one range */
+	KUNIT_EXPECT_TRUE(test, mlog_ackset_add(&a, 1, 2));
+	KUNIT_EXPECT_TRUE(test, mlog_ackset_add(&a, 1, 4));
+	KUNIT_EXPECT_TRUE(test, mlog_ackset_add(&a, 3, 6));
+	KUNIT_EXPECT_EQ(test, a.used, 1U);
+	/* a range bridging two owed ones merges all three */
+	KUNIT_EXPECT_TRUE(test, mlog_ackset_add(&a, 20, 5));
+	KUNIT_EXPECT_EQ(test, a.used, 2U);
+	KUNIT_EXPECT_TRUE(test, mlog_ackset_add(&a, 9, 11));
+	KUNIT_EXPECT_EQ(test, a.used, 1U);
+	KUNIT_EXPECT_EQ(test, mlog_ackset_take(&a, 255, &first), 24U);
+	KUNIT_EXPECT_EQ(test, first, 1ULL);
+	KUNIT_EXPECT_EQ(test, a.used, 0U);
+
 	for (i = 0; i < MLOG_ACKSET_SLOTS; i++)
 		KUNIT_EXPECT_TRUE(test, mlog_ackset_add(&a, 100 * i + 1, 1));
 	KUNIT_EXPECT_FALSE(test, mlog_ackset_add(&a, 5000, 1));	/* full */
