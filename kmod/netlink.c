@@ -176,6 +176,7 @@ enum mlog_reply_parts {
 	MLOG_REPLY_MODULE	= BIT(0),
 	MLOG_REPLY_NODE		= BIT(1),
 	MLOG_REPLY_STATS	= BIT(2),
+	MLOG_REPLY_LOG		= BIT(3),
 };
 
 static int mlog_reply(struct genl_info *info, u8 cmd, unsigned int parts)
@@ -196,6 +197,8 @@ static int mlog_reply(struct genl_info *info, u8 cmd, unsigned int parts)
 	     nla_put_u32(msg, MLOG_ATTR_WIRE_VERSION, MLOG_WIRE_VERSION)))
 		goto fail;
 	if ((parts & MLOG_REPLY_NODE) && mlog_put_node(msg, mn))
+		goto fail;
+	if ((parts & MLOG_REPLY_LOG) && mlog_put_log(msg, mn, -1))
 		goto fail;
 	if ((parts & MLOG_REPLY_STATS) && mlog_put_stats(msg, mn))
 		goto fail;
@@ -787,8 +790,6 @@ static int mlog_nl_log_set(struct sk_buff *skb, struct genl_info *info)
 	struct mlog_net *mn = mlog_pernet(genl_info_net(info));
 	struct nlattr *tb[MLOG_LOG_ATTR_MAX + 1];
 	struct mlog_log *log = &mn->log;
-	struct sk_buff *msg;
-	void *hdr;
 	int err;
 
 	err = mlog_nest(info, MLOG_ATTR_LOG, MLOG_LOG_ATTR_MAX,
@@ -810,18 +811,7 @@ static int mlog_nl_log_set(struct sk_buff *skb, struct genl_info *info)
 	if (tb[MLOG_LOG_RSN_DELAY_US])
 		WRITE_ONCE(log->rsn_delay_us,
 			   nla_get_u32(tb[MLOG_LOG_RSN_DELAY_US]));
-
-	msg = genlmsg_new(NLMSG_DEFAULT_SIZE, GFP_KERNEL);
-	if (!msg)
-		return -ENOMEM;
-	hdr = genlmsg_put_reply(msg, info, &mlog_genl_family, 0,
-				MLOG_CMD_LOG_SET);
-	if (!hdr || mlog_put_log(msg, mn, -1)) {
-		nlmsg_free(msg);
-		return -EMSGSIZE;
-	}
-	genlmsg_end(msg, hdr);
-	return genlmsg_reply(msg, info);
+	return mlog_reply(info, MLOG_CMD_LOG_SET, MLOG_REPLY_LOG);
 }
 
 static int mlog_put_hist(struct sk_buff *skb, struct netlink_callback *cb,

@@ -407,6 +407,24 @@ bool mlog_sl_frame_ok(struct mlog_flow *fl, const struct mlog_frame *f)
 	return true;
 }
 
+/* RSNs of @fl still waiting for a frame to piggyback on go now. */
+static void mlog_sl_hurry_flow(struct mlog_flow *fl)
+{
+	if (fl->rsn_wait) {
+		fl->rsn_due = jiffies;
+		mlog_sl_arm(fl, jiffies);
+	}
+}
+
+/* A flow held by the send rule tries again.  Caller holds ms->lock. */
+static void mlog_sl_push_held(struct mlog_flow *fl)
+{
+	if (fl->held) {
+		fl->held = false;
+		mlog_rdm_push(fl);
+	}
+}
+
 /*
  * Acknowledgments arrived: flows of this socket held by the send rule
  * may go now, and those of the host's other sockets from its work item.
@@ -418,12 +436,8 @@ static void mlog_sl_release_held(struct mlog_sock *ms)
 	bool others;
 	int bkt;
 
-	hash_for_each(ms->flows, bkt, fl, node) {
-		if (!fl->held)
-			continue;
-		fl->held = false;
-		mlog_rdm_push(fl);
-	}
+	hash_for_each(ms->flows, bkt, fl, node)
+		mlog_sl_push_held(fl);
 	spin_lock(&h->lock);
 	others = h->held_any;
 	if (others)
@@ -709,12 +723,8 @@ static void mlog_sl_hurry(struct mlog_sock *ms)
 		h->kick_rsn = true;
 	spin_unlock(&h->lock);
 
-	hash_for_each(ms->flows, bkt, fl, node) {
-		if (fl->rsn_wait) {
-			fl->rsn_due = jiffies;
-			mlog_sl_arm(fl, jiffies);
-		}
-	}
+	hash_for_each(ms->flows, bkt, fl, node)
+		mlog_sl_hurry_flow(fl);
 	if (others)
 		queue_work(system_highpri_wq, &h->kick_work);
 }
@@ -890,14 +900,10 @@ static void mlog_host_kick_work(struct work_struct *w)
 			continue;
 		}
 		hash_for_each(ms->flows, bkt, fl, node) {
-			if (rsn && fl->rsn_wait) {
-				fl->rsn_due = jiffies;
-				mlog_sl_arm(fl, jiffies);
-			}
-			if (push && fl->held) {
-				fl->held = false;
-				mlog_rdm_push(fl);
-			}
+			if (rsn)
+				mlog_sl_hurry_flow(fl);
+			if (push)
+				mlog_sl_push_held(fl);
 		}
 		spin_unlock_bh(&ms->lock);
 	}
