@@ -142,6 +142,12 @@ LogEntry decode_log_entry(const Attr& nest) {
   e.len = get_u32(a, MLOG_ENTRY_LEN, "MLOG_ENTRY_LEN").value_or(0);
   if (auto it = a.find(MLOG_ENTRY_DATA); it != a.end()) e.data = it->second.data;
   e.extra_rsns = get_u32(a, MLOG_ENTRY_EXTRA_RSNS, "MLOG_ENTRY_EXTRA_RSNS").value_or(0);
+  if (auto it = a.find(MLOG_ENTRY_DGRAM); it != a.end()) {
+    if (!it->second.data.empty())
+      throw MalformedMessage("malformed attribute MLOG_ENTRY_DGRAM: " +
+                             std::to_string(it->second.data.size()) + " bytes, expected 0");
+    e.dgram = true;
+  }
   return e;
 }
 
@@ -270,7 +276,8 @@ std::string format_log_entries_text(const std::vector<LogEntry>& entries, bool w
   std::vector<Table::Column> columns = {
       {"SRC-HOST", true}, {"DST-HOST", true}, {"DST-NODE", false}, {"DST-PORT", true},
       {"SRC-PORT", true}, {"SSN", true},      {"HOST-SSN", true},  {"INTERVAL", true},
-      {"RSN", true},      {"STATE", false},   {"LEN", true},       {"EXTRA-RSNS", true}};
+      {"RSN", true},      {"STATE", false},   {"LEN", true},       {"EXTRA-RSNS", true},
+      {"TYPE", false}};
   if (with_data) columns.push_back({"DATA", false});
   Table t(std::move(columns));
   for (const auto& e : entries) {
@@ -285,7 +292,8 @@ std::string format_log_entries_text(const std::vector<LogEntry>& entries, bool w
                                     e.state == MLOG_ENTRY_PARTIAL ? "-" : std::to_string(e.rsn),
                                     entry_state_name(e.state),
                                     std::to_string(e.len),
-                                    std::to_string(e.extra_rsns)};
+                                    std::to_string(e.extra_rsns),
+                                    e.dgram ? "dgram" : "rdm"};
     if (with_data) {
       const std::vector<uint8_t> data = e.data.value_or(std::vector<uint8_t>{});
       std::string cell = hex_string(std::span(data).first(std::min(data.size(), kTextDataBytes)));
@@ -307,7 +315,7 @@ std::string format_log_entries_json(const std::vector<LogEntry>& entries, bool w
         << ",\"dst_port\":" << e.dst_port << ",\"src_port\":" << e.src_port << ",\"ssn\":" << e.ssn
         << ",\"host_ssn\":" << e.host_ssn << ",\"interval\":" << e.interval << ",\"rsn\":" << e.rsn
         << ",\"state\":" << json_quote(entry_state_name(e.state)) << ",\"len\":" << e.len
-        << ",\"extra_rsns\":" << e.extra_rsns;
+        << ",\"extra_rsns\":" << e.extra_rsns << ",\"dgram\":" << json_bool(e.dgram);
     if (with_data) out << ",\"data\":\"" << (e.data ? hex_string(*e.data) : std::string()) << '"';
     out << '}';
   }

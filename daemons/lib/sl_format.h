@@ -47,6 +47,8 @@ struct LogEntry {
   uint32_t len = 0;
   std::optional<std::vector<uint8_t>> data;  // only if asked for
   uint32_t extra_rsns = 0;
+  bool dgram = false;  // MLOG_ENTRY_DGRAM: a SOCK_DGRAM message, ssn is the
+                       // sending socket's datagram number
 };
 
 // One MLOG_ATTR_HIST nest: a run of RSNs a host assigned.
@@ -118,8 +120,9 @@ std::string format_hosts_json(const std::vector<HostInfo>& hosts);
 std::string format_host_text(const HostInfo& host);
 std::string format_host_json(const HostInfo& host);
 
-// With @with_data, a DATA column (text: the first 32 bytes in hex, "..."
-// after them if there are more) or a "data" key (JSON: every byte in hex).
+// A TYPE column ("rdm" or "dgram") or a "dgram" key (true/false); with
+// @with_data, a DATA column (text: the first 32 bytes in hex, "..." after
+// them if there are more) or a "data" key (JSON: every byte in hex).
 std::string format_log_entries_text(const std::vector<LogEntry>& entries, bool with_data);
 std::string format_log_entries_json(const std::vector<LogEntry>& entries, bool with_data);
 

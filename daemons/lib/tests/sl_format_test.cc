@@ -45,7 +45,8 @@ AttrMap message(int attr, const AttrBuilder& nest) {
   return parse_attrs(msg.data());
 }
 
-AttrBuilder entry_nest(uint32_t state, uint64_t rsn, std::optional<std::vector<uint8_t>> data) {
+AttrBuilder entry_nest(uint32_t state, uint64_t rsn, std::optional<std::vector<uint8_t>> data,
+                       bool dgram = false) {
   AttrBuilder e;
   e.u32(MLOG_ENTRY_SRC_HOST, 1)
       .u32(MLOG_ENTRY_DST_HOST, state == MLOG_ENTRY_FULL ? 2 : 0)
@@ -60,6 +61,7 @@ AttrBuilder entry_nest(uint32_t state, uint64_t rsn, std::optional<std::vector<u
       .u32(MLOG_ENTRY_LEN, data ? static_cast<uint32_t>(data->size()) : 5)
       .u32(MLOG_ENTRY_EXTRA_RSNS, 0);
   if (data) e.bytes(MLOG_ENTRY_DATA, *data);
+  if (dgram) e.bytes(MLOG_ENTRY_DGRAM, {});  // NLA_FLAG: no payload
   return e;
 }
 
@@ -152,31 +154,53 @@ TEST(SlFormat, LogEntriesJsonKeepKernelOrder) {
       format_log_entries_json(entries, true),
       "[{\"src_host\":1,\"dst_host\":2,\"dst_node\":\"192.0.2.12\",\"dst_port\":5000,"
       "\"src_port\":4000,\"ssn\":7,\"host_ssn\":9,\"interval\":3,\"rsn\":4,\"state\":\"full\","
-      "\"len\":2,\"extra_rsns\":0,\"data\":\"00ab\"},"
+      "\"len\":2,\"extra_rsns\":0,\"dgram\":false,\"data\":\"00ab\"},"
       "{\"src_host\":1,\"dst_host\":0,\"dst_node\":\"192.0.2.12\",\"dst_port\":5000,"
       "\"src_port\":4000,\"ssn\":7,\"host_ssn\":9,\"interval\":3,\"rsn\":0,"
-      "\"state\":\"partial\",\"len\":0,\"extra_rsns\":0,\"data\":\"\"}]\n");
+      "\"state\":\"partial\",\"len\":0,\"extra_rsns\":0,\"dgram\":false,\"data\":\"\"}]\n");
   // Without --data there is no "data" key.
   EXPECT_EQ(format_log_entries_json(entries, false).find("data"), std::string::npos);
 }
 
 TEST(SlFormat, LogEntriesText) {
   std::vector<uint8_t> big(40, 0x5a);
-  const auto entries =
-      decode_log_entries({message(MLOG_ATTR_LOG_ENTRY, entry_nest(MLOG_ENTRY_FULL, 4, big)),
-                          message(MLOG_ATTR_LOG_ENTRY, entry_nest(MLOG_ENTRY_PARTIAL, 0, {}))});
+  const auto entries = decode_log_entries(
+      {message(MLOG_ATTR_LOG_ENTRY, entry_nest(MLOG_ENTRY_FULL, 4, big)),
+       message(MLOG_ATTR_LOG_ENTRY, entry_nest(MLOG_ENTRY_PARTIAL, 0, std::nullopt, true))});
   EXPECT_EQ(format_log_entries_text(entries, false),
             "SRC-HOST  DST-HOST  DST-NODE    DST-PORT  SRC-PORT  SSN  HOST-SSN  INTERVAL  RSN  "
-            "STATE    LEN  EXTRA-RSNS\n"
+            "STATE    LEN  EXTRA-RSNS  TYPE\n"
             "       1         2  192.0.2.12      5000      4000    7         9         3    4  "
-            "full      40           0\n"
+            "full      40           0  rdm\n"
             "       1         -  192.0.2.12      5000      4000    7         9         3    -  "
-            "partial    5           0\n");
+            "partial    5           0  dgram\n");
   const std::string with = format_log_entries_text(entries, true);
-  EXPECT_NE(with.find("  DATA\n"), std::string::npos);
-  EXPECT_NE(with.find("5a5a5a5a5a5a5a5a5a5a5a5a5a5a5a5a5a5a5a5a5a5a5a5a5a5a5a5a5a5a5a5a...\n"),
+  EXPECT_NE(with.find("  TYPE   DATA\n"), std::string::npos) << with;
+  EXPECT_NE(
+      with.find("rdm    5a5a5a5a5a5a5a5a5a5a5a5a5a5a5a5a5a5a5a5a5a5a5a5a5a5a5a5a5a5a5a5a...\n"),
+      std::string::npos)
+      << with;
+  EXPECT_NE(with.find("partial    5           0  dgram  -\n"), std::string::npos) << with;
+}
+
+TEST(SlFormat, DgramEntries) {
+  // A datagram entry carries the MLOG_ENTRY_DGRAM flag; others lack it.
+  const LogEntry d = decode_log_entry(entry_nest(MLOG_ENTRY_PARTIAL, 0, std::nullopt, true).attr());
+  EXPECT_TRUE(d.dgram);
+  EXPECT_FALSE(decode_log_entry(entry_nest(MLOG_ENTRY_FULL, 4, std::nullopt).attr()).dgram);
+  const auto entries = decode_log_entries(
+      {message(MLOG_ATTR_LOG_ENTRY, entry_nest(MLOG_ENTRY_FULL, 4, std::nullopt, true))});
+  ASSERT_EQ(entries.size(), 1u);
+  EXPECT_EQ(format_log_entries_json(entries, false),
+            "[{\"src_host\":1,\"dst_host\":2,\"dst_node\":\"192.0.2.12\",\"dst_port\":5000,"
+            "\"src_port\":4000,\"ssn\":7,\"host_ssn\":9,\"interval\":3,\"rsn\":4,"
+            "\"state\":\"full\",\"len\":5,\"extra_rsns\":0,\"dgram\":true}]\n");
+  EXPECT_NE(format_log_entries_json(entries, true).find("\"dgram\":true,\"data\":\"\"}"),
             std::string::npos);
-  EXPECT_NE(with.find("partial    5           0  -\n"), std::string::npos);
+  // A flag with a payload is malformed.
+  AttrBuilder bad = entry_nest(MLOG_ENTRY_FULL, 4, std::nullopt);
+  bad.u32(MLOG_ENTRY_DGRAM, 1);
+  EXPECT_THROW(decode_log_entry(bad.attr()), MalformedMessage);
 }
 
 TEST(SlFormat, EntryStateNamesAndHex) {
