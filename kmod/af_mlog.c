@@ -262,6 +262,12 @@ static void mlog_dgram_rcv(struct mlog_sock *ms, struct sk_buff *skb,
 	struct mlog_reasm *r;
 	struct mlog_flow *fl;
 
+	if (ms->host) {
+		mlog_sl_dgram_rcv(ms, skb, f, src);
+		return;
+	}
+	if (f->flags & MLOG_F_NEED_RSN)
+		mlog_sl_dgram_unlogged(ms, src, f);
 	if (f->payload_len == f->msg_len) {
 		if (!mlog_charge(&ms->sk, skb)) {
 			ms->stats.rx_drops++;
@@ -313,6 +319,12 @@ void mlog_sock_rcv(struct sock *sk, struct sk_buff *skb,
 
 	if (sk->sk_type == SOCK_DGRAM && f->type == MLOG_FRAME_DATA) {
 		mlog_dgram_rcv(ms, skb, f, src);
+		return;
+	}
+	/* RSNs and acks for the datagrams of a protected host */
+	if (sk->sk_type == SOCK_DGRAM && f->type == MLOG_FRAME_ACK &&
+	    READ_ONCE(ms->host)) {
+		mlog_sl_dgram_rcv(ms, skb, f, src);
 		return;
 	}
 	if (sk->sk_type == SOCK_RDM && f->type != MLOG_FRAME_DATA) {
@@ -512,6 +524,10 @@ static int mlog_dgram_sendmsg(struct socket *sock, struct msghdr *msg,
 	err = mlog_send_prepare(sk, msg, len, &dest);
 	if (err)
 		return err;
+	if (ms->host)
+		return mlog_sl_dgram_sendmsg(ms, msg, len,
+					     (struct in6_addr *)dest.smlog_node,
+					     dest.smlog_port);
 	/* The port is fixed once bound; the epoch for the socket's life. */
 	f.src_port = READ_ONCE(ms->port);
 	f.epoch = ms->epoch;
@@ -651,6 +667,17 @@ int mlog_release(struct socket *sock)
 	return 0;
 }
 
+static __poll_t mlog_dgram_poll(struct file *file, struct socket *sock,
+				poll_table *wait)
+{
+	struct mlog_sock *ms = mlog_sk(sock->sk);
+	__poll_t mask = datagram_poll(file, sock, wait);
+
+	if (ms->host)
+		mask &= ~mlog_sl_dgram_poll(ms, file, wait);
+	return mask;
+}
+
 static const struct proto_ops mlog_dgram_ops = {
 	.owner		= THIS_MODULE,
 	.release	= mlog_release,
@@ -659,7 +686,7 @@ static const struct proto_ops mlog_dgram_ops = {
 	.socketpair	= sock_no_socketpair,
 	.accept		= sock_no_accept,
 	.getname	= mlog_getname,
-	.poll		= datagram_poll,
+	.poll		= mlog_dgram_poll,
 	.ioctl		= sock_no_ioctl,
 	.listen		= sock_no_listen,
 	.shutdown	= sock_no_shutdown,

@@ -14,6 +14,7 @@
 #include <linux/spinlock.h>
 #include <linux/timer.h>
 #include <linux/pid_namespace.h>
+#include <linux/poll.h>
 #include <linux/rbtree.h>
 #include <linux/wait.h>
 #include <linux/workqueue.h>
@@ -123,6 +124,7 @@ struct mlog_log_rec {
 	struct list_head	fnode;		/* flow's entries awaiting RSNs */
 	unsigned int		refs;		/* under mlog_log.lock */
 	u8			state;
+	bool			dgram;		/* SSN: the socket's datagram number */
 	u32			src_host;
 	u32			dst_host;
 	u32			len;
@@ -219,6 +221,8 @@ struct mlog_host {
 	bool			kick_push;	/* push held flows of all sockets */
 	bool			held_any;	/* some flow is held */
 	u32			pend_resv;	/* pend slots promised to messages */
+	u32			ack_gen;	/* bumped when pending RSNs go */
+	wait_queue_head_t	sendq;		/* datagram senders held by the rule */
 
 	/* Its sockets, for kicking flows held by the send rule. */
 	struct mutex		socks_lock;
@@ -480,12 +484,19 @@ void mlog_sl_delivered(struct mlog_flow *fl, const struct mlog_frame *f);
 void mlog_sl_duplicate(struct mlog_flow *fl, const struct mlog_frame *f);
 void mlog_sl_fill(struct mlog_flow *fl, struct mlog_frame *f, bool standalone);
 bool mlog_sl_may_send(struct mlog_flow *fl, struct mlog_txmsg *m);
-void mlog_sl_check_frame(struct mlog_flow *fl, const struct mlog_txmsg *m,
-			 const struct mlog_frame *f);
+void mlog_sl_check_frame(struct mlog_flow *fl, const struct mlog_frame *f);
 struct mlog_log_rec *mlog_sl_log_msg(struct mlog_sock *ms, struct msghdr *msg,
 				     u32 len, long *timeo);
 void mlog_sl_enqueue(struct mlog_flow *fl, struct mlog_txmsg *m);
 void mlog_sl_acked(struct mlog_flow *fl, struct mlog_txmsg *m);
+int mlog_sl_dgram_sendmsg(struct mlog_sock *ms, struct msghdr *msg, u32 len,
+			  const struct in6_addr *dst, u16 dport);
+void mlog_sl_dgram_rcv(struct mlog_sock *ms, struct sk_buff *skb,
+		       const struct mlog_frame *f, const struct in6_addr *src);
+void mlog_sl_dgram_unlogged(struct mlog_sock *ms, const struct in6_addr *src,
+			    const struct mlog_frame *f);
+__poll_t mlog_sl_dgram_poll(struct mlog_sock *ms, struct file *file,
+			    poll_table *wait);
 int mlog_sl_state_set(struct mlog_host *h, const u64 *rsn, const u64 *ssn,
 		      const u32 *incarnation, struct xarray *deps,
 		      const u64 *hist_purge);

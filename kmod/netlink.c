@@ -71,6 +71,7 @@ static const struct nla_policy mlog_entry_policy[MLOG_ENTRY_MAX + 1] = {
 	[MLOG_ENTRY_LEN]	= { .type = NLA_REJECT },
 	[MLOG_ENTRY_DATA]	= { .type = NLA_FLAG },
 	[MLOG_ENTRY_EXTRA_RSNS]	= { .type = NLA_REJECT },
+	[MLOG_ENTRY_DGRAM]	= { .type = NLA_REJECT },
 };
 
 static const struct nla_policy mlog_hist_policy[MLOG_HIST_MAX + 1] = {
@@ -694,6 +695,7 @@ static int mlog_fill_entry(struct sk_buff *skb, struct netlink_callback *cb,
 	    nla_put_u32(skb, MLOG_ENTRY_STATE, rec->state) ||
 	    nla_put_u32(skb, MLOG_ENTRY_LEN, rec->len) ||
 	    nla_put_u32(skb, MLOG_ENTRY_EXTRA_RSNS, rec->extra_rsns) ||
+	    (rec->dgram && nla_put_flag(skb, MLOG_ENTRY_DGRAM)) ||
 	    (data && nla_put(skb, MLOG_ENTRY_DATA, rec->len, rec->data))) {
 		genlmsg_cancel(skb, hdr);
 		return -EMSGSIZE;

@@ -170,6 +170,9 @@ void mlog_rdm_fill_transport_ack(struct mlog_flow *fl, struct mlog_frame *f)
 	struct sock *sk = &fl->ms->sk;
 
 	f->flags |= MLOG_F_ACK;
+	/* a datagram flow has no transport state: RSN frames only */
+	if (sk->sk_type != SOCK_RDM)
+		return;
 	f->ack = fl->rcv_nxt - 1;
 	f->window = mlog_rcv_window(sk);
 	fl->unacked = 0;
@@ -220,7 +223,7 @@ static void mlog_xmit_msg(struct mlog_flow *fl, struct mlog_txmsg *m,
 	}
 	mlog_fill_ack(fl, &f, false);
 	if (first)
-		mlog_sl_check_frame(fl, m, &f);
+		mlog_sl_check_frame(fl, &f);
 	do {
 		f.frag_off = off;
 		f.payload_len = min_t(u32, m->len - off, MLOG_MAX_FRAG);

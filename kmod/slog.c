@@ -2,9 +2,9 @@
 /*
  * Sender-based pessimistic message logging (thesis chapter 3).
  *
- * A protected host is the set of tasks of one PID namespace.  Its SOCK_RDM
- * sockets copy every message they send into the node's log (log.c) before
- * it leaves, tagged with the host's current state interval (its RSN).  A
+ * A protected host is the set of tasks of one PID namespace.  Its sockets
+ * copy every message they send into the node's log (log.c) before it
+ * leaves, tagged with the host's current state interval (its RSN).  A
  * protected receiver gives every message it delivers the next RSN, records
  * it in its RSN history and dependency vector, and returns the RSN to the
  * sender on the reverse flow; the sender enters it into the log entry
@@ -18,6 +18,13 @@
  * flow; standalone frames carry RSNs and acknowledgments when no frame is
  * going the right way soon enough, and RSNs are sent again until they are
  * acknowledged.  Contiguous RSNs go as one range of up to 255.
+ *
+ * Datagrams (SOCK_DGRAM) are logged the same way, on flows that exist
+ * only for the logging: the entry waits for an RSN that comes only if the
+ * datagram arrives (the thesis files it as an AdditionalRsn record), a
+ * protected receiver drops duplicates by the sending socket's datagram
+ * number, and a sender held by the send rule sleeps in sendmsg() instead
+ * of queueing.
  *
  * Locking: a socket's lock, then its host's lock, then the log's lock.
  */
@@ -129,6 +136,7 @@ int mlog_host_add(struct mlog_net *mn, u32 index, u32 incarnation,
 	mutex_init(&h->socks_lock);
 	INIT_LIST_HEAD(&h->socks);
 	INIT_WORK(&h->kick_work, mlog_host_kick_work);
+	init_waitqueue_head(&h->sendq);
 
 	mutex_lock(&mn->hosts_lock);
 	err = 0;
@@ -228,11 +236,6 @@ int mlog_sock_join_host(struct mlog_sock *ms)
 	rcu_read_unlock();
 	if (!found)
 		return 0;
-	/* Datagrams are not logged yet: refuse rather than lose them. */
-	if (ms->sk.sk_type != SOCK_RDM) {
-		mlog_host_put(found);
-		return -ESOCKTNOSUPPORT;
-	}
 	mutex_lock(&found->socks_lock);
 	list_add_tail(&ms->host_node, &found->socks);
 	found->nsocks++;
@@ -338,6 +341,16 @@ void mlog_sl_flow_stop(struct mlog_flow *fl)
 	del_timer_sync(&fl->sl_timer);
 }
 
+/*
+ * RSNs left the pending set: datagram senders waiting in sendmsg() and
+ * poll() look again.  Caller holds h->lock.
+ */
+static void mlog_sl_pend_gone(struct mlog_host *h)
+{
+	h->ack_gen++;
+	wake_up_interruptible_all(&h->sendq);
+}
+
 /* Forget what ties @fl to its host and the log.  Caller holds ms->lock. */
 void mlog_sl_flow_detach(struct mlog_flow *fl)
 {
@@ -348,7 +361,8 @@ void mlog_sl_flow_detach(struct mlog_flow *fl)
 	if (!h)
 		return;
 	spin_lock(&h->lock);
-	mlog_pend_drop_owner(&h->pend, fl);
+	if (mlog_pend_drop_owner(&h->pend, fl))
+		mlog_sl_pend_gone(h);
 	spin_unlock(&h->lock);
 	list_for_each_entry_safe(rec, tmp, &fl->partial, fnode) {
 		list_del_init(&rec->fnode);
@@ -504,6 +518,8 @@ void mlog_sl_rcv(struct mlog_flow *fl, const struct mlog_frame *f)
 		removed = mlog_pend_ack(&h->pend, fl, f->rsn2, f->rsnack_count);
 		if (!mlog_pend_count(&h->pend, fl))
 			fl->rsn_due = 0;
+		if (removed)
+			mlog_sl_pend_gone(h);
 		spin_unlock(&h->lock);
 		if (removed) {
 			fl->rsn_backoff = 0;
@@ -730,11 +746,11 @@ static void mlog_sl_hurry(struct mlog_sock *ms)
 }
 
 /*
- * May message @m of @fl go on the wire for the first time?  Applies the
- * send rule; a held flow is pushed again when acknowledgments arrive.
- * Caller holds ms->lock.
+ * The send rule for a message of @interval going to @fl, counted once per
+ * message in one of the three Table 3.7 columns (*@delayed remembers an
+ * earlier refusal).  Caller holds ms->lock.
  */
-bool mlog_sl_may_send(struct mlog_flow *fl, struct mlog_txmsg *m)
+static bool mlog_sl_rule(struct mlog_flow *fl, u64 interval, bool *delayed)
 {
 	struct mlog_sock *ms = fl->ms;
 	struct mlog_net *mn = mlog_pernet(sock_net(&ms->sk));
@@ -743,14 +759,11 @@ bool mlog_sl_may_send(struct mlog_flow *fl, struct mlog_txmsg *m)
 	struct mlog_rsn_run run = { 0 };
 	bool ok;
 
-	if (!h)
-		return true;
 	spin_lock(&h->lock);
 	if (piggy)
 		mlog_pend_run(&h->pend, fl, mlog_sl_max_run(mn), &run);
-	ok = mlog_pend_may_send(&h->pend, fl, m->interval,
-				piggy ? &run : NULL);
-	if (ok && !m->delayed) {
+	ok = mlog_pend_may_send(&h->pend, fl, interval, piggy ? &run : NULL);
+	if (ok && !*delayed) {
 		if (run.n) {
 			h->tx_piggyback++;
 			mlog_stat_inc(mn, MLOG_STAT_SL_TX_PIGGYBACK);
@@ -758,27 +771,40 @@ bool mlog_sl_may_send(struct mlog_flow *fl, struct mlog_txmsg *m)
 			h->tx_plain++;
 			mlog_stat_inc(mn, MLOG_STAT_SL_TX_PLAIN);
 		}
-	} else if (!ok && !m->delayed) {
-		m->delayed = true;
+	} else if (!ok && !*delayed) {
+		*delayed = true;
 		h->tx_delayed++;
 		mlog_stat_inc(mn, MLOG_STAT_SL_TX_DELAYED);
 	}
-	if (!ok)
+	if (!ok && ms->sk.sk_type == SOCK_RDM)
 		h->held_any = true;
 	spin_unlock(&h->lock);
-	if (!ok) {
-		fl->held = true;
+	if (!ok)
 		mlog_sl_hurry(ms);
-	}
 	return ok;
 }
 
 /*
- * Instrumented check of the send rule on the frame actually built: every
- * RSN up to the message's interval is acknowledged or carried by @f.
+ * May message @m of @fl go on the wire for the first time?  Applies the
+ * send rule; a held flow is pushed again when acknowledgments arrive.
+ * Caller holds ms->lock.
  */
-void mlog_sl_check_frame(struct mlog_flow *fl, const struct mlog_txmsg *m,
-			 const struct mlog_frame *f)
+bool mlog_sl_may_send(struct mlog_flow *fl, struct mlog_txmsg *m)
+{
+	if (!fl->ms->host)
+		return true;
+	if (mlog_sl_rule(fl, m->interval, &m->delayed))
+		return true;
+	fl->held = true;
+	return false;
+}
+
+/*
+ * Instrumented check of the send rule on the frame actually built: every
+ * RSN up to the message's interval (f->interval) is acknowledged or
+ * carried by @f.
+ */
+void mlog_sl_check_frame(struct mlog_flow *fl, const struct mlog_frame *f)
 {
 	struct mlog_net *mn = mlog_pernet(sock_net(&fl->ms->sk));
 	struct mlog_host *h = fl->ms->host;
@@ -790,7 +816,7 @@ void mlog_sl_check_frame(struct mlog_flow *fl, const struct mlog_txmsg *m,
 	if (!h)
 		return;
 	spin_lock(&h->lock);
-	ok = mlog_pend_may_send(&h->pend, fl, m->interval,
+	ok = mlog_pend_may_send(&h->pend, fl, f->interval,
 				(f->flags & MLOG_F_DONT_LOG) ? NULL : &run);
 	spin_unlock(&h->lock);
 	if (!ok)
@@ -838,18 +864,18 @@ struct mlog_log_rec *mlog_sl_log_msg(struct mlog_sock *ms, struct msghdr *msg,
 }
 
 /*
- * Message @m, logged in m->rec, gets its SSN on @fl: complete the entry
- * and file it.  Caller holds ms->lock.
+ * Complete log entry @rec of a message sent on @fl with @ssn in @interval
+ * and file it; the flow keeps it until the receiver's RSN arrives.
+ * Caller holds ms->lock.
  */
-void mlog_sl_enqueue(struct mlog_flow *fl, struct mlog_txmsg *m)
+static void mlog_sl_file(struct mlog_flow *fl, struct mlog_log_rec *rec,
+			 u64 ssn, u64 interval, bool dgram)
 {
 	struct mlog_sock *ms = fl->ms;
 	struct mlog_net *mn = mlog_pernet(sock_net(&ms->sk));
 	struct mlog_host *h = ms->host;
-	struct mlog_log_rec *rec = m->rec;
 
 	spin_lock(&h->lock);
-	m->interval = h->rsn;
 	rec->host_ssn = ++h->ssn;
 	spin_unlock(&h->lock);
 	rec->src_host = h->index;
@@ -858,8 +884,9 @@ void mlog_sl_enqueue(struct mlog_flow *fl, struct mlog_txmsg *m)
 	rec->dst_port = fl->port;
 	rec->src_port = ms->port;
 	rec->src_epoch = ms->epoch;
-	rec->ssn = m->ssn;
-	rec->interval = m->interval;
+	rec->ssn = ssn;
+	rec->interval = interval;
+	rec->dgram = dgram;
 	mlog_log_file(&mn->log, rec);
 	/* the flow keeps it until the receiver's RSN arrives */
 	spin_lock_bh(&mn->log.lock);
@@ -868,6 +895,20 @@ void mlog_sl_enqueue(struct mlog_flow *fl, struct mlog_txmsg *m)
 	list_add_tail(&rec->fnode, &fl->partial);
 	mlog_stat_inc(mn, MLOG_STAT_SL_LOGGED);
 	mlog_stat_add(mn, MLOG_STAT_SL_LOG_BYTES, rec->len);
+}
+
+/*
+ * Message @m, logged in m->rec, gets its SSN on @fl: it belongs to the
+ * host's current state interval.  Caller holds ms->lock.
+ */
+void mlog_sl_enqueue(struct mlog_flow *fl, struct mlog_txmsg *m)
+{
+	struct mlog_host *h = fl->ms->host;
+
+	spin_lock(&h->lock);
+	m->interval = h->rsn;
+	spin_unlock(&h->lock);
+	mlog_sl_file(fl, m->rec, m->ssn, m->interval, false);
 }
 
 /*
@@ -1004,6 +1045,263 @@ void mlog_sl_orphan_rsns(struct mlog_net *mn, const struct in6_addr *src,
 	ack.rsnack_count = f->rsn_count;
 	if (!mlog_frame_out(mn, peer, &ack, NULL))
 		mlog_stat_inc(mn, MLOG_STAT_SL_EXTRA_FRAMES);
+}
+
+/* ---- datagrams ---- */
+
+/*
+ * Log entry @rec of a datagram goes out on @fl now, with the RSNs and
+ * acks due there.  No copy is kept for retransmission: the entry waits
+ * only for the receiver's RSN.  Caller holds ms->lock.
+ */
+static void mlog_sl_dgram_xmit(struct mlog_flow *fl, struct mlog_log_rec *rec,
+			       u64 interval)
+{
+	struct mlog_sock *ms = fl->ms;
+	struct mlog_net *mn = mlog_pernet(sock_net(&ms->sk));
+	struct mlog_frame f;
+	u32 off = 0;
+	u64 ssn;
+
+	/* numbered here, under the lock, so fl->partial stays in order */
+	ssn = atomic64_inc_return(&ms->dgram_ssn);
+	mlog_sl_file(fl, rec, ssn, interval, true);
+	if (ssn >= fl->next_ssn)
+		fl->next_ssn = ssn + 1;
+	mlog_rdm_frame_init(fl, &f, MLOG_FRAME_DATA);
+	f.ssn = ssn;
+	f.msg_len = rec->len;
+	f.flags |= MLOG_F_NEED_RSN;
+	f.interval = interval;
+	mlog_sl_fill(fl, &f, false);
+	mlog_sl_check_frame(fl, &f);
+	do {
+		f.frag_off = off;
+		f.payload_len = min_t(u32, rec->len - off, MLOG_MAX_FRAG);
+		if (mlog_frame_out(mn, fl->peer, &f, rec->data + off))
+			break;	/* as lost on the wire: the entry stays partial */
+		off += f.payload_len;
+	} while (off < rec->len);
+	ms->stats.tx_msgs++;
+}
+
+/*
+ * A protected host sends a datagram of @len bytes to (@dst, @dport): copy
+ * it into the log, wait until the send rule lets it go (the datagram has
+ * no queue to wait in, so the sender sleeps; EAGAIN if it may not), then
+ * send it.  Process context, no locks held.
+ */
+int mlog_sl_dgram_sendmsg(struct mlog_sock *ms, struct msghdr *msg, u32 len,
+			  const struct in6_addr *dst, u16 dport)
+{
+	struct sock *sk = &ms->sk;
+	struct mlog_net *mn = mlog_pernet(sock_net(sk));
+	struct mlog_host *h = ms->host;
+	long timeo = sock_sndtimeo(sk, msg->msg_flags & MSG_DONTWAIT);
+	struct mlog_log_rec *rec;
+	struct mlog_flow *fl;
+	bool delayed = false, sent;
+	u64 interval;
+	u32 gen;
+	long t;
+	int err = 0;
+
+	rec = mlog_sl_log_msg(ms, msg, len, &timeo);
+	if (IS_ERR(rec))
+		return PTR_ERR(rec);
+	/* the message belongs to the state the sender is in now */
+	spin_lock_bh(&h->lock);
+	interval = h->rsn;
+	spin_unlock_bh(&h->lock);
+	for (;;) {
+		gen = READ_ONCE(h->ack_gen);
+		spin_lock_bh(&ms->lock);
+		fl = mlog_flow_get(ms, dst, dport, GFP_ATOMIC);
+		sent = fl && mlog_sl_rule(fl, interval, &delayed);
+		if (sent)
+			mlog_sl_dgram_xmit(fl, rec, interval);
+		spin_unlock_bh(&ms->lock);
+		if (sent)
+			break;
+		if (!fl) {
+			mlog_stat_inc(mn, MLOG_STAT_NO_MEMORY);
+			err = -ENOBUFS;
+			break;
+		}
+		if (!timeo) {
+			err = -EAGAIN;
+			break;
+		}
+		if (signal_pending(current)) {
+			err = sock_intr_errno(timeo);
+			break;
+		}
+		t = wait_event_interruptible_timeout(h->sendq,
+						     READ_ONCE(h->ack_gen) != gen,
+						     timeo);
+		if (t < 0) {
+			err = sock_intr_errno(timeo);
+			break;
+		}
+		timeo = t;
+	}
+	/* the log's index holds a sent entry; an unsent one goes away */
+	mlog_log_put(&mn->log, rec);
+	return err ? err : len;
+}
+
+/*
+ * The peer socket of a datagram flow was replaced: what we knew of the
+ * old one (its numbering, RSNs it owes or is owed) is void.  Caller holds
+ * ms->lock.
+ */
+static void mlog_sl_dgram_restart(struct mlog_flow *fl)
+{
+	struct mlog_net *mn = mlog_pernet(sock_net(&fl->ms->sk));
+
+	mlog_sl_flow_detach(fl);
+	mlog_reasm_reset(&fl->reasm);
+	fl->rcv_nxt = 1;
+	mlog_stat_inc(mn, MLOG_STAT_PEER_RESTARTED);
+}
+
+/*
+ * A DATA or ACK frame for a SOCK_DGRAM socket of a protected host: RSNs
+ * and acks for our datagrams, and datagrams that get RSNs when they are
+ * delivered.  Each sender's datagram numbers only grow, so anything not
+ * above the last one delivered is a duplicate (or overtaken, which for a
+ * datagram is as good as lost) and is not delivered.  Consumes @skb.
+ */
+void mlog_sl_dgram_rcv(struct mlog_sock *ms, struct sk_buff *skb,
+		       const struct mlog_frame *f, const struct in6_addr *src)
+{
+	struct mlog_net *mn = mlog_pernet(sock_net(&ms->sk));
+	struct sk_buff *whole = NULL;
+	struct mlog_reasm *r;
+	struct mlog_flow *fl;
+
+	spin_lock_bh(&ms->lock);
+	fl = ms->dead ? NULL : mlog_flow_get(ms, src, f->src_port, GFP_ATOMIC);
+	if (!fl) {
+		mlog_stat_inc(mn, MLOG_STAT_NO_MEMORY);
+		goto drop;
+	}
+	if (fl->peer_epoch != f->epoch) {
+		if (fl->peer_epoch)
+			mlog_sl_dgram_restart(fl);
+		fl->peer_epoch = f->epoch;
+	}
+	if (!mlog_sl_frame_ok(fl, f))
+		goto drop;
+	mlog_sl_rcv(fl, f);
+	if (f->type != MLOG_FRAME_DATA) {
+		consume_skb(skb);
+		goto out;
+	}
+	if (f->ssn < fl->rcv_nxt) {
+		ms->stats.rx_dup++;
+		mlog_stat_inc(mn, MLOG_STAT_RX_DUP);
+		mlog_sl_duplicate(fl, f);
+		consume_skb(skb);
+		goto out;
+	}
+
+	r = &fl->reasm;
+	if (f->payload_len == f->msg_len) {
+		whole = skb;
+	} else {
+		/* a fragment of a newer message: the older one lost one */
+		if (r->skb && r->ssn != f->ssn) {
+			mlog_reasm_reset(r);
+			mlog_stat_inc(mn, MLOG_STAT_RX_INCOMPLETE);
+		}
+		if (!mlog_reasm_add(ms, r, skb, f)) {
+			if (!r->have)
+				mlog_reasm_reset(r);
+			goto no_room;
+		}
+		if (r->have < r->msg_len)
+			goto out;
+		whole = r->skb;
+		r->skb = NULL;
+		mlog_reasm_reset(r);
+	}
+	if (!mlog_sl_can_deliver(fl)) {
+		kfree_skb(whole);
+		goto no_room;
+	}
+	if (whole == skb && !mlog_charge(&ms->sk, whole)) {
+		mlog_sl_undeliver(fl);
+		kfree_skb(whole);
+		goto no_room;
+	}
+	mlog_deliver(ms, whole, src, f->src_port);
+	fl->rcv_nxt = f->ssn + 1;
+	mlog_sl_delivered(fl, f);
+	goto out;
+
+no_room:
+	/* a datagram: lost; its sender's entry stays partial */
+	ms->stats.rx_drops++;
+	mlog_stat_inc(mn, MLOG_STAT_RX_QUEUE_FULL);
+	goto out;
+drop:
+	kfree_skb(skb);
+out:
+	spin_unlock_bh(&ms->lock);
+}
+
+/*
+ * An unprotected socket got (the first fragment of) a datagram from a
+ * protected sender: no RSN will ever come back for it, so say so at once
+ * and the sender drops its log entry.  Softirq.
+ */
+void mlog_sl_dgram_unlogged(struct mlog_sock *ms, const struct in6_addr *src,
+			    const struct mlog_frame *f)
+{
+	struct mlog_net *mn = mlog_pernet(sock_net(&ms->sk));
+	struct mlog_peer *peer;
+	struct mlog_frame ack;
+
+	if (!f->ssn || f->frag_off || !f->src_host ||
+	    !(f->flags & MLOG_F_NEED_RSN))
+		return;
+	peer = mlog_peer_get(mn, src, GFP_ATOMIC);
+	if (!peer)
+		return;
+	memset(&ack, 0, sizeof(ack));
+	ack.type = MLOG_FRAME_ACK;
+	ack.flags = MLOG_F_ACK | MLOG_F_DONT_LOG;
+	ack.src_port = READ_ONCE(ms->port);
+	ack.dst_port = f->src_port;
+	ack.epoch = ms->epoch;
+	ack.ssn2 = f->ssn;
+	ack.rsn_count = 1;
+	if (!mlog_frame_out(mn, peer, &ack, NULL))
+		mlog_stat_inc(mn, MLOG_STAT_SL_EXTRA_FRAMES);
+}
+
+/*
+ * poll() of a protected SOCK_DGRAM socket: while its host has RSNs not
+ * yet acknowledged, a send may have to wait, so the socket is not
+ * writable; those RSNs are hurried, and an acknowledgment wakes it.
+ * Returns the write events to take away.
+ */
+__poll_t mlog_sl_dgram_poll(struct mlog_sock *ms, struct file *file,
+			    poll_table *wait)
+{
+	struct mlog_host *h = ms->host;
+	bool busy;
+
+	poll_wait(file, &h->sendq, wait);
+	spin_lock_bh(&ms->lock);
+	spin_lock(&h->lock);
+	busy = h->pend.n;
+	spin_unlock(&h->lock);
+	if (busy && !ms->dead)
+		mlog_sl_hurry(ms);
+	spin_unlock_bh(&ms->lock);
+	return busy ? EPOLLOUT | EPOLLWRNORM | EPOLLWRBAND : 0;
 }
 
 /*

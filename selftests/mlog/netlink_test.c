@@ -694,6 +694,20 @@ TEST_F(sl, log_purge_kernel_only_entry_attribute_refused)
 	EXPECT_STRNE("", self->nl.extack);
 }
 
+/* Whether an entry is a datagram is the kernel's to say. */
+TEST_F(sl, log_purge_dgram_flag_refused)
+{
+	uint32_t dst = 1;
+	struct mlog_nl_attr a[] = {
+		{ MLOG_ENTRY_DST_HOST, sizeof(dst), &dst },
+		{ MLOG_ENTRY_DGRAM, 0, &dst },
+	};
+
+	EXPECT_EQ(-EINVAL, nest_call(&self->nl, MLOG_CMD_LOG_PURGE,
+				     MLOG_ATTR_LOG_ENTRY, a, 2));
+	EXPECT_STRNE("", self->nl.extack);
+}
+
 TEST_F(sl, host_set_bad_dependency_refused)
 {
 	struct {

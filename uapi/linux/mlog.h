@@ -219,6 +219,7 @@ enum mlog_entry_attr {
 	MLOG_ENTRY_LEN,			/* u32: message bytes */
 	MLOG_ENTRY_DATA,		/* binary: the message (flag in requests) */
 	MLOG_ENTRY_EXTRA_RSNS,		/* u32: AdditionalRsn records */
+	MLOG_ENTRY_DGRAM,		/* flag: a datagram, numbered by socket */
 
 	__MLOG_ENTRY_MAX,
 	MLOG_ENTRY_MAX = __MLOG_ENTRY_MAX - 1
