@@ -8,7 +8,7 @@
  *	ephemeral port, so a failed test never poisons the next one.
  *
  *   mlog-bench client --server A.B.C.D --transport udp|dgram|rdm
- *		       --test rtt|bulk|xfer|stream --size B [--iters N]
+ *		       --test rtt|bulk|xfer|stream|send --size B [--iters N]
  *		       [--seconds S] [--count N] [--reply B] [--warmup N]
  *		       [--rep R] [--ctl-port P] [--timeout-ms T]
  *		       [--connect-timeout S] [--snap-cmd CMD --tag T]
@@ -61,6 +61,11 @@
  * cannot be told from SIOCOUTQ: it counts bytes, and 0 byte messages have
  * none.)
  *
+ * send (udp and dgram): the time of one sendto() of --size (>= 16) bytes,
+ * the thesis's "datagram send": --iters sends after --warmup ones, 1 ms
+ * apart (outside the measured time) so that each finds the sender in the
+ * same state; the server counts what arrives, as for bulk.
+ *
  * --snap-cmd (client and server): a command run as "CMD TAG before OPT"
  * before the measurement and "CMD TAG after OPT" after it, outside the
  * measured time; bench/slog/snap uses it to switch the logging
@@ -100,8 +105,8 @@
 enum transport { T_UDP, T_DGRAM, T_RDM };
 static const char *const tname[] = { "udp", "dgram", "rdm" };
 
-enum test { X_RTT, X_BULK, X_XFER, X_STREAM, X_NTESTS };
-static const char *const xname[] = { "rtt", "bulk", "xfer", "stream" };
+enum test { X_RTT, X_BULK, X_XFER, X_STREAM, X_SEND, X_NTESTS };
+static const char *const xname[] = { "rtt", "bulk", "xfer", "stream", "send" };
 
 /* ------------------------------------------------------------------ */
 
@@ -127,7 +132,7 @@ static void die_usage(void)
 		"Usage: mlog-bench server [--ctl-port P] [--idle-timeout S] [--rcvbuf B]\n"
 		"                  [--snap-cmd CMD]\n"
 		"       mlog-bench client --server A.B.C.D --transport udp|dgram|rdm\n"
-		"                  --test rtt|bulk|xfer|stream --size B [--iters N]\n"
+		"                  --test rtt|bulk|xfer|stream|send --size B [--iters N]\n"
 		"                  [--seconds S] [--count N] [--reply B] [--warmup N]\n"
 		"                  [--rep R] [--ctl-port P] [--timeout-ms T]\n"
 		"                  [--connect-timeout S] [--snap-cmd CMD --tag T]\n"
@@ -549,7 +554,8 @@ static void bulk_drain(int fd, struct bulk_rx *rx)
 	}
 }
 
-static int serve_bulk(struct ctl *c, int fd, int rcvbuf)
+static int serve_bulk(struct ctl *c, int fd, int rcvbuf, const char *snap_cmd,
+		      const char *tag, const char *opt)
 {
 	struct bulk_rx rx = { 0 };
 	long long sent_msgs = -1, sent_bytes = -1;
@@ -598,6 +604,7 @@ static int serve_bulk(struct ctl *c, int fd, int rcvbuf)
 				break;
 		}
 	}
+	run_snap(snap_cmd, tag, "after", opt);
 	return ctl_printf(c, "RESULT %ld %lld %lld %" PRId64 " %ld %d\n",
 			  rx.msgs, rx.bytes, rx.first_len,
 			  rx.msgs ? rx.t_last - rx.t_first : (int64_t)0, rx.bad,
@@ -669,8 +676,8 @@ static void serve_one(int cfd, int rcvbuf_req, const char *snap_cmd,
 
 		if (!serve_rtt(&c, fd, &served))
 			ctl_printf(&c, "RESULT %ld 0 0 0 0 %d\n", served, rcvbuf);
-	} else if (x == X_BULK) {
-		serve_bulk(&c, fd, rcvbuf);
+	} else if (x == X_BULK || x == X_SEND) {
+		serve_bulk(&c, fd, rcvbuf, snap_cmd, tag, opt);
 	} else {
 		long rx_msgs, replies;
 
@@ -1216,6 +1223,62 @@ static int client_xfer(struct ctl *c, int fd, const struct sockaddr_storage *to,
 	return 0;
 }
 
+static int client_send(struct ctl *c, int fd, const struct sockaddr_storage *to,
+		       socklen_t tolen)
+{
+	long warm = o.warmup < 0 ? 10 : o.warmup, i, n = 0, bad, rx_msgs;
+	long long rx_bytes, first_len, span_ns;
+	double *lat, sum = 0, med, t;
+	char line[256];
+	uint64_t seq;
+	int rcvbuf;
+
+	lat = calloc(o.iters, sizeof(*lat));
+	if (!lat)
+		return report_status("error", 1, "out of memory");
+	fill(cbuf_out, o.size, 0);
+	for (i = 0; i < warm + o.iters; i++) {
+		seq = i;
+		memcpy(cbuf_out, &seq, 8);
+		t = now();
+		if (sendto(fd, cbuf_out, o.size, 0, (const struct sockaddr *)to,
+			   tolen) != o.size)
+			return report_status("error", 1, "send %ld: %s", i,
+					     strerror(errno));
+		t = now() - t;
+		if (i >= warm) {
+			lat[n++] = t;
+			sum += t;
+		}
+		poll(NULL, 0, 1);
+	}
+	if (ctl_printf(c, "DONE %ld %lld\n", warm + o.iters,
+		       (long long)(warm + o.iters) * o.size) ||
+	    ctl_getline(c, line, sizeof(line), 90))
+		return report_status("error", 1, "control: no result: %s",
+				     strerror(errno));
+	if (sscanf(line, "RESULT %ld %lld %lld %lld %ld %d", &rx_msgs,
+		   &rx_bytes, &first_len, &span_ns, &bad, &rcvbuf) != 6)
+		return report_status("error", 1, "server: %s", line);
+	run_snap(o.snap_cmd, o.tag, "after", o.opt);
+	qsort(lat, o.iters, sizeof(*lat), cmp_double);
+	med = o.iters % 2 ? lat[o.iters / 2] :
+	      (lat[o.iters / 2 - 1] + lat[o.iters / 2]) / 2;
+	json_head("ok");
+	json_str("tag", o.tag ? o.tag : "-");
+	json_str("opt", o.opt);
+	printf(",\"count\":1,\"reply\":0,\"iters\":%ld,\"warmup\":%ld,"
+	       "\"ops_total\":%ld,\"msgs_total\":%ld,\"rx_msgs\":%ld,"
+	       "\"per\":\"message\",\"median_us\":%.2f,\"p99_us\":%.2f,"
+	       "\"mean_us\":%.2f,\"min_us\":%.2f,\"max_us\":%.2f}\n",
+	       o.iters, warm, warm + o.iters, warm + o.iters, rx_msgs,
+	       med * 1e6, lat[(o.iters * 99 + 99) / 100 - 1] * 1e6,
+	       sum / o.iters * 1e6, lat[0] * 1e6, lat[o.iters - 1] * 1e6);
+	fflush(stdout);
+	free(lat);
+	return 0;
+}
+
 static int do_client(int argc, char **argv, int quit)
 {
 	struct sockaddr_storage to;
@@ -1298,8 +1361,11 @@ static int do_client(int argc, char **argv, int quit)
 	if ((o.test == X_XFER || o.test == X_STREAM) && o.transport != T_RDM)
 		return report_status("error", 1, "%s needs --transport rdm",
 				     xname[o.test]);
-	if (o.test == X_BULK && o.size < 16) {
-		fprintf(stderr, "mlog-bench: bulk needs --size >= 16\n");
+	if (o.test == X_SEND && o.transport == T_RDM)
+		return report_status("error", 1, "send needs --transport udp or dgram");
+	if ((o.test == X_BULK || o.test == X_SEND) && o.size < 16) {
+		fprintf(stderr, "mlog-bench: %s needs --size >= 16\n",
+			xname[o.test]);
 		return 2;
 	}
 	if (o.transport == T_UDP && o.size > 65507)
@@ -1334,6 +1400,8 @@ static int do_client(int argc, char **argv, int quit)
 
 	if (o.test == X_BULK)
 		ret = client_bulk(&c, fd, &to, tolen);
+	else if (o.test == X_SEND)
+		ret = client_send(&c, fd, &to, tolen);
 	else if (o.test == X_RTT)
 		ret = client_rtt(&c, fd, &to, tolen);
 	else

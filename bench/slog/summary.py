@@ -17,7 +17,8 @@ MODES = ("none", "log", "noopt")
 LABEL = {
     "rr0": "send-receive-reply 0 B",
     "rr1k": "send(1 KiB)-receive-reply",
-    "oneway0": "one-way send 0 B (per msg)",
+    "oneway0": "one-way send 0 B (per msg, RDM)",
+    "dsend32": "datagram send 32 B (SOCK_DGRAM)",
     "mv1k": "transfer 1 KiB",
     "mv64k": "transfer 64 KiB (64 x 1 KiB)",
     "msg64k": "one 64 KiB message + reply",
