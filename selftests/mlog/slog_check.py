@@ -17,12 +17,17 @@ and the checks are, over the whole cluster (thesis ch. 3):
 
   (a) every message a protected host received from a protected sender (each
       RSN history run expanded) is in its sender's log exactly once, fully
-      logged, with the RSN the receiver assigned;
+      logged, with the RSN the receiver assigned; a message is named by
+      (sending host, sender's node and port, receiver's node and port,
+      SSN), for SOCK_RDM messages and datagrams alike;
   (b) each host's RSNs are exactly 1..rsn, each once;
   (c) every log entry is fully logged and names an RSN its receiver
-      assigned to that very message;
+      assigned to that very message; only a datagram entry ("dgram": true)
+      may still be partial: the datagram was lost, so no receiver has it
+      (that it really has none is check (a));
   (d) each host's dependency vector holds, per sending host, the highest
-      interval of the logged messages that host sent it;
+      interval of the fully logged messages that host sent it (a lost
+      datagram's partial entry may already name its receiver);
   (e) the kernel's self-check counter sl_hold_violation is 0 on every node;
   (f) each host's log entries carry its host SSNs 1..ssn, each once;
   (g) each history run's interval is the highest interval of its messages.
@@ -134,11 +139,12 @@ class Cluster:
 
 
 def fmt_entry(e):
-    return ("entry node %s host %s port %s -> %s:%s host %s ssn %s rsn %s "
+    return ("%s node %s host %s port %s -> %s:%s host %s ssn %s rsn %s "
             "state %s interval %s" %
-            (e["_node"], e["src_host"], e["src_port"], e["dst_node"],
-             e["dst_port"], e.get("dst_host"), e["ssn"], e.get("rsn"),
-             e.get("state"), e.get("interval")))
+            ("dgram" if e.get("dgram") else "entry", e["_node"],
+             e["src_host"], e["src_port"], e["dst_node"], e["dst_port"],
+             e.get("dst_host"), e["ssn"], e.get("rsn"), e.get("state"),
+             e.get("interval")))
 
 
 def fmt_msg(r, rsn, ssn):
@@ -196,7 +202,10 @@ def check_c(c):
         by_rsn.setdefault((r["host"], rsn), []).append((r, ssn))
     for e in c.entries:
         if e.get("state") != "full":
-            errs.append("%s: not fully logged" % fmt_entry(e))
+            if not e.get("dgram"):
+                errs.append("%s: not fully logged" % fmt_entry(e))
+            elif e.get("rsn"):
+                errs.append("%s: partial but has an RSN" % fmt_entry(e))
             continue
         h = c.hosts.get(e.get("dst_host"))
         if h is None:
@@ -221,7 +230,9 @@ def check_d(c):
     errs = []
     want = {}
     for e in c.entries:
-        if not e["src_host"] or e.get("dst_host") not in c.hosts:
+        # a lost datagram's entry may name its receiver, which never saw it
+        if not e["src_host"] or e.get("dst_host") not in c.hosts or \
+           e.get("state") != "full":
             continue
         d = want.setdefault(e["dst_host"], {})
         d[e["src_host"]] = max(d.get(e["src_host"], 0), e["interval"])
@@ -312,8 +323,8 @@ CHECKS = [
     ("a", "every received message is fully logged once by its sender, "
           "with its RSN", check_a),
     ("b", "each host's RSNs are exactly 1..rsn", check_b),
-    ("c", "every log entry is full and matches its receiver's history",
-     check_c),
+    ("c", "every log entry is full (a lost datagram's may be partial) and "
+          "matches its receiver's history", check_c),
     ("d", "each dependency vector matches the log", check_d),
     ("e", "sl_hold_violation is 0 on every node", check_e),
     ("f", "each host's logged messages carry host SSNs 1..ssn", check_f),
@@ -353,14 +364,21 @@ def sample_cluster():
     host 2 answers r1 (interval 2), host 1's RSN 1; host 1 sends m3
     (interval 1), RSN 3 of host 2; host 2 sends r2 (interval 3), RSN 2 of
     host 1.  An unprotected sender on A (port 300) gives host 2 RSN 4.
+    Host 1 also sends datagrams from its port 110 to host 2's port 210:
+    d1, d2, d3 in interval 1, d4 in interval 2.  d1 and d3 get RSNs 5 and
+    6; d2 and d4 are lost and their entries stay partial, d4's filed under
+    host 2 already (its flow knows the receiver), which must not count as
+    a dependency of host 2.
     """
     a, b = "192.0.2.11", "192.0.2.12"
 
-    def entry(src, dst, dport, sport, ssn, hssn, iv, rsn, dnode):
+    def entry(src, dst, dport, sport, ssn, hssn, iv, rsn, dnode,
+              dgram=False):
         return {"src_host": src, "dst_host": dst, "dst_node": dnode,
                 "dst_port": dport, "src_port": sport, "ssn": ssn,
                 "host_ssn": hssn, "interval": iv, "rsn": rsn,
-                "state": "full", "len": 64, "extra_rsns": 0}
+                "state": "full" if rsn else "partial", "len": 64,
+                "extra_rsns": 0, "dgram": dgram}
 
     def host(idx, rsn, ssn, deps):
         return {"index": idx, "incarnation": 0, "pidns": 4026532000 + idx,
@@ -373,8 +391,12 @@ def sample_cluster():
         "name": "A", "addr": a, "stats": dict(stats),
         "log": [entry(1, 2, 200, 100, 1, 1, 0, 1, b),
                 entry(1, 2, 200, 100, 2, 2, 0, 2, b),
-                entry(1, 2, 200, 100, 3, 3, 1, 3, b)],
-        "hosts": [host(1, 2, 3, {"2": 3})],
+                entry(1, 2, 200, 100, 3, 3, 1, 3, b),
+                entry(1, 2, 210, 110, 1, 4, 1, 5, b, True),
+                entry(1, 0, 210, 110, 2, 5, 1, 0, b, True),
+                entry(1, 2, 210, 110, 3, 6, 1, 6, b, True),
+                entry(1, 2, 210, 110, 4, 7, 2, 0, b, True)],
+        "hosts": [host(1, 2, 7, {"2": 3})],
         "hist": [{"host": 1, "src_host": 2, "node": b, "port": 200,
                   "lport": 100, "ssn": 1, "rsn": 1, "count": 2,
                   "interval": 3}],
@@ -383,13 +405,19 @@ def sample_cluster():
         "name": "B", "addr": b, "stats": dict(stats),
         "log": [entry(2, 1, 100, 200, 1, 1, 2, 1, a),
                 entry(2, 1, 100, 200, 2, 2, 3, 2, a)],
-        "hosts": [host(2, 4, 2, {"1": 1})],
+        "hosts": [host(2, 6, 2, {"1": 1})],
         "hist": [{"host": 2, "src_host": 1, "node": a, "port": 100,
                   "lport": 200, "ssn": 1, "rsn": 1, "count": 3,
                   "interval": 1},
                  {"host": 2, "src_host": 0, "node": a, "port": 300,
                   "lport": 200, "ssn": 1, "rsn": 4, "count": 1,
-                  "interval": 0}],
+                  "interval": 0},
+                 {"host": 2, "src_host": 1, "node": a, "port": 110,
+                  "lport": 210, "ssn": 1, "rsn": 5, "count": 1,
+                  "interval": 1},
+                 {"host": 2, "src_host": 1, "node": a, "port": 110,
+                  "lport": 210, "ssn": 3, "rsn": 6, "count": 1,
+                  "interval": 1}],
     }
     return [node_a, node_b]
 
@@ -415,9 +443,9 @@ def corruptions():
 
     def phantom(ns):
         e = dict(ns[0]["log"][2])
-        e.update(ssn=4, host_ssn=4, rsn=7)
+        e.update(ssn=4, host_ssn=8, rsn=7)
         ns[0]["log"].append(e)
-        ns[0]["hosts"][0]["ssn"] = 4
+        ns[0]["hosts"][0]["ssn"] = 8
 
     def deps(ns):
         ns[1]["hosts"][0]["deps"] = {"1": 0}
@@ -434,6 +462,36 @@ def corruptions():
     def twice(ns):
         ns[1]["hosts"].append(dict(ns[0]["hosts"][0]))
 
+    # datagrams: d1 (log[3], RSN 5) and d3 (log[5], RSN 6) were received
+    def dgram_partial(ns):
+        e = ns[0]["log"][3]
+        e["state"], e["rsn"], e["dst_host"] = "partial", 0, 0
+
+    def dgram_wrong_rsn(ns):
+        ns[0]["log"][3]["rsn"] = 6
+        ns[0]["log"][5]["rsn"] = 5
+
+    def dgram_other_port(ns):
+        ns[0]["log"][5]["dst_port"] = 211
+
+    def dgram_other_src_port(ns):
+        ns[0]["log"][3]["src_port"] = 111
+
+    def dgram_twice(ns):
+        e = dict(ns[0]["log"][3])
+        e.update(state="partial", rsn=0, dst_host=0, host_ssn=8)
+        ns[0]["log"].append(e)
+        ns[0]["hosts"][0]["ssn"] = 8
+
+    def rdm_partial_unflagged(ns):
+        # the lost datagram's entry without its dgram flag: an RDM
+        # message must never stay partial
+        ns[0]["log"][4]["dgram"] = False
+
+    def dgram_dep_from_lost(ns):
+        # host 2's dependency taken from d4, which it never received
+        ns[1]["hosts"][0]["deps"] = {"1": 2}
+
     return [
         ("a logged message dropped", "a", drop_entry),
         ("two RSNs swapped in the sender's log", "ac", wrong_rsn),
@@ -446,6 +504,16 @@ def corruptions():
         ("a host SSN repeated", "f", host_ssn),
         ("a history run's interval wrong", "g", run_interval),
         ("a host on two nodes", "h", twice),
+        ("a received datagram left partial", "a", dgram_partial),
+        ("two datagrams' RSNs swapped", "ac", dgram_wrong_rsn),
+        ("a received datagram logged for another port", "ac",
+         dgram_other_port),
+        ("a received datagram logged from another port", "ac",
+         dgram_other_src_port),
+        ("a received datagram logged twice", "a", dgram_twice),
+        ("a partial entry that is no datagram", "c", rdm_partial_unflagged),
+        ("a dependency on a lost datagram's interval", "d",
+         dgram_dep_from_lost),
     ]
 
 
@@ -522,6 +590,10 @@ def main(argv):
           (len(nodes), sum(len(x["hosts"]) for x in nodes),
            sum(len(x["log"]) for x in nodes),
            sum(len(x["hist"]) for x in nodes)))
+    dg = [e for x in nodes for e in x["log"] if e.get("dgram")]
+    if dg:
+        print("# %d datagram entries, %d of them partial (lost datagrams)" %
+              (len(dg), sum(e.get("state") != "full" for e in dg)))
     try:
         results = run_checks(nodes)
     except (KeyError, TypeError) as e:
