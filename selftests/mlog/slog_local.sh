@@ -13,7 +13,14 @@
 #   cap      a 1 MiB log: a sender of 60 x 60000 bytes blocks at the cap,
 #            a log pressure event is raised, purges let it finish, every
 #            message arrives exactly once
-#   dgram    SOCK_DGRAM is refused inside a protected host, works outside
+#   dgram    a protected echo server (host 8) and a protected ping client
+#            (host 9) exchange 100 requests and replies: every datagram is
+#            in the log as a full "dgram" entry, the RSNs of each side's
+#            datagrams are exactly 1..n of the other side, and slog_check.py
+#            passes over the node's log, histories and hosts.  A protected
+#            ping client (host 10) of an unprotected echo server: DONT_LOG
+#            answers leave no entry of host 10.  Unprotected datagrams still
+#            echo.
 #   mixed    unprotected -> protected and protected -> unprotected still
 #            deliver exactly once; no log entry is kept for an unprotected
 #            receiver
@@ -23,6 +30,7 @@
 set -u
 . "$(dirname "$0")/lib.sh"
 RDM=$MLOG_REPO/build/selftests/mlog-rdm
+CHECK=$(dirname "$0")/slog_check.py
 HOSTRUN=$MLOG_REPO/build/selftests/mlog-host-run
 TMO=240
 BLOCK=262144
@@ -39,7 +47,7 @@ cleanup() {
 		kill "$p" 2>/dev/null
 	done
 	wait 2>/dev/null
-	for h in 1 2 3 4 5 6 7; do
+	for h in 1 2 3 4 5 6 7 8 9 10; do
 		"$MLOGCTL" log purge --dst-host "$h" >/dev/null 2>&1
 		"$MLOGCTL" log purge --src-host "$h" >/dev/null 2>&1
 		"$MLOGCTL" host del --index "$h" >/dev/null 2>&1
@@ -49,7 +57,7 @@ cleanup() {
 }
 trap cleanup EXIT
 
-ksft_plan 48
+ksft_plan 69
 "$MLOGCTL" node set --addr 127.0.0.1 >/dev/null
 cap0=$("$MLOGCTL" --json log | jq -r .max_bytes)
 
@@ -83,11 +91,31 @@ done_or_exit() {
 	return 1
 }
 
+# dg NAME INDEX MODE ARGS...: mlog-dgram MODE as rdm() runs mlog-rdm, its
+# output in $T/NAME.MODE.out.
+dg() {
+	local name=$1 index=$2 mode=$3
+	shift 3
+	mkdir -p "$T/$name.quiet"
+	set -- "$DGRAM" "$mode" "$@" --timeout "$TMO" --done "$T/$name.$mode" \
+		--linger "$T/$name.quiet:1"
+	if [ "$index" = - ]; then
+		"$@" >"$T/$name.$mode.out" &
+	else
+		"$HOSTRUN" --index "$index" -- "$@" >"$T/$name.$mode.out" &
+	fi
+	last=$!
+	bg+=("$last")
+}
+
 # quiesce: no log entry waits for its RSN, no RSN for its acknowledgment.
+# A datagram's entry may stay partial (the datagram was lost); on
+# loopback none is, which the dgram section checks by itself.
 quiesce() {
 	local i p='?' u='?'
 	for ((i = 0; i < 60; i++)); do
-		p=$("$MLOGCTL" --json log dump | jq '[.[] | select(.state != "full")] | length')
+		p=$("$MLOGCTL" --json log dump |
+			jq '[.[] | select(.state != "full" and .dgram != true)] | length')
 		u=$("$MLOGCTL" --json hosts | jq '[.[].unacked] | add // 0')
 		[ "$p" = 0 ] && [ "$u" = 0 ] && return 0
 		sleep 0.5
@@ -238,21 +266,127 @@ wait "$ev" 2>/dev/null
 check "cap: log emptied, cap restored, hosts 3 and 4 deleted" \
 	test $? -eq 0 -a "$(log_entries)" -eq 0 -a "$("$MLOGCTL" --json log | jq .max_bytes)" = "$cap0"
 
-# ---- dgram: datagrams are not logged, so a protected host cannot have them
+# ---- dgram: datagrams of protected hosts are logged
 out=$("$HOSTRUN" --index 5 --unregister -- "$DGRAM" open --type dgram)
 echo "# SOCK_DGRAM in host 5: $out"
-check "dgram: SOCK_DGRAM in a protected host fails with ESOCKTNOSUPPORT" test "$out" = ESOCKTNOSUPPORT
+check "dgram: SOCK_DGRAM in a protected host is created" test "$out" = ok
 out=$("$HOSTRUN" --index 5 --unregister -- "$DGRAM" open --type rdm)
 check "dgram: SOCK_RDM in the same protected host is fine" test "$out" = ok
+check "dgram: host 5 is gone (--unregister)" sh -c "! '$MLOGCTL' host show --index 5 >/dev/null 2>&1"
+
+# protected echo server host 8, protected ping client host 9
+dg d 8 echo --port 6210 --ack-quit
+srv=$last
+sleep 1
+dg d 9 ping --to 127.0.0.1:6210 --count 100 --size 200 --quit-tries 10
+cli=$last
+done_or_exit d ping $cli
+done_or_exit d echo $srv
+quiesce
+check "dgram: no RDM entry partial, every RSN acknowledged on every host" test $? -eq 0
+dump=$T/dump/node1
+mkdir -p "$dump"
+"$MLOGCTL" --json status >"$dump/status.json"
+"$MLOGCTL" --json log dump >"$dump/log.json"
+"$MLOGCTL" --json hosts >"$dump/hosts.json"
+for h in $(jq -r '.[].index' "$dump/hosts.json"); do
+	"$MLOGCTL" --json history --host "$h" >"$dump/hist-$h.json"
+done
+release d
+wait $cli
+st_cli=$?
+wait $srv
+st_srv=$?
+sed 's/^/# /' "$T/d.ping.out" "$T/d.echo.out"
+check "dgram: protected ping: 100 requests echoed intact by a protected server" test "$st_cli" -eq 0
+check "dgram: the protected echo server got QUIT and exited cleanly" test "$st_srv" -eq 0
+# every datagram counts, QUIT and its echo included
+read -r c_sent c_rcvd <<<"$(sed -n 's/.*; sent \([0-9]*\), received \([0-9]*\)$/\1 \2/p' "$T/d.ping.out")"
+read -r s_served s_rcvd <<<"$(sed -n 's/^echo: served \([0-9]*\) requests, \([0-9]*\) datagrams received.*/\1 \2/p' "$T/d.echo.out")"
+c_sent=${c_sent:-0} c_rcvd=${c_rcvd:--1} s_served=${s_served:-0} s_rcvd=${s_rcvd:--1}
+echo "# client sent $c_sent, received $c_rcvd; server received $s_rcvd (served $s_served requests)"
+h8=$("$MLOGCTL" --json host show --index 8)
+h9=$("$MLOGCTL" --json host show --index 9)
+echo "# host 8: $h8"
+echo "# host 9: $h9"
+check "dgram: the client sent at least 101 datagrams (100 requests, QUIT), the server received them all" \
+	test "$c_sent" -ge 101 -a "$s_rcvd" -eq "$c_sent"
+clog=$(jq -c '[.[] | select(.src_host == 9)]' "$dump/log.json")
+slog=$(jq -c '[.[] | select(.src_host == 8)]' "$dump/log.json")
+echo "# log: $(echo "$clog" | jq length) entries of host 9, $(echo "$slog" | jq length) of host 8"
+check "dgram: the log holds each of the client's $c_sent datagrams, SSNs 1..$c_sent" \
+	jqt "$clog" "[.[].ssn] | sort == [range(1; $c_sent + 1)]"
+check "dgram: all of them full \"dgram\" entries for host 8, port 6210" \
+	jqt "$clog" 'all(.[]; .dgram == true and .state == "full" and .dst_host == 8 and .dst_port == 6210)'
+check "dgram: their RSNs are exactly 1..$c_sent of host 8" \
+	jqt "$clog" "[.[].rsn] | sort == [range(1; $c_sent + 1)]"
+check "dgram: host 8's RSN is the number of datagrams it received ($s_rcvd), its SSN the number it sent" \
+	jqt "$h8" ".rsn == $s_rcvd and .ssn == $s_rcvd and .unacked == 0"
+check "dgram: the server's $s_rcvd replies are logged, full \"dgram\" entries for host 9" \
+	jqt "$slog" "length == $s_rcvd and all(.[]; .dgram == true and .state == \"full\" and .dst_host == 9)"
+replies_rsns() {
+	jqt "$slog" "[.[].rsn] | sort == [range(1; $c_rcvd + 1)]" &&
+		jqt "$h9" ".rsn == $c_rcvd and .ssn == $c_sent and .unacked == 0"
+}
+check "dgram: their RSNs are exactly 1..$c_rcvd of host 9, every datagram the client received" \
+	replies_rsns
+hist=$("$MLOGCTL" --json history --host 8)
+hmap=$(echo "$hist" | jq -c '[.[] | . as $r | range(0; $r.count) | [$r.port, $r.ssn + ., $r.rsn + .]] | sort')
+lmap=$(echo "$clog" | jq -c '[.[] | [.src_port, .ssn, .rsn]] | sort')
+check "dgram: host 8's history and the log agree on (port, SSN) -> RSN for every datagram" \
+	test "$hmap" = "$lmap"
+out=$(python3 "$CHECK" "$dump")
+st=$?
+echo "$out" | sed 's/^/# /'
+check "dgram: slog_check: the node's log, histories and dependency vectors agree" test "$st" -eq 0
+check "dgram: sl_hold_violation is 0" test "$(stat sl_hold_violation)" -eq 0
+"$MLOGCTL" log purge --src-host 8 >/dev/null && "$MLOGCTL" log purge --src-host 9 >/dev/null &&
+	"$MLOGCTL" host del --index 8 && "$MLOGCTL" host del --index 9
+check "dgram: log emptied, hosts 8 and 9 deleted" test $? -eq 0 -a "$(log_entries)" -eq 0
+
+# protected ping client host 10, unprotected echo server
+dont0=$(stat sl_dont_log)
+logged0=$(stat sl_logged)
+dg u - echo --port 6211 --ack-quit
+srv=$last
+sleep 1
+dg u 10 ping --to 127.0.0.1:6211 --count 50 --quit-tries 10
+cli=$last
+done_or_exit u ping $cli
+done_or_exit u echo $srv
+no_entries_of_10() { jqt "$("$MLOGCTL" --json log dump --src-host 10)" 'length == 0'; }
+poll 5 no_entries_of_10
+st=$?
+release u
+wait $cli
+st_cli=$?
+wait $srv
+st_srv=$?
+h10=$("$MLOGCTL" --json host show --index 10)
+sed 's/^/# /' "$T/u.ping.out" "$T/u.echo.out"
+read -r c_sent c_rcvd <<<"$(sed -n 's/.*; sent \([0-9]*\), received \([0-9]*\)$/\1 \2/p' "$T/u.ping.out")"
+c_sent=${c_sent:-0} c_rcvd=${c_rcvd:--1}
+dont1=$(stat sl_dont_log)
+echo "# host 10: $h10; sl_dont_log $dont0 -> $dont1"
+check "dgram: protected -> unprotected: 50 requests echoed intact" test "$st_cli" -eq 0 -a "$st_srv" -eq 0
+check "dgram: host 10's $c_sent datagrams were logged before they left (sl_logged)" \
+	test "$c_sent" -ge 51 -a $(($(stat sl_logged) - logged0)) -eq "$c_sent"
+check "dgram: DONT_LOG answers removed every entry of host 10" test "$st" -eq 0
+check "dgram: sl_dont_log grew by at least $c_sent" test $((dont1 - dont0)) -ge "$c_sent"
+check "dgram: host 10 gave the $c_rcvd echoes RSNs 1..$c_rcvd, depends on no host" \
+	jqt "$h10" ".rsn == $c_rcvd and .deps == {} and .unacked == 0"
+"$MLOGCTL" host del --index 10
+check "dgram: host 10 deleted, the log holds no entry" test $? -eq 0 -a "$(log_entries)" -eq 0
+
 out=$("$DGRAM" open --type dgram)
 check "dgram: an unprotected SOCK_DGRAM socket is created" test "$out" = ok
-"$DGRAM" echo --port 6210 --timeout 30 >/dev/null &
+"$DGRAM" echo --port 6212 --timeout 30 >/dev/null &
 echo_pid=$!
 bg+=("$echo_pid")
-"$DGRAM" ping --to 127.0.0.1:6210 --count 20 --timeout 30 | sed 's/^/# /'
+"$DGRAM" ping --to 127.0.0.1:6212 --count 20 --timeout 30 | sed 's/^/# /'
 check "dgram: unprotected datagrams still echo" test "${PIPESTATUS[0]}" -eq 0
 wait "$echo_pid"
-check "dgram: host 5 is gone (--unregister)" sh -c "! '$MLOGCTL' host show --index 5 >/dev/null 2>&1"
+check "dgram: the unprotected echo server got QUIT" test $? -eq 0
 
 # ---- mixed: unprotected -> protected host 6, protected host 7 -> unprotected
 rdm e1 6 sink --port 6220 --senders 1 --count 200
