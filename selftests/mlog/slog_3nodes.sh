@@ -8,21 +8,29 @@
 #   rr     request-response: nodes 1 and 3 are clients of a server on node 2
 #   blast  node 1 sends node 3 messages of random sizes up to 64 KiB
 #   a2a    all to all: each node sends to the other two
+#   dgram  datagrams (SOCK_DGRAM): nodes 1 and 3 run mlog-dgram ping
+#          clients of an mlog-dgram echo server on node 2; ping sends a
+#          lost request again as a new datagram, and retries its QUIT
+#          until the server echoes it
 #
-# first on a clean network, then with every link losing, duplicating and
-# reordering frames (netem), then also with RSN piggybacking and ranges
-# switched off.  After each pattern, once no log entry waits for its RSN
-# and no RSN for its acknowledgment, every node dumps its log, RSN
-# histories, hosts and counters into $MLOG_SHARED and node 1 checks the
-# whole cluster with slog_check.py.  Last, node 1 sends node 2 forged
-# frames (RSN acks and RSNs never due, a host index out of range): node 2
-# must count them in sl_bad_range and sl_bad_host, and the cluster must
-# still be consistent.
+# with every link losing, duplicating and reordering frames (netem), then
+# rr also with RSN piggybacking and ranges switched off (SLOG_CLEAN=1 runs
+# rr, blast and a2a on a clean network first).  After each pattern, once
+# no SOCK_RDM log entry waits for its RSN and no RSN for its
+# acknowledgment, every node dumps its log, RSN histories, hosts and
+# counters into $MLOG_SHARED and node 1 checks the whole cluster with
+# slog_check.py.  A lost datagram keeps a partial entry in its sender's
+# log, which slog_check.py allows, but every datagram a receiver's history
+# holds must be fully logged by its sender with that RSN; after dgram each
+# node also checks that its host logged every datagram it sent.  Last,
+# node 1 sends node 2 forged frames (RSN acks and RSNs never due, a host
+# index out of range): node 2 must count them in sl_bad_range and
+# sl_bad_host, and the cluster must still be consistent.
 #
-# SLOG_RR, SLOG_BLAST, SLOG_A2A (messages per sender) and SLOG_TIMEOUT
-# (seconds per pattern) override the defaults; SLOG_CLEAN=1 adds the
-# patterns on a clean network before the netem runs, and all-to-all
-# without the optimisations.
+# SLOG_RR, SLOG_BLAST, SLOG_A2A, SLOG_DGRAM (messages per sender) and
+# SLOG_TIMEOUT (seconds per pattern) override the defaults; SLOG_CLEAN=1
+# adds the patterns on a clean network before the netem runs, and
+# all-to-all without the optimisations.
 set -u
 . "$(dirname "$0")/lib.sh"
 dir=$(cd "$(dirname "$0")" && pwd)
@@ -33,6 +41,7 @@ FORGE=$dir/slog_forge.py
 RR=${SLOG_RR:-100}
 BLAST=${SLOG_BLAST:-60}
 A2A=${SLOG_A2A:-100}
+DGRAMS=${SLOG_DGRAM:-60}
 TMO=${SLOG_TIMEOUT:-600}
 ID=$MLOG_NODE_ID
 S=$MLOG_SHARED/slog
@@ -79,21 +88,37 @@ spawn() {
 		--id $((pat * 100 + ID * 10 + role)) --timeout "$TMO" \
 		--done "$S/$pat/work/node$ID.$role" --linger "$S/$pat/quiet:$NODES" &
 	pids+=("$!")
-	what+=("$mode (host $(hidx "$pat" "$role"))")
+	what+=("$mode (host $(hidx "$pat" "$role")) exactly once, in order, byte for byte")
+	roles+=("$role")
+}
+
+# spawn_dgram ROLE MODE WHAT ARGS...: the same with "mlog-dgram MODE ARGS",
+# which must achieve WHAT; its output goes to $S/$pat/out/node$ID.$ROLE.
+spawn_dgram() {
+	local role=$1 mode=$2 goal=$3
+	shift 3
+	mkdir -p "$S/$pat/out"
+	"$HOSTRUN" --index "$(hidx "$pat" "$role")" -- "$DGRAM" "$mode" "$@" \
+		--done "$S/$pat/work/node$ID.$role" --linger "$S/$pat/quiet:$NODES" \
+		>"$S/$pat/out/node$ID.$role" &
+	pids+=("$!")
+	what+=("$mode (host $(hidx "$pat" "$role")) $goal")
 	roles+=("$role")
 }
 
 # quiesce: wait until no log entry lacks its RSN and no host waits for
-# the acknowledgment of an RSN it returned.
+# the acknowledgment of an RSN it returned.  A datagram's entry is the
+# exception: if the datagram was lost, no RSN will ever come for it.
 quiesce() {
 	local i p='?' u='?'
 	for ((i = 0; i < 120; i++)); do
-		p=$("$MLOGCTL" --json log dump | jq '[.[] | select(.state != "full")] | length')
+		p=$("$MLOGCTL" --json log dump |
+			jq '[.[] | select(.state != "full" and .dgram != true)] | length')
 		u=$("$MLOGCTL" --json hosts | jq '[.[].unacked] | add // 0')
 		[ "$p" = 0 ] && [ "$u" = 0 ] && return 0
 		sleep 1
 	done
-	echo "# node $ID: still $p partially logged entries, $u unacknowledged RSNs"
+	echo "# node $ID: still $p partially logged SOCK_RDM entries, $u unacknowledged RSNs"
 	return 1
 }
 
@@ -118,10 +143,11 @@ cluster_check() {
 	ksft_result $st "$1: slog_check: the cluster's logs, histories and dependency vectors agree"
 }
 
-# pattern NUM NAME SETUP: run SETUP (which spawns this node's programs),
-# then wait for them, for quiet, and check.
+# pattern NUM NAME SETUP [AFTER]: run SETUP (which spawns this node's
+# programs), then wait for them, for quiet, and check; AFTER, if given,
+# runs once the programs have exited, before the dump.
 pattern() {
-	local name=$2 setup=$3 i st
+	local name=$2 setup=$3 after=${4:-} i st
 	pat=$1
 	pids=()
 	what=()
@@ -138,13 +164,15 @@ pattern() {
 		done
 	done
 	quiesce
-	check "$name: node $ID: every message fully logged, every RSN acknowledged" test $? -eq 0
+	check "$name: node $ID: every message fully logged (lost datagrams aside), every RSN acknowledged" \
+		test $? -eq 0
 	touch "$S/$pat/quiet/node$ID"
 	for i in "${!pids[@]}"; do
 		wait "${pids[$i]}"
 		st=$?
-		ksft_result $st "$name: node $ID: ${what[$i]} exactly once, in order, byte for byte"
+		ksft_result $st "$name: node $ID: ${what[$i]}"
 	done
+	[ -z "$after" ] || $after "$name"
 	dump
 	barrier "dumped-$pat"
 	cluster_check "$name"
@@ -177,6 +205,47 @@ setup_a2a() {
 	spawn 1 source --to "$others" --count "$A2A" --size 2000 --random-size
 }
 
+# Node 2 echoes the datagrams of the others' ping clients; a lost request
+# is sent again (a new datagram) after 300 ms, a QUIT up to 50 times.
+setup_dgram() {
+	case $ID in
+	2) spawn_dgram 0 echo "answered every datagram, QUIT from $((NODES - 1)) clients" \
+		--port "$(port)" --clients $((NODES - 1)) --ack-quit --timeout 120 ;;
+	*)
+		sleep 1
+		spawn_dgram 0 ping "had every request echoed intact" \
+			--to "$(node_addr 2):$(port)" --count "$DGRAMS" --size 1000 \
+			--quit-tries 50 --timeout "$TMO"
+		;;
+	esac
+}
+
+# after dgram: this node's host logged every datagram it sent, as a
+# datagram; the server received (and gave RSNs to) what its output says.
+after_dgram() {
+	local h out n sent rcvd log
+	h=$(hidx "$pat" 0)
+	out=$S/$pat/out/node$ID.0
+	sed 's/^/# /' "$out"
+	log=$("$MLOGCTL" --json log dump --src-host "$h")
+	n=$("$MLOGCTL" --json host show --index "$h")
+	echo "# node $ID host $h: $(echo "$log" | jq -c '{entries: length,
+		full: [.[] | select(.state == "full")] | length,
+		partial: [.[] | select(.state != "full")] | length}'), host $n"
+	if [ "$ID" = 2 ]; then
+		rcvd=$(sed -n 's/^echo: served [0-9]* requests, \([0-9]*\) datagrams received.*/\1/p' "$out")
+		sent=$rcvd
+		echo "$n" | jq -e ".rsn == ${rcvd:--1}" >/dev/null
+		ksft_result $? "$1: node $ID: host $h assigned one RSN to each of the ${rcvd:-?} datagrams it received"
+	else
+		sent=$(sed -n 's/.*; sent \([0-9]*\), received [0-9]*$/\1/p' "$out")
+	fi
+	echo "$log" | jq -e "length == ${sent:--1} and all(.[]; .dgram == true) and
+		([.[].ssn] | sort) == [range(1; ${sent:-0} + 1)]" >/dev/null &&
+		echo "$n" | jq -e ".ssn == ${sent:--1}" >/dev/null
+	ksft_result $? "$1: node $ID: the log holds all ${sent:-?} datagrams host $h sent, SSNs 1..${sent:-?}"
+}
+
 "$MLOGCTL" node set --addr "$MLOG_NODE_ADDR" --id "$MLOG_NODE_ID"
 # Room for every message of the run: nothing is purged.
 "$MLOGCTL" log set --max-bytes 256M | sed 's/^/# /'
@@ -199,6 +268,7 @@ pattern 4 "rr under netem" setup_rr
 pattern 5 "blast under netem" setup_blast
 pattern 6 "a2a under netem" setup_a2a
 check "node $ID: netem losses were repaired by retransmission" test "$(stat tx_retransmits)" -gt 0
+pattern 10 "dgram under netem" setup_dgram after_dgram
 
 "$MLOGCTL" log set --piggyback off --ranges off | sed 's/^/# /'
 check "node $ID: piggybacking and RSN ranges off" \
