@@ -24,6 +24,10 @@
 #   mixed    unprotected -> protected and protected -> unprotected still
 #            deliver exactly once; no log entry is kept for an unprotected
 #            receiver
+#   hold     with RSNs waiting 1 s for a piggyback, a protected datagram
+#            sender (host 11) that owes host 12 an RSN: a non-blocking send
+#            to a third endpoint fails with EAGAIN, a blocking one goes once
+#            the RSN is acknowledged, and the socket then polls writable
 #
 # Every host is deleted and every socket closed at the end, so that the
 # module unloads cleanly (load_unload.sh).
@@ -47,7 +51,7 @@ cleanup() {
 		kill "$p" 2>/dev/null
 	done
 	wait 2>/dev/null
-	for h in 1 2 3 4 5 6 7 8 9 10; do
+	for h in 1 2 3 4 5 6 7 8 9 10 11 12; do
 		"$MLOGCTL" log purge --dst-host "$h" >/dev/null 2>&1
 		"$MLOGCTL" log purge --src-host "$h" >/dev/null 2>&1
 		"$MLOGCTL" host del --index "$h" >/dev/null 2>&1
@@ -57,7 +61,7 @@ cleanup() {
 }
 trap cleanup EXIT
 
-ksft_plan 69
+ksft_plan 72
 "$MLOGCTL" node set --addr 127.0.0.1 >/dev/null
 cap0=$("$MLOGCTL" --json log | jq -r .max_bytes)
 
@@ -434,6 +438,30 @@ check "mixed: acknowledged by an unprotected receiver, no entry is kept" test "$
 check "mixed: the log holds no entry at all" test "$(log_entries)" -eq 0
 "$MLOGCTL" host del --index 6 && "$MLOGCTL" host del --index 7
 check "mixed: hosts 6 and 7 deleted" test $? -eq 0
+
+# ---- hold: the send rule holds a datagram sender (mlog-dgram-hold)
+delay0=$("$MLOGCTL" --json log | jq -r .rsn_delay_us)
+"$MLOGCTL" log set --rsn-delay-us 1000000 >/dev/null
+"$HOSTRUN" --index 11 --unregister -- "$MLOG_REPO/build/selftests/mlog-dgram-hold" \
+	--port 6240 --sink 127.0.0.1:6241 --timeout 20 >"$T/hold.out" 2>&1 &
+hold=$!
+bg+=("$hold")
+sleep 1
+"$HOSTRUN" --index 12 --unregister -- "$DGRAM" ping --to 127.0.0.1:6240 --count 1 \
+	--quit-tries 0 --timeout 30 | sed 's/^/# /'
+wait "$hold"
+st=$?
+sed 's/^/# /' "$T/hold.out"
+check "hold: a non-blocking datagram send while an RSN is unacknowledged fails with EAGAIN" \
+	grep -qx "dontwait: EAGAIN" "$T/hold.out"
+check "hold: the blocking send left once acknowledged, then the socket polled writable" \
+	test "$st" -eq 0
+check "hold: sl_hold_violation still 0" test "$(stat sl_hold_violation)" -eq 0
+"$MLOGCTL" log set --rsn-delay-us "$delay0" >/dev/null
+for h in 11 12; do
+	"$MLOGCTL" log purge --src-host "$h" >/dev/null
+	"$MLOGCTL" log purge --dst-host "$h" >/dev/null
+done
 
 # ---- the end: nothing left behind
 check "end: no protected host left" jqt "$("$MLOGCTL" --json hosts)" 'length == 0'
