@@ -277,6 +277,18 @@ static void mlog_sl_arm(struct mlog_flow *fl, unsigned long when)
 		mod_timer(&fl->sl_timer, when);
 }
 
+/*
+ * Nothing is due on @fl any more: stop its timer rather than let it fire
+ * for nothing (on an idle CPU every firing is a wakeup, which a
+ * request-reply exchange would pay for on each message).  Caller holds
+ * ms->lock; a callback already running finds nothing due and stops.
+ */
+static void mlog_sl_disarm_idle(struct mlog_flow *fl)
+{
+	if (!fl->rsn_due && !fl->ack_due)
+		del_timer(&fl->sl_timer);
+}
+
 /* A frame of its own for RSNs and RSN acks of @fl.  Caller holds ms->lock. */
 static void mlog_sl_standalone(struct mlog_flow *fl)
 {
@@ -526,6 +538,7 @@ void mlog_sl_rcv(struct mlog_flow *fl, const struct mlog_frame *f)
 			mlog_stat_add(mn, MLOG_STAT_SL_RSNACK_RECEIVED, removed);
 			mlog_sl_release_held(ms);
 		}
+		mlog_sl_disarm_idle(fl);
 	}
 }
 
@@ -715,6 +728,7 @@ void mlog_sl_fill(struct mlog_flow *fl, struct mlog_frame *f, bool standalone)
 	}
 	if (!fl->owed.used)
 		fl->ack_due = 0;
+	mlog_sl_disarm_idle(fl);
 }
 
 /*
