@@ -982,6 +982,31 @@ void mlog_sl_sock_closing(struct mlog_sock *ms)
 			mlog_sl_standalone(fl);
 }
 
+/*
+ * Answer frame @f, which came from @src, with an ACK frame from the port
+ * it was sent to, in the name of a socket with @epoch: for the cases where
+ * no flow answers (a closed socket, an unprotected one).
+ */
+static void mlog_sl_answer_init(struct mlog_frame *ack,
+				const struct mlog_frame *f, u32 epoch)
+{
+	memset(ack, 0, sizeof(*ack));
+	ack->type = MLOG_FRAME_ACK;
+	ack->flags = MLOG_F_ACK;
+	ack->src_port = f->dst_port;
+	ack->dst_port = f->src_port;
+	ack->epoch = epoch;
+}
+
+static void mlog_sl_answer(struct mlog_net *mn, const struct in6_addr *src,
+			   struct mlog_frame *ack)
+{
+	struct mlog_peer *peer = mlog_peer_get(mn, src, GFP_ATOMIC);
+
+	if (peer && !mlog_frame_out(mn, peer, ack, NULL))
+		mlog_stat_inc(mn, MLOG_STAT_SL_EXTRA_FRAMES);
+}
+
 /* Caller holds log->lock. */
 static bool mlog_sl_rec_matches(const struct mlog_log_rec *rec,
 				const struct in6_addr *src,
@@ -1005,7 +1030,6 @@ void mlog_sl_orphan_rsns(struct mlog_net *mn, const struct in6_addr *src,
 	struct mlog_log_rec *rec, *tmp;
 	struct mlog_log_dst *d;
 	struct mlog_frame ack;
-	struct mlog_peer *peer;
 	bool found = false;
 	u32 epoch = 0, host = 0;
 	unsigned long idx;
@@ -1045,20 +1069,11 @@ void mlog_sl_orphan_rsns(struct mlog_net *mn, const struct in6_addr *src,
 	spin_unlock_bh(&log->lock);
 	if (!found)
 		return;
-	peer = mlog_peer_get(mn, src, GFP_ATOMIC);
-	if (!peer)
-		return;
-	memset(&ack, 0, sizeof(ack));
-	ack.type = MLOG_FRAME_ACK;
-	ack.flags = MLOG_F_ACK;
-	ack.src_port = f->dst_port;
-	ack.dst_port = f->src_port;
-	ack.epoch = epoch;
+	mlog_sl_answer_init(&ack, f, epoch);
 	ack.src_host = host;
 	ack.rsn2 = f->rsn;
 	ack.rsnack_count = f->rsn_count;
-	if (!mlog_frame_out(mn, peer, &ack, NULL))
-		mlog_stat_inc(mn, MLOG_STAT_SL_EXTRA_FRAMES);
+	mlog_sl_answer(mn, src, &ack);
 }
 
 /* ---- datagrams ---- */
@@ -1273,26 +1288,16 @@ out:
 void mlog_sl_dgram_unlogged(struct mlog_sock *ms, const struct in6_addr *src,
 			    const struct mlog_frame *f)
 {
-	struct mlog_net *mn = mlog_pernet(sock_net(&ms->sk));
-	struct mlog_peer *peer;
 	struct mlog_frame ack;
 
 	if (!f->ssn || f->frag_off || !f->src_host ||
 	    !(f->flags & MLOG_F_NEED_RSN))
 		return;
-	peer = mlog_peer_get(mn, src, GFP_ATOMIC);
-	if (!peer)
-		return;
-	memset(&ack, 0, sizeof(ack));
-	ack.type = MLOG_FRAME_ACK;
-	ack.flags = MLOG_F_ACK | MLOG_F_DONT_LOG;
-	ack.src_port = READ_ONCE(ms->port);
-	ack.dst_port = f->src_port;
-	ack.epoch = ms->epoch;
+	mlog_sl_answer_init(&ack, f, ms->epoch);
+	ack.flags |= MLOG_F_DONT_LOG;
 	ack.ssn2 = f->ssn;
 	ack.rsn_count = 1;
-	if (!mlog_frame_out(mn, peer, &ack, NULL))
-		mlog_stat_inc(mn, MLOG_STAT_SL_EXTRA_FRAMES);
+	mlog_sl_answer(mlog_pernet(sock_net(&ms->sk)), src, &ack);
 }
 
 /*
