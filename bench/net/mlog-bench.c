@@ -1166,11 +1166,30 @@ static double xfer_op(int fd, const struct sockaddr_storage *to,
 	return now() - t0;
 }
 
+/*
+ * End a result object with the statistics of the o.iters times in @lat
+ * (seconds, summing to @sum): median, p99, mean, min, max in us.  Sorts
+ * @lat.
+ */
+static void json_latencies(double *lat, double sum)
+{
+	long n = o.iters;
+	double med;
+
+	qsort(lat, n, sizeof(*lat), cmp_double);
+	med = n % 2 ? lat[n / 2] : (lat[n / 2 - 1] + lat[n / 2]) / 2;
+	printf(",\"median_us\":%.2f,\"p99_us\":%.2f,\"mean_us\":%.2f,"
+	       "\"min_us\":%.2f,\"max_us\":%.2f}\n",
+	       med * 1e6, lat[(n * 99 + 99) / 100 - 1] * 1e6, sum / n * 1e6,
+	       lat[0] * 1e6, lat[n - 1] * 1e6);
+	fflush(stdout);
+}
+
 static int client_xfer(struct ctl *c, int fd, const struct sockaddr_storage *to,
 		       socklen_t tolen)
 {
 	long warm = o.warmup, i, rx_msgs, replies;
-	double *lat, sum = 0, div = o.test == X_STREAM ? o.count : 1, med;
+	double *lat, sum = 0, div = o.test == X_STREAM ? o.count : 1;
 	char err[256], line[256];
 	uint64_t seq = 1;
 	int rcvbuf;
@@ -1203,22 +1222,16 @@ static int client_xfer(struct ctl *c, int fd, const struct sockaddr_storage *to,
 		return report_status("error", 1, "server received %ld of %ld messages",
 				     rx_msgs, (warm + o.iters) * o.count);
 	run_snap(o.snap_cmd, o.tag, "after", o.opt);
-	qsort(lat, o.iters, sizeof(*lat), cmp_double);
-	med = o.iters % 2 ? lat[o.iters / 2] :
-	      (lat[o.iters / 2 - 1] + lat[o.iters / 2]) / 2;
 	json_head("ok");
 	json_str("tag", o.tag ? o.tag : "-");
 	json_str("opt", o.opt);
 	printf(",\"count\":%d,\"reply\":%d,\"iters\":%ld,\"warmup\":%ld,"
 	       "\"ops_total\":%ld,\"msgs_total\":%ld,\"replies_total\":%ld,"
-	       "\"per\":\"%s\",\"median_us\":%.2f,\"p99_us\":%.2f,"
-	       "\"mean_us\":%.2f,\"min_us\":%.2f,\"max_us\":%.2f}\n",
+	       "\"per\":\"%s\"",
 	       o.count, o.reply, o.iters, warm,
 	       warm + o.iters, (warm + o.iters) * o.count, replies,
-	       o.test == X_STREAM ? "message" : "operation", med * 1e6,
-	       lat[(o.iters * 99 + 99) / 100 - 1] * 1e6, sum / o.iters * 1e6,
-	       lat[0] * 1e6, lat[o.iters - 1] * 1e6);
-	fflush(stdout);
+	       o.test == X_STREAM ? "message" : "operation");
+	json_latencies(lat, sum);
 	free(lat);
 	return 0;
 }
@@ -1228,7 +1241,7 @@ static int client_send(struct ctl *c, int fd, const struct sockaddr_storage *to,
 {
 	long warm = o.warmup < 0 ? 10 : o.warmup, i, n = 0, bad, rx_msgs;
 	long long rx_bytes, first_len, span_ns;
-	double *lat, sum = 0, med, t;
+	double *lat, sum = 0, t;
 	char line[256];
 	uint64_t seq;
 	int rcvbuf;
@@ -1261,20 +1274,14 @@ static int client_send(struct ctl *c, int fd, const struct sockaddr_storage *to,
 		   &rx_bytes, &first_len, &span_ns, &bad, &rcvbuf) != 6)
 		return report_status("error", 1, "server: %s", line);
 	run_snap(o.snap_cmd, o.tag, "after", o.opt);
-	qsort(lat, o.iters, sizeof(*lat), cmp_double);
-	med = o.iters % 2 ? lat[o.iters / 2] :
-	      (lat[o.iters / 2 - 1] + lat[o.iters / 2]) / 2;
 	json_head("ok");
 	json_str("tag", o.tag ? o.tag : "-");
 	json_str("opt", o.opt);
 	printf(",\"count\":1,\"reply\":0,\"iters\":%ld,\"warmup\":%ld,"
 	       "\"ops_total\":%ld,\"msgs_total\":%ld,\"rx_msgs\":%ld,"
-	       "\"per\":\"message\",\"median_us\":%.2f,\"p99_us\":%.2f,"
-	       "\"mean_us\":%.2f,\"min_us\":%.2f,\"max_us\":%.2f}\n",
-	       o.iters, warm, warm + o.iters, warm + o.iters, rx_msgs,
-	       med * 1e6, lat[(o.iters * 99 + 99) / 100 - 1] * 1e6,
-	       sum / o.iters * 1e6, lat[0] * 1e6, lat[o.iters - 1] * 1e6);
-	fflush(stdout);
+	       "\"per\":\"message\"",
+	       o.iters, warm, warm + o.iters, warm + o.iters, rx_msgs);
+	json_latencies(lat, sum);
 	free(lat);
 	return 0;
 }
