@@ -204,6 +204,15 @@ vm_boot_node() {
 	fi
 }
 
+# Sleep $1 seconds in a way a trapped signal interrupts at once: bash
+# runs a trap as soon as the wait builtin returns, while a SIGINT that
+# arrives during a foreground sleep is dropped when the sleep then exits
+# normally.
+vm_nap() {
+	sleep "$1" &
+	wait $! 2>/dev/null
+}
+
 # Wait until node $1 reports ready; $2 = timeout in seconds.
 vm_wait_ready() {
 	local i=$1 t=$2 nd=$VM_RUN/node$1 end r pid
@@ -228,7 +237,7 @@ vm_wait_ready() {
 			vm_err "node $i did not boot within $t s, console log: $(vm_console "$i")"
 			return 1
 		fi
-		sleep 0.1
+		vm_nap 0.1
 	done
 }
 
