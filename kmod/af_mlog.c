@@ -162,22 +162,80 @@ struct mlog_flow *mlog_flow_get(struct mlog_sock *ms,
 void mlog_reasm_reset(struct mlog_reasm *r)
 {
 	kfree_skb(r->skb);
+	kfree_skb_list(r->head);
 	memset(r, 0, sizeof(*r));
+}
+
+/* Keep fragment @skb as it is, in offset order; it is charged already. */
+static void mlog_reasm_insert(struct mlog_reasm *r, struct sk_buff *skb,
+			      u32 off)
+{
+	struct sk_buff **pp = &r->head;
+
+	mlog_skb_cb(skb)->frag_off = off;
+	skb->next = NULL;
+	/* Fragments mostly arrive in order: append. */
+	if (!r->tail || mlog_skb_cb(r->tail)->frag_off < off) {
+		if (r->tail)
+			r->tail->next = skb;
+		else
+			r->head = skb;
+		r->tail = skb;
+		return;
+	}
+	while (mlog_skb_cb(*pp)->frag_off < off)
+		pp = &(*pp)->next;
+	skb->next = *pp;
+	*pp = skb;
+}
+
+/*
+ * Start reassembling message f->ssn, whose first fragment to arrive is
+ * @skb.  Keeping the fragments costs their truesize each; if the socket's
+ * buffer could not hold a whole message that way, fall back to copying
+ * into a buffer of the message's size, charged now.
+ */
+static bool mlog_reasm_start(struct mlog_sock *ms, struct mlog_reasm *r,
+			     const struct sk_buff *skb,
+			     const struct mlog_frame *f)
+{
+	u32 nfrags = DIV_ROUND_UP(f->msg_len, MLOG_MAX_FRAG);
+	struct sock *sk = &ms->sk;
+
+	r->ssn = f->ssn;
+	r->msg_len = f->msg_len;
+	if ((u64)nfrags * skb->truesize > READ_ONCE(sk->sk_rcvbuf)) {
+		struct sk_buff *m;
+		int err;
+
+		m = alloc_skb_with_frags(0, f->msg_len, 0, &err, GFP_ATOMIC);
+		if (!m)
+			return false;
+		m->len = f->msg_len;
+		m->data_len = f->msg_len;
+		if (!mlog_charge(sk, m)) {
+			kfree_skb(m);
+			return false;
+		}
+		r->skb = m;
+		mlog_stat_inc(mlog_pernet(sock_net(sk)),
+			      MLOG_STAT_RX_REASM_COPIED);
+	}
+	return true;
 }
 
 /*
  * Add fragment @skb (payload only, described by @f) to @r, which must be
- * assembling message f->ssn.  The message buffer is charged to the socket
- * when its first fragment arrives, so reassembly counts against
- * SO_RCVBUF.  Consumes @skb.  Returns false if the fragment could not be
- * kept (no room or malformed); the caller counts the drop.
+ * assembling message f->ssn or nothing.  Everything kept is charged to the
+ * socket, so reassembly counts against SO_RCVBUF.  Consumes @skb.  Returns
+ * false if the fragment could not be kept (no room or malformed); the
+ * caller counts the drop.
  */
 bool mlog_reasm_add(struct mlog_sock *ms, struct mlog_reasm *r,
 		    struct sk_buff *skb, const struct mlog_frame *f)
 {
 	struct sock *sk = &ms->sk;
 	unsigned int idx = f->frag_off / MLOG_MAX_FRAG;
-	int err;
 
 	/* mlog cuts messages at multiples of MLOG_MAX_FRAG. */
 	if (f->frag_off % MLOG_MAX_FRAG ||
@@ -185,38 +243,67 @@ bool mlog_reasm_add(struct mlog_sock *ms, struct mlog_reasm *r,
 				    f->msg_len - f->frag_off))
 		goto drop;
 
-	if (!r->skb) {
-		struct sk_buff *m;
-
-		m = alloc_skb_with_frags(0, f->msg_len, 0, &err, GFP_ATOMIC);
-		if (!m)
-			goto drop;
-		m->len = f->msg_len;
-		m->data_len = f->msg_len;
-		if (!mlog_charge(sk, m)) {
-			kfree_skb(m);
-			goto drop;
-		}
-		r->skb = m;
-		r->ssn = f->ssn;
-		r->msg_len = f->msg_len;
-	}
+	if (!mlog_reasm_started(r) && !mlog_reasm_start(ms, r, skb, f))
+		goto drop;
 	if (f->msg_len != r->msg_len)
 		goto drop;
 	if (r->frags & BIT_ULL(idx)) {
 		consume_skb(skb);	/* a copy we already have */
 		return true;
 	}
-	if (skb_linearize(skb) ||
-	    skb_store_bits(r->skb, f->frag_off, skb->data, f->payload_len))
-		goto drop;
+	if (r->skb) {
+		if (skb_linearize(skb) ||
+		    skb_store_bits(r->skb, f->frag_off, skb->data,
+				   f->payload_len))
+			goto drop;
+		consume_skb(skb);
+	} else {
+		/*
+		 * The fragment that ends up first carries the others in its
+		 * frag_list: it must not share its data with a clone, and a
+		 * fragment must not bring a frag_list of its own.
+		 */
+		if (skb_unclone(skb, GFP_ATOMIC) ||
+		    (skb_has_frag_list(skb) && skb_linearize(skb)) ||
+		    !mlog_charge(sk, skb))
+			goto drop;
+		mlog_reasm_insert(r, skb, f->frag_off);
+	}
 	r->frags |= BIT_ULL(idx);
 	r->have += f->payload_len;
-	consume_skb(skb);
 	return true;
 drop:
 	kfree_skb(skb);
 	return false;
+}
+
+/*
+ * The reassembled message, once every fragment is in, charged to the
+ * socket; @r is then empty again.  NULL while fragments are missing.
+ */
+struct sk_buff *mlog_reasm_take(struct mlog_reasm *r)
+{
+	struct sk_buff *m, *frag;
+
+	if (!mlog_reasm_started(r) || r->have < r->msg_len)
+		return NULL;
+	if (r->skb) {
+		m = r->skb;
+		r->skb = NULL;
+	} else {
+		/* Each fragment keeps its own charge (and destructor). */
+		m = r->head;
+		skb_shinfo(m)->frag_list = m->next;
+		for (frag = m->next; frag; frag = frag->next) {
+			m->len += frag->len;
+			m->data_len += frag->len;
+		}
+		m->next = NULL;
+		r->head = NULL;
+		r->tail = NULL;
+	}
+	mlog_reasm_reset(r);
+	return m;
 }
 
 /*
@@ -291,7 +378,7 @@ static void mlog_dgram_rcv(struct mlog_sock *ms, struct sk_buff *skb,
 	}
 	r = &fl->reasm;
 	/* A fragment of a newer message: the older one lost a fragment. */
-	if (r->skb && r->ssn != f->ssn) {
+	if (mlog_reasm_started(r) && r->ssn != f->ssn) {
 		mlog_reasm_reset(r);
 		mlog_stat_inc(mn, MLOG_STAT_RX_INCOMPLETE);
 	}
@@ -301,11 +388,7 @@ static void mlog_dgram_rcv(struct mlog_sock *ms, struct sk_buff *skb,
 		if (!r->have)
 			mlog_reasm_reset(r);
 	} else if (r->have == r->msg_len) {
-		struct sk_buff *m = r->skb;
-
-		r->skb = NULL;
-		mlog_reasm_reset(r);
-		mlog_deliver(ms, m, src, f->src_port);
+		mlog_deliver(ms, mlog_reasm_take(r), src, f->src_port);
 	}
 	spin_unlock_bh(&ms->lock);
 }

@@ -245,13 +245,39 @@ struct mlog_txmsg {
 	u8			inline_data[];
 };
 
-/* A message being reassembled from its fragments. */
+/*
+ * A message being reassembled from its fragments.  Normally the fragments
+ * themselves are kept, each charged to the socket, and chained into one
+ * skb when the last arrives (no copy).  When the buffer could not hold a
+ * whole message kept that way, its bytes are copied into one buffer
+ * instead, which costs about half as much memory.
+ */
 struct mlog_reasm {
-	struct sk_buff		*skb;		/* charged to the socket */
+	struct sk_buff		*skb;		/* copy: the message buffer */
+	struct sk_buff		*head;		/* chain: fragments by offset */
+	struct sk_buff		*tail;
 	u64			ssn;
 	u32			msg_len;
 	u32			have;		/* bytes received so far */
 	u64			frags;		/* bitmap of fragments received */
+};
+
+static inline bool mlog_reasm_started(const struct mlog_reasm *r)
+{
+	return r->skb || r->head;
+}
+
+/*
+ * SOCK_RDM messages a flow keeps when they arrive beyond a gap (SSNs
+ * rcv_nxt + 1 .. rcv_nxt + MLOG_OOO_MSGS - 1), so that one lost fragment
+ * costs the sender one message again, not everything sent after it.
+ * Allocated on the first gap; what it holds is charged to the socket.
+ */
+#define MLOG_OOO_MSGS	32
+
+struct mlog_ooo {
+	struct mlog_reasm	reasm[MLOG_OOO_MSGS];	/* by SSN modulo */
+	struct mlog_frame	frame[MLOG_OOO_MSGS];	/* first header seen */
 };
 
 /*
@@ -289,6 +315,7 @@ struct mlog_flow {
 	/* receiving side */
 	u64			rcv_nxt;	/* next SSN to deliver */
 	struct mlog_reasm	reasm;
+	struct mlog_ooo		*ooo;		/* kept beyond a gap, or NULL */
 	unsigned int		unacked;	/* delivered, not yet acked */
 	bool			window_low;	/* advertised little room */
 	struct timer_list	ack_timer;
@@ -345,6 +372,7 @@ static inline struct mlog_sock *mlog_sk(const struct sock *sk)
 struct mlog_skb_cb {
 	struct in6_addr		src_node;
 	u16			src_port;
+	u32			frag_off;	/* while in a reassembly */
 };
 
 static inline struct mlog_skb_cb *mlog_skb_cb(struct sk_buff *skb)
@@ -393,6 +421,7 @@ struct mlog_flow *mlog_flow_get(struct mlog_sock *ms,
 bool mlog_reasm_add(struct mlog_sock *ms, struct mlog_reasm *r,
 		    struct sk_buff *skb, const struct mlog_frame *f);
 void mlog_reasm_reset(struct mlog_reasm *r);
+struct sk_buff *mlog_reasm_take(struct mlog_reasm *r);
 bool mlog_charge(struct sock *sk, struct sk_buff *skb);
 void mlog_deliver(struct mlog_sock *ms, struct sk_buff *skb,
 		  const struct in6_addr *src, u16 src_port);

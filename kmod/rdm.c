@@ -41,9 +41,15 @@
 #define MLOG_RTO_MAX	msecs_to_jiffies(1000)
 #define MLOG_DELACK	max_t(unsigned long, msecs_to_jiffies(2), 1)
 #define MLOG_ACK_EVERY	2
-/* Congestion window bounds: one largest message at least. */
-#define MLOG_CWND_MIN	(2 * MLOG_MAX_MSG)
-#define MLOG_CWND_INIT	(4 * MLOG_MAX_MSG)
+/* Estimated receive buffer overhead of one fragment, beyond its bytes. */
+#define MLOG_FRAG_OVERHEAD	1536
+
+/* Congestion window bounds (in mlog_msg_cost() units): two largest messages at least. */
+#define MLOG_MAX_MSG_COST	(MLOG_MAX_MSG + \
+				 DIV_ROUND_UP(MLOG_MAX_MSG, MLOG_MAX_FRAG) * \
+				 MLOG_FRAG_OVERHEAD)
+#define MLOG_CWND_MIN	(2 * MLOG_MAX_MSG_COST)
+#define MLOG_CWND_INIT	(4 * MLOG_MAX_MSG_COST)
 
 static void mlog_rto_expired(struct timer_list *t);
 static void mlog_ack_expired(struct timer_list *t);
@@ -100,11 +106,30 @@ static void mlog_txq_purge(struct mlog_flow *fl)
 	fl->inflight = 0;
 }
 
+/* Drop whatever the flow kept beyond a gap; its senders send it again. */
+static void mlog_ooo_release(struct mlog_flow *fl)
+{
+	unsigned int i;
+
+	if (!fl->ooo)
+		return;
+	for (i = 0; i < MLOG_OOO_MSGS; i++)
+		mlog_reasm_reset(&fl->ooo->reasm[i]);
+}
+
+static void mlog_ooo_free(struct mlog_flow *fl)
+{
+	mlog_ooo_release(fl);
+	kfree(fl->ooo);
+	fl->ooo = NULL;
+}
+
 /* Caller holds ms->lock. */
 void mlog_flow_free_rdm(struct mlog_flow *fl)
 {
 	mlog_sl_flow_detach(fl);
 	mlog_txq_purge(fl);
+	mlog_ooo_free(fl);
 }
 
 static void mlog_write_space(struct sock *sk)
@@ -141,15 +166,15 @@ static u32 mlog_rcv_window(struct sock *sk)
 
 /*
  * What a message costs the receiver's buffer: its bytes plus the buffer
- * overhead (sk_buff, shared info, page rounding).  Senders
- * count this against the window so that the receiver rarely has to drop.
+ * overhead (sk_buff, shared info, rounding) of every fragment, since the
+ * receiver keeps the fragments as they arrived (mlog_reasm_add()).
+ * Senders count this against the window so that the receiver rarely has
+ * to drop.
  */
 static u32 mlog_msg_cost(u32 len)
 {
-	/* one fragment arrives as one skb; more are copied into pages */
-	if (len <= MLOG_MAX_FRAG)
-		return len + 2048;
-	return PAGE_ALIGN(len) + 2048;
+	return len + max_t(u32, DIV_ROUND_UP(len, MLOG_MAX_FRAG), 1) *
+		     MLOG_FRAG_OVERHEAD;
 }
 
 /*
@@ -233,18 +258,29 @@ static void mlog_xmit_msg(struct mlog_flow *fl, struct mlog_txmsg *m,
 	} while (off < m->len);
 }
 
+static void mlog_count_retransmit(struct mlog_flow *fl, struct mlog_txmsg *m)
+{
+	m->retransmitted = true;
+	fl->ms->stats.retransmits++;
+	atomic64_inc(&fl->peer->retransmits);
+	mlog_stat_inc(mlog_pernet(sock_net(&fl->ms->sk)),
+		      MLOG_STAT_TX_RETRANSMITS);
+}
+
 /*
  * Put on the wire what the peer's window allows, starting at snd_nxt.
  * One message may always be in flight, so a window of zero is probed.
  */
 void mlog_rdm_push(struct mlog_flow *fl)
 {
-	struct mlog_net *mn = mlog_pernet(sock_net(&fl->ms->sk));
 	struct mlog_txmsg *m;
 
 	list_for_each_entry(m, &fl->txq, list) {
 		if (m->ssn < fl->snd_nxt)
 			continue;
+		/* no more in flight than the receiver keeps beyond a gap */
+		if (m->ssn - fl->snd_una >= MLOG_OOO_MSGS)
+			break;
 		if (fl->inflight &&
 		    fl->inflight + mlog_msg_cost(m->len) >
 		    min(fl->peer_window, fl->cwnd))
@@ -253,10 +289,7 @@ void mlog_rdm_push(struct mlog_flow *fl)
 		if (m->ssn >= fl->high_sent && !mlog_sl_may_send(fl, m))
 			break;
 		if (m->ssn < fl->high_sent) {
-			m->retransmitted = true;
-			fl->ms->stats.retransmits++;
-			atomic64_inc(&fl->peer->retransmits);
-			mlog_stat_inc(mn, MLOG_STAT_TX_RETRANSMITS);
+			mlog_count_retransmit(fl, m);
 		} else {
 			m->sent = jiffies;
 			fl->high_sent = m->ssn + 1;
@@ -307,12 +340,22 @@ static void mlog_cwnd_loss(struct mlog_flow *fl, bool timeout)
 	fl->cwnd = timeout ? MLOG_CWND_MIN : fl->ssthresh;
 }
 
-/* Go back to the oldest unacknowledged message and send again from it. */
-static void mlog_go_back(struct mlog_flow *fl)
+/*
+ * Send the oldest unacknowledged message again, alone: the receiver keeps
+ * what arrived after it (struct mlog_ooo), so that is all it misses.  No
+ * more is in flight than it can keep (mlog_rdm_push()); if it had to drop
+ * some of it anyway, its next acknowledgment says so and the next
+ * message goes again then (NewReno's partial acknowledgment).
+ */
+static void mlog_retransmit_una(struct mlog_flow *fl)
 {
-	fl->snd_nxt = fl->snd_una;
-	fl->inflight = 0;
-	mlog_rdm_push(fl);
+	struct mlog_txmsg *m;
+
+	m = list_first_entry_or_null(&fl->txq, struct mlog_txmsg, list);
+	if (!m || m->ssn != fl->snd_una || m->ssn >= fl->snd_nxt)
+		return;
+	mlog_count_retransmit(fl, m);
+	mlog_xmit_msg(fl, m, false);
 }
 
 /* The peer acknowledges everything up to f->ack and offers f->window. */
@@ -359,6 +402,13 @@ static void mlog_process_ack(struct mlog_flow *fl, const struct mlog_frame *f)
 			del_timer(&fl->rto_timer);
 		else
 			mod_timer(&fl->rto_timer, jiffies + fl->rto);
+		/*
+		 * Still short of what was in flight when the loss was seen:
+		 * another gap, or the receiver could not keep everything
+		 * beyond the first.  That message goes again at once.
+		 */
+		if (acked && fl->snd_una <= fl->recover)
+			mlog_retransmit_una(fl);
 	} else if (f->type == MLOG_FRAME_ACK && fl->snd_nxt > fl->snd_una &&
 		   ++fl->dupacks >= 2 && fl->snd_una > fl->recover) {
 		/*
@@ -368,7 +418,7 @@ static void mlog_process_ack(struct mlog_flow *fl, const struct mlog_frame *f)
 		fl->recover = fl->snd_nxt - 1;
 		fl->dupacks = 0;
 		mlog_cwnd_loss(fl, false);
-		mlog_go_back(fl);
+		mlog_retransmit_una(fl);
 		return;
 	}
 	if (acked)
@@ -384,11 +434,87 @@ static void mlog_flow_restart(struct mlog_flow *fl)
 	mlog_sl_flow_detach(fl);
 	mlog_txq_purge(fl);
 	mlog_reasm_reset(&fl->reasm);
+	mlog_ooo_free(fl);
 	mlog_flow_reset_seq(fl);
 	del_timer(&fl->rto_timer);
 	mlog_stat_inc(mn, MLOG_STAT_PEER_RESTARTED);
 	mlog_write_space(&fl->ms->sk);
 	mlog_report_error(&fl->ms->sk, ECONNRESET);
+}
+
+/*
+ * Keep fragment @skb of message f->ssn > rcv_nxt until the gap before it
+ * is filled.  Consumes @skb.  True if the sender should hear of the gap:
+ * once per message (its first fragment to arrive), not once per fragment.
+ */
+static bool mlog_ooo_add(struct mlog_flow *fl, struct sk_buff *skb,
+			 const struct mlog_frame *f)
+{
+	struct mlog_sock *ms = fl->ms;
+	struct mlog_net *mn = mlog_pernet(sock_net(&ms->sk));
+	unsigned int i = f->ssn % MLOG_OOO_MSGS;
+	struct mlog_reasm *r;
+	bool first;
+
+	if (f->ssn - fl->rcv_nxt >= MLOG_OOO_MSGS)
+		goto drop;
+	if (!fl->ooo) {
+		fl->ooo = kzalloc(sizeof(*fl->ooo), GFP_ATOMIC);
+		if (!fl->ooo)
+			goto drop;
+	}
+	r = &fl->ooo->reasm[i];
+	/* slots are emptied as rcv_nxt passes them; be safe anyway */
+	if (mlog_reasm_started(r) && r->ssn != f->ssn)
+		mlog_reasm_reset(r);
+	first = !mlog_reasm_started(r);
+	if (!mlog_reasm_add(ms, r, skb, f)) {
+		if (!r->have)
+			mlog_reasm_reset(r);
+		ms->stats.rx_drops++;
+		mlog_stat_inc(mn, MLOG_STAT_RX_QUEUE_FULL);
+		return first;
+	}
+	if (first)
+		fl->ooo->frame[i] = *f;
+	return first;
+drop:
+	mlog_stat_inc(mn, MLOG_STAT_RX_OUT_OF_ORDER);
+	kfree_skb(skb);
+	return !f->frag_off;
+}
+
+/*
+ * rcv_nxt moved on: deliver, in order, what was kept beyond the gap, up
+ * to the next gap; a message still missing fragments continues in
+ * fl->reasm.  Caller holds ms->lock.
+ */
+static void mlog_ooo_drain(struct mlog_flow *fl)
+{
+	struct mlog_reasm *r;
+	unsigned int i;
+
+	while (fl->ooo) {
+		i = fl->rcv_nxt % MLOG_OOO_MSGS;
+		r = &fl->ooo->reasm[i];
+		if (!mlog_reasm_started(r) || r->ssn != fl->rcv_nxt)
+			return;
+		if (r->have < r->msg_len) {
+			mlog_reasm_reset(&fl->reasm);
+			fl->reasm = *r;
+			memset(r, 0, sizeof(*r));
+			return;
+		}
+		if (!mlog_sl_can_deliver(fl)) {
+			/* not acknowledged: its sender sends it again */
+			mlog_reasm_reset(r);
+			return;
+		}
+		mlog_deliver(fl->ms, mlog_reasm_take(r), &fl->addr, fl->port);
+		fl->rcv_nxt++;
+		mlog_sl_delivered(fl, &fl->ooo->frame[i]);
+		fl->unacked++;
+	}
 }
 
 static void mlog_rdm_data(struct mlog_flow *fl, struct sk_buff *skb,
@@ -405,13 +531,14 @@ static void mlog_rdm_data(struct mlog_flow *fl, struct sk_buff *skb,
 		mlog_stat_inc(mn, MLOG_STAT_RX_DUP);
 		consume_skb(skb);
 		mlog_sl_duplicate(fl, f);
-		mlog_send_ack(fl);	/* our ack was lost: repeat it */
+		/* our ack was lost: repeat it, once or twice per message */
+		if (!f->frag_off || f->frag_off + f->payload_len == f->msg_len)
+			mlog_send_ack(fl);
 		return;
 	}
 	if (f->ssn > fl->rcv_nxt) {
-		mlog_stat_inc(mn, MLOG_STAT_RX_OUT_OF_ORDER);
-		kfree_skb(skb);
-		mlog_send_ack(fl);	/* tell the sender where the gap is */
+		if (mlog_ooo_add(fl, skb, f))
+			mlog_send_ack(fl);	/* tell the sender of the gap */
 		return;
 	}
 
@@ -427,7 +554,7 @@ static void mlog_rdm_data(struct mlog_flow *fl, struct sk_buff *skb,
 		}
 		whole = skb;
 	} else {
-		if (r->skb && r->ssn != f->ssn)
+		if (mlog_reasm_started(r) && r->ssn != f->ssn)
 			mlog_reasm_reset(r);
 		if (!mlog_reasm_add(ms, r, skb, f)) {
 			if (!r->have)
@@ -440,15 +567,15 @@ static void mlog_rdm_data(struct mlog_flow *fl, struct sk_buff *skb,
 			mlog_reasm_reset(r);
 			goto no_room;
 		}
-		whole = r->skb;
-		r->skb = NULL;
-		mlog_reasm_reset(r);
+		whole = mlog_reasm_take(r);
 	}
 
 	mlog_deliver(ms, whole, src, f->src_port);
 	fl->rcv_nxt++;
 	mlog_sl_delivered(fl, f);
-	if (++fl->unacked >= MLOG_ACK_EVERY ||
+	fl->unacked++;
+	mlog_ooo_drain(fl);
+	if (fl->unacked >= MLOG_ACK_EVERY ||
 	    mlog_rcv_window(&ms->sk) < (u32)READ_ONCE(ms->sk.sk_rcvbuf) / 4)
 		mlog_send_ack(fl);
 	else if (!timer_pending(&fl->ack_timer))
@@ -459,6 +586,8 @@ no_room:
 	/* Not acknowledged: the sender keeps it and tries again later. */
 	ms->stats.rx_drops++;
 	mlog_stat_inc(mn, MLOG_STAT_RX_QUEUE_FULL);
+	/* what waits beyond the gap must not keep the gap from closing */
+	mlog_ooo_release(fl);
 	mlog_send_ack(fl);
 }
 
@@ -514,7 +643,13 @@ static void mlog_rto_expired(struct timer_list *t)
 		/* Wake blocked senders; they see the error. */
 		mlog_report_error(&ms->sk, EHOSTUNREACH);
 	}
-	mlog_go_back(fl);
+	/* Nothing in flight is a window of zero: probe it. */
+	if (fl->snd_nxt > fl->snd_una) {
+		fl->recover = fl->snd_nxt - 1;
+		mlog_retransmit_una(fl);
+	} else {
+		mlog_rdm_push(fl);
+	}
 	if (!timer_pending(&fl->rto_timer))
 		mod_timer(&fl->rto_timer, jiffies + fl->rto);
 out:

@@ -1240,7 +1240,7 @@ void mlog_sl_dgram_rcv(struct mlog_sock *ms, struct sk_buff *skb,
 		whole = skb;
 	} else {
 		/* a fragment of a newer message: the older one lost one */
-		if (r->skb && r->ssn != f->ssn) {
+		if (mlog_reasm_started(r) && r->ssn != f->ssn) {
 			mlog_reasm_reset(r);
 			mlog_stat_inc(mn, MLOG_STAT_RX_INCOMPLETE);
 		}
@@ -1251,9 +1251,7 @@ void mlog_sl_dgram_rcv(struct mlog_sock *ms, struct sk_buff *skb,
 		}
 		if (r->have < r->msg_len)
 			goto out;
-		whole = r->skb;
-		r->skb = NULL;
-		mlog_reasm_reset(r);
+		whole = mlog_reasm_take(r);
 	}
 	if (!mlog_sl_can_deliver(fl)) {
 		kfree_skb(whole);

@@ -121,6 +121,8 @@ const char* stat_name(int stat) {
       return "sl_hold_violation";
     case MLOG_STAT_SL_PURGED:
       return "sl_purged";
+    case MLOG_STAT_RX_REASM_COPIED:
+      return "rx_reasm_copied";
     default:
       return nullptr;
   }

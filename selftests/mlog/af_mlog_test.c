@@ -282,6 +282,50 @@ TEST_F(node, size_limits)
 	close(tx);
 }
 
+/*
+ * Large messages are reassembled from their fragments without a copy when
+ * the receive buffer can hold them that way, and copied into one buffer
+ * when it cannot (rx_reasm_copied); either way the bytes come back
+ * exactly, to MSG_PEEK and to the read that follows it.
+ */
+TEST_F(node, reassembly_kept_or_copied)
+{
+	struct sockaddr_mlog to = mlog_addr("127.0.0.1", 6010);
+	int rx = bound_socket(self->af, 6010), tx = socket(self->af, SOCK_DGRAM, 0);
+	uint64_t s0[MLOG_STAT_MAX + 1], s1[MLOG_STAT_MAX + 1];
+	int big = MLOG_MAX_PAYLOAD, small = 40000, round, i;
+	char *out = malloc(big), *in = malloc(big + 1);
+
+	ASSERT_NE(NULL, out);
+	ASSERT_NE(NULL, in);
+	ASSERT_LE(0, rx);
+	for (round = 0; round < 6; round++) {
+		/* rounds 0-2: default buffer; 3-5: too small to keep fragments */
+		if (round == 3)
+			ASSERT_EQ(0, setsockopt(rx, SOL_SOCKET, SO_RCVBUF,
+						&small, sizeof(small)));
+		for (i = 0; i < big; i++)
+			out[i] = (char)(i * 7 + round * 31 + i / 1376);
+		ASSERT_EQ(0, mlog_nl_stats(&self->nl, s0));
+		ASSERT_EQ(big, sendto(tx, out, big, 0, (struct sockaddr *)&to,
+				      sizeof(to)));
+		memset(in, 0, big + 1);
+		ASSERT_EQ(big, recv(rx, in, big + 1, MSG_PEEK));
+		EXPECT_EQ(0, memcmp(in, out, big));
+		memset(in, 0, big + 1);
+		ASSERT_EQ(big, recv(rx, in, big + 1, 0));
+		EXPECT_EQ(0, memcmp(in, out, big));
+		ASSERT_EQ(0, mlog_nl_stats(&self->nl, s1));
+		EXPECT_EQ(round < 3 ? 0 : 1, s1[MLOG_STAT_RX_REASM_COPIED] -
+					     s0[MLOG_STAT_RX_REASM_COPIED]);
+		EXPECT_EQ(0, s1[MLOG_STAT_RX_QUEUE_FULL]);
+	}
+	free(out);
+	free(in);
+	close(rx);
+	close(tx);
+}
+
 TEST_F(node, frames_for_unbound_port_are_counted)
 {
 	struct sockaddr_mlog to = mlog_addr("127.0.0.1", 6999);

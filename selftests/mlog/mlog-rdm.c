@@ -58,6 +58,7 @@ static void usage(void)
 		"       mlog-rdm client --to A:P --count N --size B [--random-size]\n"
 		"                [--id X] [--timeout S]\n"
 		"   sink also takes --stall S: wait S seconds before reading; all take\n"
+		"   --rcvbuf B and --sndbuf B (SO_RCVBUFFORCE/SO_SNDBUFFORCE, as root),\n"
 		"   --done FILE: once done, create FILE, and\n"
 		"   --linger DIR:N: once done, keep the socket open (acknowledging\n"
 		"   retransmissions, returning RSNs) until DIR holds N files\n");
@@ -442,6 +443,7 @@ int main(int argc, char **argv)
 {
 	struct sockaddr_mlog to[MAX_DESTS], me;
 	long count = 100, size = 64, port = -1, senders = 1, id = 1, stall = 0;
+	long rcvbuf = 0, sndbuf = 0;
 	double timeout = 300, end;
 	int fd, i, ndest = 0, random = 0, af = mlog_af();
 
@@ -480,6 +482,10 @@ int main(int argc, char **argv)
 			linger_count = mlog_num(colon + 1, 1, 1000);
 		} else if (!strcmp(argv[i], "--done")) {
 			done_file = argv[++i];
+		} else if (!strcmp(argv[i], "--rcvbuf")) {
+			rcvbuf = mlog_num(argv[++i], 1, 1 << 30);
+		} else if (!strcmp(argv[i], "--sndbuf")) {
+			sndbuf = mlog_num(argv[++i], 1, 1 << 30);
 		} else if (!strcmp(argv[i], "--stall")) {
 			stall = mlog_num(argv[++i], 0, 3600);
 		} else if (!strcmp(argv[i], "--id")) {
@@ -506,6 +512,16 @@ int main(int argc, char **argv)
 	fd = socket(af, SOCK_RDM, 0);
 	if (fd < 0) {
 		perror("mlog-rdm: socket(SOCK_RDM)");
+		return 1;
+	}
+	if (rcvbuf && setsockopt(fd, SOL_SOCKET, SO_RCVBUFFORCE, &(int){ rcvbuf },
+				 sizeof(int))) {
+		perror("mlog-rdm: SO_RCVBUFFORCE");
+		return 1;
+	}
+	if (sndbuf && setsockopt(fd, SOL_SOCKET, SO_SNDBUFFORCE, &(int){ sndbuf },
+				 sizeof(int))) {
+		perror("mlog-rdm: SO_SNDBUFFORCE");
 		return 1;
 	}
 	if (!strcmp(argv[1], "sink") || !strcmp(argv[1], "server")) {

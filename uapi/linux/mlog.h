@@ -102,9 +102,9 @@ enum mlog_stat {
 	MLOG_STAT_RX_NO_PORT,		/* frames for a port nobody bound */
 	MLOG_STAT_RX_QUEUE_FULL,	/* frames dropped: receive queue full */
 	MLOG_STAT_RX_DUP,		/* RDM duplicates dropped (SSN seen) */
-	MLOG_STAT_RX_OUT_OF_ORDER,	/* RDM frames ahead of a gap, dropped */
+	MLOG_STAT_RX_OUT_OF_ORDER,	/* RDM frames too far beyond a gap */
 	MLOG_STAT_RX_WRONG_TYPE,	/* frame kind the port's socket lacks */
-	MLOG_STAT_TX_RETRANSMITS,	/* RDM fragments sent again */
+	MLOG_STAT_TX_RETRANSMITS,	/* RDM messages sent again */
 	MLOG_STAT_TX_ACKS,		/* standalone acknowledgment frames */
 	MLOG_STAT_PEER_SUSPECTED,	/* times a peer became suspected */
 	MLOG_STAT_NO_MEMORY,		/* frames dropped for lack of memory */
@@ -128,6 +128,7 @@ enum mlog_stat {
 	MLOG_STAT_SL_LOG_FULL,		/* sends that waited for log space */
 	MLOG_STAT_SL_HOLD_VIOLATION,	/* self-check: must stay 0 */
 	MLOG_STAT_SL_PURGED,		/* log entries purged */
+	MLOG_STAT_RX_REASM_COPIED,	/* messages reassembled by copying */
 
 	__MLOG_STAT_MAX,
 	MLOG_STAT_MAX = __MLOG_STAT_MAX - 1
