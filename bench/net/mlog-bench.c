@@ -12,11 +12,22 @@
  *		       [--seconds S] [--count N] [--reply B] [--warmup N]
  *		       [--rep R] [--ctl-port P] [--timeout-ms T]
  *		       [--connect-timeout S] [--snap-cmd CMD --tag T]
- *		       [--opt on|off|-]
+ *		       [--opt on|off|-] [--samples]
+ *		       [--pair-ctl-port P2 --pair-socket NAME [--pair-block K]]
  *	run one measurement and print it as one JSON object on stdout
  *	(status "ok", "n/a" when the transport does not exist, or "error").
- *	Exit status: 0 for ok and n/a, 1 for a failed measurement, 3 when
- *	the server's control port cannot be reached.
+ *	Exit status: 0 for ok and n/a, 1 for a failed measurement, 2 for a
+ *	bad command line, 3 when the server's control port cannot be
+ *	reached.  --samples adds every operation's time in run order
+ *	("samples_us") to the xfer, stream and send results.
+ *
+ *   mlog-bench fdsource --unix NAME --transport rdm|dgram [--timeout S]
+ *	create a data socket as the client does, wait (at most S s, default
+ *	120, else exit 1) for one connection on the abstract AF_UNIX stream
+ *	socket NAME, pass the data socket over it (SCM_RIGHTS) and exit 0
+ *	when the connection is closed.  Meant to run as "mlog-host-run
+ *	--index N -- mlog-bench fdsource ...": a socket belongs to the
+ *	protected host of the task that created it, wherever it goes later.
  *
  *   mlog-bench quit --server A.B.C.D [--ctl-port P]
  *	tell the server to exit.
@@ -66,6 +77,19 @@
  * apart (outside the measured time) so that each finds the sender in the
  * same state; the server counts what arrives, as for bulk.
  *
+ * Paired client (--pair-ctl-port P2 --pair-socket NAME, tests xfer,
+ * stream and send): one client process measures two sides alternately,
+ * so that both see the same load of the machine: side A is its own data
+ * socket against the server on --ctl-port, side B the socket fdsource
+ * passes on NAME against the server on P2 (same TEST line; --tag, --opt
+ * and the snapshots are side B's).  After the warm-up of A, then of B,
+ * blocks of --pair-block K operations (default 10) go in the order
+ * A B B A A B B A ... until each side has --iters, every operation timed
+ * on its own.  Both servers must report every message (xfer, stream).
+ * The JSON has the usual head and counts (side B's), "paired":true,
+ * "block", objects "a" and "b" with each side's statistics, and
+ * "ratio_median" (b's median / a's).
+ *
  * --snap-cmd (client and server): a command run as "CMD TAG before OPT"
  * before the measurement and "CMD TAG after OPT" after it, outside the
  * measured time; bench/slog/snap uses it to switch the logging
@@ -82,12 +106,14 @@
 #include <poll.h>
 #include <signal.h>
 #include <stdarg.h>
+#include <stddef.h>
 #include <stdint.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <sys/ioctl.h>
 #include <sys/socket.h>
+#include <sys/un.h>
 #include <sys/wait.h>
 #include <time.h>
 #include <unistd.h>
@@ -126,9 +152,9 @@ static int64_t now_ns(void)
 	return (int64_t)ts.tv_sec * 1000000000 + ts.tv_nsec;
 }
 
-static void die_usage(void)
+static void usage(FILE *out, int status)
 {
-	fprintf(stderr,
+	fprintf(out,
 		"Usage: mlog-bench server [--ctl-port P] [--idle-timeout S] [--rcvbuf B]\n"
 		"                  [--snap-cmd CMD]\n"
 		"       mlog-bench client --server A.B.C.D --transport udp|dgram|rdm\n"
@@ -136,8 +162,35 @@ static void die_usage(void)
 		"                  [--seconds S] [--count N] [--reply B] [--warmup N]\n"
 		"                  [--rep R] [--ctl-port P] [--timeout-ms T]\n"
 		"                  [--connect-timeout S] [--snap-cmd CMD --tag T]\n"
-		"                  [--opt on|off|-]\n"
-		"       mlog-bench quit --server A.B.C.D [--ctl-port P]\n");
+		"                  [--opt on|off|-] [--samples]\n"
+		"                  [--pair-ctl-port P2 --pair-socket NAME [--pair-block K]]\n"
+		"       mlog-bench fdsource --unix NAME --transport rdm|dgram [--timeout S]\n"
+		"       mlog-bench quit --server A.B.C.D [--ctl-port P]\n"
+		"\n"
+		"Paired client (xfer, stream, send; rdm or dgram): side A is the client's\n"
+		"own socket against the server on --ctl-port, side B the socket passed by\n"
+		"\"mlog-bench fdsource --unix NAME\" against the server on --pair-ctl-port;\n"
+		"run fdsource as \"mlog-host-run --index N -- mlog-bench fdsource ...\" and\n"
+		"side B belongs to protected host N.  --tag, --opt and --snap-cmd are\n"
+		"about side B.  After the warm-up of both sides, blocks of K operations\n"
+		"(default 10) alternate A B B A A B B A ... until each side has --iters;\n"
+		"one JSON line has objects \"a\" and \"b\" and \"ratio_median\" (b / a).\n"
+		"--samples adds every time in run order (\"samples_us\").  fdsource exits\n"
+		"once the client closes the connection, or with 1 when no client came\n"
+		"within S seconds (default 120).\n");
+	exit(status);
+}
+
+/* A command line that cannot work: say why, exit 2. */
+static void usage_error(const char *fmt, ...)
+{
+	va_list ap;
+
+	fprintf(stderr, "mlog-bench: ");
+	va_start(ap, fmt);
+	vfprintf(stderr, fmt, ap);
+	va_end(ap);
+	fprintf(stderr, " (see mlog-bench --help)\n");
 	exit(2);
 }
 
@@ -700,7 +753,7 @@ static int do_server(int argc, char **argv)
 
 	for (i = 2; i < argc; i++) {
 		if (i + 1 >= argc)
-			die_usage();
+			usage(stderr, 2);
 		if (!strcmp(argv[i], "--ctl-port"))
 			port = num(argv[++i], 1, 65535);
 		else if (!strcmp(argv[i], "--idle-timeout"))
@@ -710,7 +763,7 @@ static int do_server(int argc, char **argv)
 		else if (!strcmp(argv[i], "--snap-cmd"))
 			snap_cmd = argv[++i];
 		else
-			die_usage();
+			usage(stderr, 2);
 	}
 	lfd = socket(AF_INET, SOCK_STREAM | SOCK_CLOEXEC, 0);
 	if (lfd < 0) {
@@ -750,10 +803,11 @@ static int do_server(int argc, char **argv)
 /* Client */
 
 struct copts {
-	const char *server, *snap_cmd, *tag, *opt;
+	const char *server, *snap_cmd, *tag, *opt, *pair_socket;
 	int ctl_port, transport, rep, size, timeout_ms, connect_timeout;
-	int test, count, reply, warmup;
+	int test, count, reply, warmup, pair_ctl_port, samples;
 	long iters, quiesce_ms, frag_left, srv_quiesce_ms, srv_frag_left;
+	long pair_block;
 	double seconds;
 };
 
@@ -1167,133 +1221,384 @@ static double xfer_op(int fd, const struct sockaddr_storage *to,
 }
 
 /*
- * End a result object with the statistics of the o.iters times in @lat
- * (seconds, summing to @sum): median, p99, mean, min, max in us.  Sorts
- * @lat.
+ * One side of an xfer, stream or send measurement: a data socket, the
+ * server's control connection and data address, and the operation times.
+ * A plain client has one side; a paired one (--pair-socket) has two, "a"
+ * (its own socket, --ctl-port) and "b" (the socket received from
+ * "mlog-bench fdsource", --pair-ctl-port).
  */
-static void json_latencies(double *lat, double sum)
-{
-	long n = o.iters;
-	double med;
+struct side {
+	const char *name;	/* "a" or "b" when paired, else NULL */
+	const char *tag, *opt;	/* sent with TEST */
+	int ctl_port, fd, rcvbuf;
+	struct ctl c;
+	struct sockaddr_storage to;
+	socklen_t tolen;
+	uint64_t seq;
+	long warm, n, rx_msgs, replies, srv_quiesce_ms, srv_frag_left;
+	double *lat, sum;
+};
 
-	qsort(lat, n, sizeof(*lat), cmp_double);
-	med = n % 2 ? lat[n / 2] : (lat[n / 2 - 1] + lat[n / 2]) / 2;
-	printf(",\"median_us\":%.2f,\"p99_us\":%.2f,\"mean_us\":%.2f,"
-	       "\"min_us\":%.2f,\"max_us\":%.2f}\n",
-	       med * 1e6, lat[(n * 99 + 99) / 100 - 1] * 1e6, sum / n * 1e6,
-	       lat[0] * 1e6, lat[n - 1] * 1e6);
-	fflush(stdout);
+/* Messages one side sends in its warm-up and measured operations. */
+static long side_msgs(const struct side *s)
+{
+	return (s->warm + o.iters) * (o.test == X_SEND ? 1 : o.count);
 }
 
-static int client_xfer(struct ctl *c, int fd, const struct sockaddr_storage *to,
-		       socklen_t tolen)
+/*
+ * Connect to the side's server and ask for the test.  0 when the server
+ * is READY, else a report_status() code: 0 with *@na set (transport not
+ * there), 1 (failed) or 3 (control port unreachable), @err filled in.
+ */
+static int side_open(struct side *s, int af, const char *test, int *na,
+		     char *err, size_t errlen)
 {
-	long warm = o.warmup, i, rx_msgs, replies;
-	double *lat, sum = 0, div = o.test == X_STREAM ? o.count : 1;
-	char err[256], line[256];
-	uint64_t seq = 1;
-	int rcvbuf;
+	char line[256];
+	int port;
 
-	if (warm < 0)
-		warm = o.iters / 10 < 100 ? (o.iters / 10 < 2 ? 2 : o.iters / 10) : 100;
-	lat = calloc(o.iters, sizeof(*lat));
-	if (!lat)
-		return report_status("error", 1, "out of memory");
-	fill(cbuf_out, o.size, 0);
-	for (i = 0; i < warm; i++)
-		if (xfer_op(fd, to, tolen, &seq, err, sizeof(err)) < 0)
-			return report_status("error", 1, "warm-up: %s", err);
-	for (i = 0; i < o.iters; i++) {
-		lat[i] = xfer_op(fd, to, tolen, &seq, err, sizeof(err));
-		if (lat[i] < 0)
-			return report_status("error", 1, "operation %ld: %s", i,
-					     err);
-		lat[i] /= div;
-		sum += lat[i];
+	*na = 0;
+	if (ctl_connect(&s->c, o.server, s->ctl_port, o.connect_timeout, err,
+			errlen))
+		return 3;
+	if (ctl_printf(&s->c, "TEST %s %s %d %d %d %s %s\n", tname[o.transport],
+		       test, o.size, o.count, o.reply, s->tag, s->opt) ||
+	    ctl_getline(&s->c, line, sizeof(line), 30)) {
+		snprintf(err, errlen, "control: no answer: %s", strerror(errno));
+		return 1;
 	}
-	if (ctl_printf(c, "DONE %ld 0\n", (warm + o.iters) * o.count) ||
-	    ctl_getline(c, line, sizeof(line), 60))
-		return report_status("error", 1, "control: no end of test: %s",
-				     strerror(errno));
-	if (sscanf(line, "RESULT %ld %ld %*d %*d %*d %d", &rx_msgs, &replies,
-		   &rcvbuf) != 3)
-		return report_status("error", 1, "server: %s", line);
-	if (rx_msgs != (warm + o.iters) * o.count)
-		return report_status("error", 1, "server received %ld of %ld messages",
-				     rx_msgs, (warm + o.iters) * o.count);
-	run_snap(o.snap_cmd, o.tag, "after", o.opt);
-	json_head("ok");
-	json_str("tag", o.tag ? o.tag : "-");
-	json_str("opt", o.opt);
-	printf(",\"count\":%d,\"reply\":%d,\"iters\":%ld,\"warmup\":%ld,"
-	       "\"ops_total\":%ld,\"msgs_total\":%ld,\"replies_total\":%ld,"
-	       "\"per\":\"%s\"",
-	       o.count, o.reply, o.iters, warm,
-	       warm + o.iters, (warm + o.iters) * o.count, replies,
-	       o.test == X_STREAM ? "message" : "operation");
-	json_latencies(lat, sum);
-	free(lat);
+	if (!strncmp(line, "NA ", 3)) {
+		snprintf(err, errlen, "server: %s", line + 3);
+		*na = 1;
+		return 0;
+	}
+	if (sscanf(line, "READY %d %ld %ld", &port, &s->srv_quiesce_ms,
+		   &s->srv_frag_left) < 1) {
+		snprintf(err, errlen, "server: %s", line);
+		return 1;
+	}
+	s->tolen = make_addr(o.transport, af, o.server, port, &s->to);
+	if (o.warmup >= 0)
+		s->warm = o.warmup;
+	else if (o.test == X_SEND)
+		s->warm = 10;
+	else
+		s->warm = o.iters / 10 < 100 ?
+			(o.iters / 10 < 2 ? 2 : o.iters / 10) : 100;
+	s->seq = o.test == X_SEND ? 0 : 1;
+	s->lat = calloc(o.iters, sizeof(*s->lat));
+	if (!s->lat) {
+		snprintf(err, errlen, "out of memory");
+		return 1;
+	}
 	return 0;
 }
 
-static int client_send(struct ctl *c, int fd, const struct sockaddr_storage *to,
-		       socklen_t tolen)
+/*
+ * One operation of the side: an xfer or stream exchange (per message for
+ * stream), or one datagram send followed by a 1 ms pause outside the
+ * measured time.  Returns its time in seconds, or -1 with @err set.
+ */
+static double side_op(struct side *s, char *err, size_t errlen)
 {
-	long warm = o.warmup < 0 ? 10 : o.warmup, i, n = 0, bad, rx_msgs;
-	long long rx_bytes, first_len, span_ns;
-	double *lat, sum = 0, t;
-	char line[256];
-	uint64_t seq;
-	int rcvbuf;
+	double t;
 
-	lat = calloc(o.iters, sizeof(*lat));
-	if (!lat)
-		return report_status("error", 1, "out of memory");
-	fill(cbuf_out, o.size, 0);
-	for (i = 0; i < warm + o.iters; i++) {
-		seq = i;
-		memcpy(cbuf_out, &seq, 8);
-		t = now();
-		if (sendto(fd, cbuf_out, o.size, 0, (const struct sockaddr *)to,
-			   tolen) != o.size)
-			return report_status("error", 1, "send %ld: %s", i,
-					     strerror(errno));
-		t = now() - t;
-		if (i >= warm) {
-			lat[n++] = t;
-			sum += t;
-		}
-		poll(NULL, 0, 1);
+	if (o.test != X_SEND) {
+		t = xfer_op(s->fd, &s->to, s->tolen, &s->seq, err, errlen);
+		return t < 0 || o.test != X_STREAM ? t : t / o.count;
 	}
-	if (ctl_printf(c, "DONE %ld %lld\n", warm + o.iters,
-		       (long long)(warm + o.iters) * o.size) ||
-	    ctl_getline(c, line, sizeof(line), 90))
-		return report_status("error", 1, "control: no result: %s",
-				     strerror(errno));
-	if (sscanf(line, "RESULT %ld %lld %lld %lld %ld %d", &rx_msgs,
-		   &rx_bytes, &first_len, &span_ns, &bad, &rcvbuf) != 6)
-		return report_status("error", 1, "server: %s", line);
+	memcpy(cbuf_out, &s->seq, 8);
+	s->seq++;
+	t = now();
+	if (sendto(s->fd, cbuf_out, o.size, 0, (const struct sockaddr *)&s->to,
+		   s->tolen) != o.size) {
+		snprintf(err, errlen, "sendto (%d B): %s", o.size,
+			 strerror(errno));
+		return -1;
+	}
+	t = now() - t;
+	poll(NULL, 0, 1);
+	return t;
+}
+
+/* @k operations of the side, measured (kept in s->lat) unless @warm. */
+static int side_run(struct side *s, long k, int warm, char *err,
+		    size_t errlen)
+{
+	const char *sep = s->name ? ": " : "";
+	char why[256];
+	double t;
+
+	for (; k > 0; k--) {
+		t = side_op(s, why, sizeof(why));
+		if (t < 0 && warm) {
+			snprintf(err, errlen, "%s%swarm-up: %s",
+				 s->name ? s->name : "", sep, why);
+			return -1;
+		}
+		if (t < 0) {
+			snprintf(err, errlen, "%s%soperation %ld: %s",
+				 s->name ? s->name : "", sep, s->n, why);
+			return -1;
+		}
+		if (!warm) {
+			s->lat[s->n++] = t;
+			s->sum += t;
+		}
+	}
+	return 0;
+}
+
+/*
+ * Tell the side's server the test is over and check its RESULT: for xfer
+ * and stream it must have received every message (a datagram send only
+ * counts what arrived).  0, or -1 with @err set.
+ */
+static int side_done(struct side *s, char *err, size_t errlen)
+{
+	const char *who = s->name ? s->name : "";
+	const char *sep = s->name ? ": " : "";
+	long long rx_bytes, first_len, span_ns;
+	char line[256];
+	long bad;
+
+	if (ctl_printf(&s->c, "DONE %ld %lld\n", side_msgs(s),
+		       o.test == X_SEND ? (long long)side_msgs(s) * o.size : 0) ||
+	    ctl_getline(&s->c, line, sizeof(line), o.test == X_SEND ? 90 : 60)) {
+		snprintf(err, errlen, "%s%scontrol: no result: %s", who, sep,
+			 strerror(errno));
+		return -1;
+	}
+	if (o.test == X_SEND) {
+		if (sscanf(line, "RESULT %ld %lld %lld %lld %ld %d", &s->rx_msgs,
+			   &rx_bytes, &first_len, &span_ns, &bad,
+			   &s->rcvbuf) == 6)
+			return 0;
+	} else if (sscanf(line, "RESULT %ld %ld %*d %*d %*d %d", &s->rx_msgs,
+			  &s->replies, &s->rcvbuf) == 3) {
+		if (s->rx_msgs == side_msgs(s))
+			return 0;
+		snprintf(err, errlen, "%s%sserver received %ld of %ld messages",
+			 who, sep, s->rx_msgs, side_msgs(s));
+		return -1;
+	}
+	snprintf(err, errlen, "%s%sserver: %s", who, sep, line);
+	return -1;
+}
+
+/*
+ * Print the statistics of the @n times in @lat (seconds, summing to @sum)
+ * into the result object being printed: median, p99, mean, min and max
+ * in us, preceded with --samples by every time in run order.  Sorts
+ * @lat; returns the median in seconds.
+ */
+static double json_latencies(double *lat, long n, double sum)
+{
+	double med;
+	long i;
+
+	if (o.samples) {
+		printf(",\"samples_us\":[");
+		for (i = 0; i < n; i++)
+			printf("%s%.1f", i ? "," : "", lat[i] * 1e6);
+		printf("]");
+	}
+	qsort(lat, n, sizeof(*lat), cmp_double);
+	med = n % 2 ? lat[n / 2] : (lat[n / 2 - 1] + lat[n / 2]) / 2;
+	printf(",\"median_us\":%.2f,\"p99_us\":%.2f,\"mean_us\":%.2f,"
+	       "\"min_us\":%.2f,\"max_us\":%.2f",
+	       med * 1e6, lat[(n * 99 + 99) / 100 - 1] * 1e6, sum / n * 1e6,
+	       lat[0] * 1e6, lat[n - 1] * 1e6);
+	return med;
+}
+
+/* The operation and message counts of side @s (JSON fields). */
+static void json_counts(const struct side *s)
+{
+	printf(",\"count\":%d,\"reply\":%d,\"iters\":%ld,\"warmup\":%ld,"
+	       "\"ops_total\":%ld,\"msgs_total\":%ld",
+	       o.test == X_SEND ? 1 : o.count, o.test == X_SEND ? 0 : o.reply,
+	       o.iters, s->warm, s->warm + o.iters, side_msgs(s));
+	if (o.test == X_SEND)
+		printf(",\"rx_msgs\":%ld", s->rx_msgs);
+	else
+		printf(",\"replies_total\":%ld", s->replies);
+	printf(",\"per\":\"%s\"", o.test == X_XFER ? "operation" : "message");
+}
+
+/* xfer, stream and send on one side. */
+static int client_single(struct side *s)
+{
+	char err[512];
+
+	fill(cbuf_out, o.size, 0);
+	if (side_run(s, s->warm, 1, err, sizeof(err)) ||
+	    side_run(s, o.iters, 0, err, sizeof(err)) ||
+	    side_done(s, err, sizeof(err)))
+		return report_status("error", 1, "%s", err);
 	run_snap(o.snap_cmd, o.tag, "after", o.opt);
 	json_head("ok");
 	json_str("tag", o.tag ? o.tag : "-");
 	json_str("opt", o.opt);
-	printf(",\"count\":1,\"reply\":0,\"iters\":%ld,\"warmup\":%ld,"
-	       "\"ops_total\":%ld,\"msgs_total\":%ld,\"rx_msgs\":%ld,"
-	       "\"per\":\"message\"",
-	       o.iters, warm, warm + o.iters, warm + o.iters, rx_msgs);
-	json_latencies(lat, sum);
-	free(lat);
+	json_counts(s);
+	json_latencies(s->lat, o.iters, s->sum);
+	printf("}\n");
+	fflush(stdout);
+	return 0;
+}
+
+/*
+ * xfer, stream and send, paired: the warm-up of both sides, then blocks
+ * of o.pair_block operations in the order A B B A A B B A ... until each
+ * side has o.iters of them, so that both sides see the same conditions
+ * of the machine and neither always goes first.  The counts at the top
+ * level of the result are side B's (the logged one, whose host the
+ * snapshots are about).
+ */
+static int client_paired(struct side *a, struct side *b)
+{
+	double ma, mb;
+	char err[512];
+	long j, k;
+
+	fill(cbuf_out, o.size, 0);
+	if (side_run(a, a->warm, 1, err, sizeof(err)) ||
+	    side_run(b, b->warm, 1, err, sizeof(err)))
+		return report_status("error", 1, "%s", err);
+	for (j = 0; a->n < o.iters || b->n < o.iters; j++) {
+		struct side *s = (j + 1) / 2 % 2 ? b : a;
+
+		k = o.iters - s->n < o.pair_block ? o.iters - s->n : o.pair_block;
+		if (side_run(s, k, 0, err, sizeof(err)))
+			return report_status("error", 1, "%s", err);
+	}
+	if (side_done(a, err, sizeof(err)) || side_done(b, err, sizeof(err)))
+		return report_status("error", 1, "%s", err);
+	run_snap(o.snap_cmd, o.tag, "after", o.opt);
+	json_head("ok");
+	json_str("tag", o.tag ? o.tag : "-");
+	json_str("opt", o.opt);
+	printf(",\"paired\":true,\"block\":%ld,\"blocks\":%ld", o.pair_block, j);
+	json_counts(b);
+	printf(",\"a\":{\"ctl_port\":%d,\"warmup\":%ld,\"rx_msgs\":%ld",
+	       a->ctl_port, a->warm, a->rx_msgs);
+	ma = json_latencies(a->lat, o.iters, a->sum);
+	printf("},\"b\":{\"ctl_port\":%d,\"warmup\":%ld,\"rx_msgs\":%ld",
+	       b->ctl_port, b->warm, b->rx_msgs);
+	mb = json_latencies(b->lat, o.iters, b->sum);
+	printf("},\"ratio_median\":%.4f}\n", ma > 0 ? mb / ma : 0.0);
+	fflush(stdout);
+	return 0;
+}
+
+/* An abstract AF_UNIX address (no file: "@name" in ss -x). */
+static socklen_t unix_addr(const char *name, struct sockaddr_un *sun)
+{
+	size_t l = strlen(name);
+
+	memset(sun, 0, sizeof(*sun));
+	sun->sun_family = AF_UNIX;
+	memcpy(sun->sun_path + 1, name, l);
+	return offsetof(struct sockaddr_un, sun_path) + 1 + l;
+}
+
+/*
+ * Side B's data socket: connect to "mlog-bench fdsource" on the abstract
+ * AF_UNIX socket @name (retrying while it starts, up to
+ * o.connect_timeout s) and receive the socket it passes.  Returns the fd
+ * and leaves the connection open in *@conn (fdsource exits once it
+ * closes), or -1 with @err set, and *@na set when fdsource found no such
+ * transport.
+ */
+static int recv_pair_fd(const char *name, int *conn, int *na, char *err,
+			size_t errlen)
+{
+	char msg[300], cbuf[CMSG_SPACE(sizeof(int))];
+	struct iovec iov = { .iov_base = msg, .iov_len = sizeof(msg) - 1 };
+	struct msghdr mh = {
+		.msg_iov = &iov, .msg_iovlen = 1,
+		.msg_control = cbuf, .msg_controllen = sizeof(cbuf),
+	};
+	double deadline = now() + o.connect_timeout;
+	struct sockaddr_un sun;
+	socklen_t len = unix_addr(name, &sun);
+	struct pollfd p = { .events = POLLIN };
+	struct cmsghdr *cm;
+	int fd, dfd = -1;
+	ssize_t n;
+
+	*na = 0;
+	for (;;) {
+		fd = socket(AF_UNIX, SOCK_STREAM | SOCK_CLOEXEC, 0);
+		if (fd < 0) {
+			snprintf(err, errlen, "socket(AF_UNIX): %s", strerror(errno));
+			return -1;
+		}
+		if (!connect(fd, (struct sockaddr *)&sun, len))
+			break;
+		snprintf(err, errlen, "fdsource '@%s': connect: %s", name,
+			 strerror(errno));
+		close(fd);
+		if (now() > deadline)
+			return -1;
+		/* fdsource may still be starting: poll for it. */
+		usleep(20000);
+	}
+	p.fd = fd;
+	if (poll(&p, 1, 30000) <= 0) {
+		snprintf(err, errlen, "fdsource '@%s' passed nothing within 30 s",
+			 name);
+		close(fd);
+		return -1;
+	}
+	n = recvmsg(fd, &mh, MSG_CMSG_CLOEXEC);
+	msg[n > 0 ? n : 0] = 0;
+	for (cm = CMSG_FIRSTHDR(&mh); n > 0 && cm; cm = CMSG_NXTHDR(&mh, cm))
+		if (cm->cmsg_level == SOL_SOCKET && cm->cmsg_type == SCM_RIGHTS)
+			memcpy(&dfd, CMSG_DATA(cm), sizeof(dfd));
+	if (dfd >= 0 && !strcmp(msg, "OK")) {
+		*conn = fd;
+		return dfd;
+	}
+	if (dfd >= 0)
+		close(dfd);
+	close(fd);
+	*na = !strncmp(msg, "NA ", 3);
+	if (*na || !strncmp(msg, "ERR ", 4))
+		snprintf(err, errlen, "fdsource: %s", msg + (*na ? 3 : 4));
+	else
+		snprintf(err, errlen, "fdsource '@%s' passed no socket%s%s", name,
+			 n < 0 ? ": " : "", n < 0 ? strerror(errno) : "");
+	return -1;
+}
+
+/* Is @fd a socket of transport o.transport?  Its family in *@af. */
+static int check_pair_fd(int fd, int *af, char *err, size_t errlen)
+{
+	int type = -1, want = o.transport == T_RDM ? SOCK_RDM : SOCK_DGRAM;
+	socklen_t len = sizeof(*af);
+
+	if (getsockopt(fd, SOL_SOCKET, SO_DOMAIN, af, &len)) {
+		snprintf(err, errlen, "passed socket: SO_DOMAIN: %s", strerror(errno));
+		return -1;
+	}
+	len = sizeof(type);
+	if (getsockopt(fd, SOL_SOCKET, SO_TYPE, &type, &len) || type != want ||
+	    *af != mlog_family()) {
+		snprintf(err, errlen,
+			 "passed socket is not an AF_MLOG %s socket (family %d, type %d)",
+			 tname[o.transport], *af, type);
+		return -1;
+	}
 	return 0;
 }
 
 static int do_client(int argc, char **argv, int quit)
 {
-	struct sockaddr_storage to;
-	socklen_t tolen;
-	struct ctl c;
-	char err[256], line[256];
+	struct side a = { .fd = -1, .tag = "-", .opt = "-" };
+	struct side b = { .fd = -1, .name = "b" };
 	const char *test = NULL;
-	int i, fd, af = 0, na, port, ret;
+	int i, af = 0, bf = 0, na, ret, conn = -1, paired;
+	char err[512];
 
 	o.ctl_port = DEF_CTL_PORT;
 	o.transport = T_UDP;
@@ -1306,8 +1611,14 @@ static int do_client(int argc, char **argv, int quit)
 	o.warmup = -1;
 	o.opt = "-";
 	for (i = 2; i < argc; i++) {
+		if (!strcmp(argv[i], "--samples")) {
+			o.samples = 1;
+			continue;
+		}
+		if (!strcmp(argv[i], "-h") || !strcmp(argv[i], "--help"))
+			usage(stdout, 0);
 		if (i + 1 >= argc)
-			die_usage();
+			usage(stderr, 2);
 		if (!strcmp(argv[i], "--server"))
 			o.server = argv[++i];
 		else if (!strcmp(argv[i], "--ctl-port"))
@@ -1340,12 +1651,24 @@ static int do_client(int argc, char **argv, int quit)
 			o.tag = argv[++i];
 		else if (!strcmp(argv[i], "--opt"))
 			o.opt = argv[++i];
+		else if (!strcmp(argv[i], "--pair-ctl-port"))
+			o.pair_ctl_port = num(argv[++i], 1, 65535);
+		else if (!strcmp(argv[i], "--pair-socket"))
+			o.pair_socket = argv[++i];
+		else if (!strcmp(argv[i], "--pair-block"))
+			o.pair_block = num(argv[++i], 1, 1000000);
 		else
-			die_usage();
+			usage(stderr, 2);
 	}
 	if (!o.server)
-		die_usage();
+		usage(stderr, 2);
+	paired = o.pair_socket || o.pair_ctl_port || o.pair_block;
 	if (quit) {
+		struct ctl c;
+		char line[256];
+
+		if (paired)
+			usage_error("quit takes no --pair-* option");
 		if (ctl_connect(&c, o.server, o.ctl_port, o.connect_timeout, err,
 				sizeof(err))) {
 			fprintf(stderr, "mlog-bench quit: %s\n", err);
@@ -1360,11 +1683,34 @@ static int do_client(int argc, char **argv, int quit)
 	}
 	o.test = test ? parse_test(test) : -1;
 	if (o.test < 0 || o.size < 0)
-		die_usage();
+		usage(stderr, 2);
 	if (strcmp(o.opt, "on") && strcmp(o.opt, "off") && strcmp(o.opt, "-"))
-		die_usage();
+		usage(stderr, 2);
 	if (o.tag && (!*o.tag || strlen(o.tag) > 63 || strpbrk(o.tag, " \t\n'\"\\;$`&|<>")))
-		die_usage();
+		usage(stderr, 2);
+	if (paired) {
+		if (!o.pair_socket || !o.pair_ctl_port)
+			usage_error("--pair-socket and --pair-ctl-port go together (--pair-block needs both)");
+		if (o.test != X_XFER && o.test != X_STREAM && o.test != X_SEND)
+			usage_error("pairing is for --test xfer, stream and send, not %s",
+				    xname[o.test]);
+		if (o.transport == T_UDP)
+			usage_error("pairing needs --transport rdm or dgram (side B is an AF_MLOG socket)");
+		if (o.pair_ctl_port == o.ctl_port)
+			usage_error("--pair-ctl-port must differ from --ctl-port (a server runs one test at a time)");
+		if (!*o.pair_socket || strlen(o.pair_socket) > sizeof(((struct sockaddr_un *)0)->sun_path) - 2)
+			usage_error("bad --pair-socket name '%s'", o.pair_socket);
+		if (!o.pair_block)
+			o.pair_block = 10;
+		a.name = "a";
+		b.ctl_port = o.pair_ctl_port;
+		b.tag = o.tag ? o.tag : "-";
+		b.opt = o.opt;
+	} else {
+		a.tag = o.tag ? o.tag : "-";
+		a.opt = o.opt;
+	}
+	a.ctl_port = o.ctl_port;
 	if ((o.test == X_XFER || o.test == X_STREAM) && o.transport != T_RDM)
 		return report_status("error", 1, "%s needs --transport rdm",
 				     xname[o.test]);
@@ -1379,56 +1725,170 @@ static int do_client(int argc, char **argv, int quit)
 		return report_status("error", 1,
 				     "UDP datagrams carry at most 65507 bytes");
 
+	/* Side B's socket first: a missing fdsource fails before anything. */
+	if (paired) {
+		b.fd = recv_pair_fd(o.pair_socket, &conn, &na, err, sizeof(err));
+		if (b.fd < 0)
+			return report_status(na ? "n/a" : "error", na ? 0 : 1,
+					     "%s", err);
+		if (check_pair_fd(b.fd, &bf, err, sizeof(err)))
+			return report_status("error", 1, "%s", err);
+	}
 	/* A transport this kernel lacks is "n/a", not a failure. */
-	fd = data_socket(o.transport, &af, err, sizeof(err), &na);
-	if (fd < 0)
+	a.fd = data_socket(o.transport, &af, err, sizeof(err), &na);
+	if (a.fd < 0)
 		return report_status(na ? "n/a" : "error", na ? 0 : 1, "%s", err);
-	if (set_rcvbuf(fd, 4 << 20) < 0)
+	if (set_rcvbuf(a.fd, 4 << 20) < 0)
 		fprintf(stderr, "mlog-bench: SO_RCVBUF: %s\n", strerror(errno));
-	set_sndtimeo(fd, SEND_STALL_S);
+	set_sndtimeo(a.fd, SEND_STALL_S);
 
 	o.quiesce_ms = quiesce(30, &o.frag_left);
 	run_snap(o.snap_cmd, o.tag, "before", o.opt);
-	if (ctl_connect(&c, o.server, o.ctl_port, o.connect_timeout, err,
-			sizeof(err)))
+	ret = side_open(&a, af, test, &na, err, sizeof(err));
+	if (!ret && !na && paired)
+		ret = side_open(&b, bf, test, &na, err, sizeof(err));
+	if (ret == 3)
 		return report_status("error", 3, "control: %s", err);
-	if (ctl_printf(&c, "TEST %s %s %d %d %d %s %s\n", tname[o.transport],
-		       test, o.size, o.count, o.reply, o.tag ? o.tag : "-",
-		       o.opt) ||
-	    ctl_getline(&c, line, sizeof(line), 30))
-		return report_status("error", 1, "control: no answer: %s",
-				     strerror(errno));
-	if (!strncmp(line, "NA ", 3))
-		return report_status("n/a", 0, "server: %s", line + 3);
-	if (sscanf(line, "READY %d %ld %ld", &port, &o.srv_quiesce_ms,
-		   &o.srv_frag_left) < 1)
-		return report_status("error", 1, "server: %s", line);
-	tolen = make_addr(o.transport, af, o.server, port, &to);
+	if (ret || na)
+		return report_status(ret ? "error" : "n/a", ret, "%s", err);
+	o.srv_quiesce_ms = a.srv_quiesce_ms > b.srv_quiesce_ms ?
+			   a.srv_quiesce_ms : b.srv_quiesce_ms;
+	o.srv_frag_left = a.srv_frag_left > b.srv_frag_left ?
+			  a.srv_frag_left : b.srv_frag_left;
 
 	if (o.test == X_BULK)
-		ret = client_bulk(&c, fd, &to, tolen);
-	else if (o.test == X_SEND)
-		ret = client_send(&c, fd, &to, tolen);
+		ret = client_bulk(&a.c, a.fd, &a.to, a.tolen);
 	else if (o.test == X_RTT)
-		ret = client_rtt(&c, fd, &to, tolen);
+		ret = client_rtt(&a.c, a.fd, &a.to, a.tolen);
+	else if (paired)
+		ret = client_paired(&a, &b);
 	else
-		ret = client_xfer(&c, fd, &to, tolen);
-	close(fd);
-	close(c.fd);
+		ret = client_single(&a);
+	close(a.fd);
+	close(a.c.fd);
+	if (paired) {
+		close(b.fd);
+		close(b.c.fd);
+		close(conn);
+	}
+	free(a.lat);
+	free(b.lat);
 	return ret;
+}
+
+/*
+ * fdsource: create a data socket as the client does, pass it to the one
+ * client that connects to the abstract AF_UNIX stream socket @name, and
+ * stay until that connection is closed.  Under "mlog-host-run --index N"
+ * the socket belongs to protected host N (a socket's host is the one of
+ * the task that created it), whichever process uses it afterwards.
+ */
+static int do_fdsource(int argc, char **argv)
+{
+	char why[256], msg[300], cbuf[CMSG_SPACE(sizeof(int))];
+	struct iovec iov = { .iov_base = msg };
+	struct msghdr mh = { .msg_iov = &iov, .msg_iovlen = 1 };
+	const char *name = NULL;
+	int t = -1, timeout = 120, i, r, fd, lfd, cfd, af, na;
+	struct pollfd p = { .events = POLLIN };
+	struct sockaddr_un sun;
+	struct cmsghdr *cm;
+	socklen_t len;
+
+	for (i = 2; i < argc; i++) {
+		if (!strcmp(argv[i], "-h") || !strcmp(argv[i], "--help"))
+			usage(stdout, 0);
+		if (i + 1 >= argc)
+			usage(stderr, 2);
+		if (!strcmp(argv[i], "--unix"))
+			name = argv[++i];
+		else if (!strcmp(argv[i], "--transport"))
+			t = parse_transport(argv[++i]);
+		else if (!strcmp(argv[i], "--timeout"))
+			timeout = num(argv[++i], 1, 86400);
+		else
+			usage(stderr, 2);
+	}
+	if (!name || t < 0)
+		usage_error("fdsource needs --unix NAME and --transport rdm|dgram");
+	if (t == T_UDP)
+		usage_error("fdsource passes AF_MLOG sockets: --transport rdm or dgram");
+	if (!*name || strlen(name) > sizeof(sun.sun_path) - 2)
+		usage_error("bad --unix name '%s'", name);
+
+	fd = data_socket(t, &af, why, sizeof(why), &na);
+	if (fd >= 0) {
+		if (set_rcvbuf(fd, 4 << 20) < 0)
+			fprintf(stderr, "mlog-bench fdsource: SO_RCVBUF: %s\n",
+				strerror(errno));
+		set_sndtimeo(fd, SEND_STALL_S);
+		snprintf(msg, sizeof(msg), "OK");
+	} else {
+		/* Still answer the client: it reports n/a or the error. */
+		fprintf(stderr, "mlog-bench fdsource: %s\n", why);
+		snprintf(msg, sizeof(msg), "%s %s", na ? "NA" : "ERR", why);
+	}
+	len = unix_addr(name, &sun);
+	lfd = socket(AF_UNIX, SOCK_STREAM | SOCK_CLOEXEC, 0);
+	if (lfd < 0 || bind(lfd, (struct sockaddr *)&sun, len) || listen(lfd, 1)) {
+		fprintf(stderr, "mlog-bench fdsource: '@%s': %s\n", name,
+			strerror(errno));
+		return 1;
+	}
+	p.fd = lfd;
+	do
+		r = poll(&p, 1, timeout * 1000);
+	while (r < 0 && errno == EINTR);
+	if (r <= 0) {
+		fprintf(stderr, "mlog-bench fdsource: no client on '@%s' within %d s\n",
+			name, timeout);
+		return 1;
+	}
+	cfd = accept4(lfd, NULL, NULL, SOCK_CLOEXEC);
+	close(lfd);
+	if (cfd < 0) {
+		perror("mlog-bench fdsource: accept");
+		return 1;
+	}
+	iov.iov_len = strlen(msg);
+	if (fd >= 0) {
+		memset(cbuf, 0, sizeof(cbuf));
+		mh.msg_control = cbuf;
+		mh.msg_controllen = sizeof(cbuf);
+		cm = CMSG_FIRSTHDR(&mh);
+		cm->cmsg_level = SOL_SOCKET;
+		cm->cmsg_type = SCM_RIGHTS;
+		cm->cmsg_len = CMSG_LEN(sizeof(int));
+		memcpy(CMSG_DATA(cm), &fd, sizeof(fd));
+	}
+	if (sendmsg(cfd, &mh, MSG_NOSIGNAL) < 0) {
+		perror("mlog-bench fdsource: sendmsg");
+		return 1;
+	}
+	if (fd < 0)
+		return na ? 0 : 1;
+	close(fd);
+	/* Until the client is done: EOF (or an error) on the connection. */
+	while ((r = read(cfd, msg, sizeof(msg))) > 0 || (r < 0 && errno == EINTR))
+		;
+	return 0;
 }
 
 int main(int argc, char **argv)
 {
 	signal(SIGPIPE, SIG_IGN);
 	if (argc < 2)
-		die_usage();
+		usage(stderr, 2);
+	if (!strcmp(argv[1], "-h") || !strcmp(argv[1], "--help"))
+		usage(stdout, 0);
 	if (!strcmp(argv[1], "server"))
 		return do_server(argc, argv);
 	if (!strcmp(argv[1], "client"))
 		return do_client(argc, argv, 0);
 	if (!strcmp(argv[1], "quit"))
 		return do_client(argc, argv, 1);
-	die_usage();
+	if (!strcmp(argv[1], "fdsource"))
+		return do_fdsource(argc, argv);
+	usage(stderr, 2);
 	return 2;
 }
