@@ -1,7 +1,12 @@
 # SPDX-License-Identifier: GPL-2.0
 """Summarise a bench/slog/run cluster run: Tables 3.2 and 3.7 of the
 thesis, and the log memory held per MiB logged.  Called by bench/slog/run
-with the shared directory of the run and the run's parameters."""
+with the shared directory of the run and the run's parameters.
+
+With the paired method (the default) the results of mode "pair" hold
+none (side "a") and log (side "b") of one client that alternated between
+them; the log overhead is the median over the repetitions of each
+repetition's ratio of medians b / a."""
 import json
 import os
 import platform
@@ -11,7 +16,7 @@ import time
 
 (shared, out, cpus, mem, reps, rr_iters, bulk_iters, stream_batch,
  stream_iters, slow_iters, ops, wall, accel, rc, module, modver, gitrev, load_before,
- load_after) = sys.argv[1:]
+ load_after, method) = sys.argv[1:]
 ops = ops.split()
 MODES = ("none", "log", "noopt")
 LABEL = {
@@ -91,10 +96,21 @@ def counters(r):
 
 
 ok = {}
+pairs = {}
 for r in results:
-    if r.get("status") == "ok":
-        r["counters"] = counters(r)
+    if r.get("status") != "ok":
+        continue
+    r["counters"] = counters(r)
+    if r["mode"] != "pair":
         ok.setdefault((r["op"], r["mode"]), []).append(r)
+        continue
+    # A paired result is a "none" (side a) and a "log" (side b) one; its
+    # counts and counters are side b's.
+    pairs.setdefault(r["op"], []).append(r)
+    ok.setdefault((r["op"], "none"), []).append(
+        {"op": r["op"], "mode": "none", "rep": r.get("rep"),
+         "median_us": r["a"]["median_us"], "counters": None})
+    ok.setdefault((r["op"], "log"), []).append(dict(r, median_us=r["b"]["median_us"]))
 
 
 def med(op, mode):
@@ -108,11 +124,26 @@ def us(v):
     return "%.1f" % v if v < 100 else "%.0f" % v
 
 
+def pooled(op, side):
+    """Median of every operation of @side of @op's paired results."""
+    v = [x for r in pairs.get(op, []) for x in r[side].get("samples_us", [])]
+    return statistics.median(v) if v else None
+
+
+def diff(d):
+    return "%+.0f" % d if abs(d) >= 100 else "%+.1f" % d
+
+
 lines = []
 summary = {"table_3_2": {}, "table_3_7": {}, "log_memory": {}}
 lines.append("Table 3.2: time per operation (us, median over reps of each rep's "
              "median), without logging (none), with logging (log) and with "
              "logging minus piggybacking and ranges (noopt)")
+if pairs:
+    lines.append("none and log: one client alternating between them (paired); log "
+                 "overhead % = median over reps of the rep's ratio of medians "
+                 "log/none, minus 1; overhead us = none x that.  noopt: runs of its "
+                 "own, overhead = its median minus none's")
 hdr = "%-30s %9s %9s %9s %7s %9s %9s %7s" % (
     "operation", "none", "log", "overhead", "%", "noopt", "overhead", "%")
 lines += [hdr, "-" * len(hdr)]
@@ -126,11 +157,37 @@ for op in ops:
         if m is None or base is None:
             row += [us(m), "-", "-"]
             continue
-        pct = 100.0 * (m - base) / base
+        if mode == "log" and pairs.get(op):
+            ratios = [r["ratio_median"] for r in pairs[op]]
+            rm = statistics.median(ratios)
+            pct, d = 100.0 * (rm - 1), base * (rm - 1)
+            summary["table_3_2"][op].update(
+                log_ratios=ratios, log_ratio_median=rm, paired=True,
+                block=pairs[op][0].get("block"),
+                pooled_none=pooled(op, "a"), pooled_log=pooled(op, "b"))
+        else:
+            pct, d = 100.0 * (m - base) / base, m - base
         summary["table_3_2"][op][mode + "_overhead_pct"] = pct
-        row += [us(m), "%+.0f" % (m - base) if abs(m - base) >= 100 else
-                "%+.1f" % (m - base), "%+.0f" % pct]
+        row += [us(m), diff(d), "%+.0f" % pct]
     lines.append("%-30s %9s %9s %9s %7s %9s %9s %7s" % tuple(row))
+
+if pairs:
+    lines.append("")
+    lines.append("Paired none/log: per rep the ratio of medians log/none (in run "
+                 "order) and their median; pooled: median of every operation of "
+                 "every rep (us)")
+    hdr = "%-31s %5s  %-34s %6s %9s %9s %6s" % (
+        "operation", "block", "log/none per rep", "median", "none", "log", "ratio")
+    lines += [hdr, "-" * len(hdr)]
+    for op in ops:
+        if not pairs.get(op):
+            continue
+        ratios = [r["ratio_median"] for r in pairs[op]]
+        pa, pb = pooled(op, "a"), pooled(op, "b")
+        lines.append("%-31s %5s  %-34s %6.3f %9s %9s %6s" % (
+            LABEL[op], pairs[op][0].get("block", "?"),
+            " ".join("%.3f" % x for x in ratios), statistics.median(ratios),
+            us(pa), us(pb), "%.3f" % (pb / pa) if pa and pb else "-"))
 
 lines.append("")
 lines.append("Targets of the issue (reported, not asserted): logging overhead "
@@ -219,7 +276,8 @@ note = ("note: 2 QEMU guests, %s, %s vCPU / %s MiB each (guest %d MiB), Linux %s
             os.cpu_count() or 0, cpu_model or "?", wall, reps, rr_iters,
             bulk_iters, stream_iters, stream_batch, slow_iters, json.dumps(guest.get("log", {}))))
 note2 = ("module: %s (srcversion %s, repository %s); host load average "
-         "before/after: %s / %s" % (module, modver, gitrev, load_before, load_after))
+         "before/after: %s / %s; method: %s" % (module, modver, gitrev, load_before,
+                                                load_after, method))
 print("\n".join(lines))
 print(note)
 print(note2)
@@ -248,7 +306,7 @@ doc = {
                "host_kernel": platform.release(), "wall_seconds": int(wall),
                "vm_run_exit": int(rc), "module": module, "module_srcversion": modver,
                "git": gitrev, "host_loadavg_before": load_before,
-               "host_loadavg_after": load_after},
+               "host_loadavg_after": load_after, "method": method},
     "guest": guest,
     "table": lines,
     "note": [note, note2],
