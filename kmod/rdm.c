@@ -321,15 +321,21 @@ static void mlog_rtt_sample(struct mlog_flow *fl, unsigned long sent)
 	fl->rto = clamp_t(unsigned long, rto, MLOG_RTO_MIN, MLOG_RTO_MAX);
 }
 
-/* @acked bytes left the network: open the congestion window. */
-static void mlog_cwnd_grow(struct mlog_flow *fl, u32 acked)
+/*
+ * Messages costing @acked in all (and @acked_sq, the sum of their costs
+ * squared) left the network: open the congestion window.  Above the slow
+ * start threshold it grows by about one message per round trip, as TCP's
+ * grows by one segment: a message is what mlog sends as one unit, up to
+ * 48 fragments back to back.
+ */
+static void mlog_cwnd_grow(struct mlog_flow *fl, u32 acked, u64 acked_sq)
 {
 	u32 inc;
 
 	if (fl->cwnd < fl->ssthresh)
 		inc = acked;					/* slow start */
 	else
-		inc = max_t(u32, (u64)MLOG_MAX_FRAG * acked / fl->cwnd, 1);
+		inc = max_t(u32, div_u64(acked_sq, fl->cwnd), 1);
 	fl->cwnd = min_t(u32, fl->cwnd + inc, 64 << 20);
 }
 
@@ -364,7 +370,8 @@ static void mlog_process_ack(struct mlog_flow *fl, const struct mlog_frame *f)
 	struct mlog_net *mn = mlog_pernet(sock_net(&fl->ms->sk));
 	struct mlog_sock *ms = fl->ms;
 	struct mlog_txmsg *m, *tmp;
-	u32 acked = 0;
+	u32 acked = 0, cost;
+	u64 acked_sq = 0;
 
 	if (!(f->flags & MLOG_F_ACK))
 		return;
@@ -384,16 +391,18 @@ static void mlog_process_ack(struct mlog_flow *fl, const struct mlog_frame *f)
 				break;
 			if (m->ssn == f->ack && !m->retransmitted)
 				mlog_rtt_sample(fl, m->sent);
+			cost = mlog_msg_cost(m->len);
 			if (m->ssn < fl->snd_nxt)
-				fl->inflight -= mlog_msg_cost(m->len);
-			acked += mlog_msg_cost(m->len);
+				fl->inflight -= cost;
+			acked += cost;
+			acked_sq += (u64)cost * cost;
 			ms->tx_queued -= m->len;
 			list_del(&m->list);
 			mlog_sl_acked(fl, m);
 			kvfree(m);
 		}
 		if (acked)
-			mlog_cwnd_grow(fl, acked);
+			mlog_cwnd_grow(fl, acked, acked_sq);
 		fl->snd_una = f->ack + 1;
 		if (fl->snd_nxt < fl->snd_una)
 			fl->snd_nxt = fl->snd_una;
