@@ -1690,15 +1690,19 @@ static int do_client(int argc, char **argv, int quit)
 		usage(stderr, 2);
 	if (paired) {
 		if (!o.pair_socket || !o.pair_ctl_port)
-			usage_error("--pair-socket and --pair-ctl-port go together (--pair-block needs both)");
+			usage_error("--pair-socket and --pair-ctl-port go together%s",
+				    " (--pair-block needs both)");
 		if (o.test != X_XFER && o.test != X_STREAM && o.test != X_SEND)
 			usage_error("pairing is for --test xfer, stream and send, not %s",
 				    xname[o.test]);
 		if (o.transport == T_UDP)
-			usage_error("pairing needs --transport rdm or dgram (side B is an AF_MLOG socket)");
+			usage_error("pairing needs --transport rdm or dgram%s",
+				    " (side B is an AF_MLOG socket)");
 		if (o.pair_ctl_port == o.ctl_port)
-			usage_error("--pair-ctl-port must differ from --ctl-port (a server runs one test at a time)");
-		if (!*o.pair_socket || strlen(o.pair_socket) > sizeof(((struct sockaddr_un *)0)->sun_path) - 2)
+			usage_error("--pair-ctl-port must differ from --ctl-port%s",
+				    " (a server runs one test at a time)");
+		if (!*o.pair_socket ||
+		    strlen(o.pair_socket) > sizeof(((struct sockaddr_un *)0)->sun_path) - 2)
 			usage_error("bad --pair-socket name '%s'", o.pair_socket);
 		if (!o.pair_block)
 			o.pair_block = 10;
