@@ -308,7 +308,6 @@ struct mlog_flow {
 	unsigned int		rttvar_us;
 	unsigned int		timeouts;	/* consecutive, no sign of life */
 	u64			recover;	/* no fast retransmit below this */
-	u64			high_sent;	/* SSNs below were sent at least once */
 	unsigned int		dupacks;
 	bool			reported;	/* socket told of the silence */
 

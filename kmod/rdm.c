@@ -62,7 +62,6 @@ static void mlog_flow_reset_seq(struct mlog_flow *fl)
 	fl->next_ssn = 1;
 	fl->snd_una = 1;
 	fl->snd_nxt = 1;
-	fl->high_sent = 1;
 	fl->rcv_nxt = 1;
 	fl->recover = 0;
 	fl->unacked = 0;
@@ -285,16 +284,15 @@ void mlog_rdm_push(struct mlog_flow *fl)
 		    fl->inflight + mlog_msg_cost(m->len) >
 		    min(fl->peer_window, fl->cwnd))
 			break;
-		/* the logging layer's send rule applies to first sends */
-		if (m->ssn >= fl->high_sent && !mlog_sl_may_send(fl, m))
+		/*
+		 * Everything from snd_nxt on goes out for the first time
+		 * (retransmissions are mlog_retransmit_una()'s): the logging
+		 * layer's send rule applies.
+		 */
+		if (!mlog_sl_may_send(fl, m))
 			break;
-		if (m->ssn < fl->high_sent) {
-			mlog_count_retransmit(fl, m);
-		} else {
-			m->sent = jiffies;
-			fl->high_sent = m->ssn + 1;
-		}
-		mlog_xmit_msg(fl, m, !m->retransmitted);
+		m->sent = jiffies;
+		mlog_xmit_msg(fl, m, true);
 		fl->inflight += mlog_msg_cost(m->len);
 		fl->snd_nxt = m->ssn + 1;
 	}
