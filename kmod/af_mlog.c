@@ -228,8 +228,8 @@ static bool mlog_reasm_start(struct mlog_sock *ms, struct mlog_reasm *r,
  * Add fragment @skb (payload only, described by @f) to @r, which must be
  * assembling message f->ssn or nothing.  Everything kept is charged to the
  * socket, so reassembly counts against SO_RCVBUF.  Consumes @skb.  Returns
- * false if the fragment could not be kept (no room or malformed); the
- * caller counts the drop.
+ * false if the fragment could not be kept (no room or malformed), leaving
+ * @r empty if it keeps nothing; the caller counts the drop.
  */
 bool mlog_reasm_add(struct mlog_sock *ms, struct mlog_reasm *r,
 		    struct sk_buff *skb, const struct mlog_frame *f)
@@ -274,6 +274,9 @@ bool mlog_reasm_add(struct mlog_sock *ms, struct mlog_reasm *r,
 	return true;
 drop:
 	kfree_skb(skb);
+	/* a message buffer charged for no fragment is not kept either */
+	if (!r->have)
+		mlog_reasm_reset(r);
 	return false;
 }
 
@@ -385,8 +388,6 @@ static void mlog_dgram_rcv(struct mlog_sock *ms, struct sk_buff *skb,
 	if (!mlog_reasm_add(ms, r, skb, f)) {
 		ms->stats.rx_drops++;
 		mlog_stat_inc(mn, MLOG_STAT_RX_QUEUE_FULL);
-		if (!r->have)
-			mlog_reasm_reset(r);
 	} else if (r->have == r->msg_len) {
 		mlog_deliver(ms, mlog_reasm_take(r), src, f->src_port);
 	}

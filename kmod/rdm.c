@@ -476,8 +476,6 @@ static bool mlog_ooo_add(struct mlog_flow *fl, struct sk_buff *skb,
 		mlog_reasm_reset(r);
 	first = !mlog_reasm_started(r);
 	if (!mlog_reasm_add(ms, r, skb, f)) {
-		if (!r->have)
-			mlog_reasm_reset(r);
 		ms->stats.rx_drops++;
 		mlog_stat_inc(mn, MLOG_STAT_RX_QUEUE_FULL);
 		return first;
@@ -563,11 +561,8 @@ static void mlog_rdm_data(struct mlog_flow *fl, struct sk_buff *skb,
 	} else {
 		if (mlog_reasm_started(r) && r->ssn != f->ssn)
 			mlog_reasm_reset(r);
-		if (!mlog_reasm_add(ms, r, skb, f)) {
-			if (!r->have)
-				mlog_reasm_reset(r);
+		if (!mlog_reasm_add(ms, r, skb, f))
 			goto no_room;
-		}
 		if (r->have < r->msg_len)
 			return;		/* more fragments to come */
 		if (!mlog_sl_can_deliver(fl)) {

@@ -1244,11 +1244,8 @@ void mlog_sl_dgram_rcv(struct mlog_sock *ms, struct sk_buff *skb,
 			mlog_reasm_reset(r);
 			mlog_stat_inc(mn, MLOG_STAT_RX_INCOMPLETE);
 		}
-		if (!mlog_reasm_add(ms, r, skb, f)) {
-			if (!r->have)
-				mlog_reasm_reset(r);
+		if (!mlog_reasm_add(ms, r, skb, f))
 			goto no_room;
-		}
 		if (r->have < r->msg_len)
 			goto out;
 		whole = mlog_reasm_take(r);
