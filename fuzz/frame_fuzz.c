@@ -85,8 +85,10 @@ static enum mlog_frame_error model(const uint8_t *d, size_t len)
 		return MLOG_FRAME_ETYPE;
 	flags = RAW(d, flags);
 	if ((flags & ~(uint64_t)(MLOG_F_NEED_RSN | MLOG_F_NEED_RSNACK |
-				 MLOG_F_DONT_LOG | MLOG_F_ACK)) ||
-	    RAW(d, reserved) || RAW(d, reserved2))
+				 MLOG_F_DONT_LOG | MLOG_F_ACK |
+				 MLOG_F_FRAG_MAP)) ||
+	    (!(flags & MLOG_F_FRAG_MAP) &&
+	     (RAW(d, frag_map_hi) || RAW(d, frag_map_lo))))
 		return MLOG_FRAME_EFLAGS;
 	payload_len = RAW(d, payload_len);
 	if (payload_len + hdr_len != len)
@@ -111,6 +113,11 @@ static enum mlog_frame_error model(const uint8_t *d, size_t len)
 	if (type == MLOG_FRAME_ACK && (!(flags & MLOG_F_ACK) || msg_len))
 		return MLOG_FRAME_EACK;
 	if (type == MLOG_FRAME_RDATA && !RAW(d, ssn))
+		return MLOG_FRAME_EACK;
+	/* a fragment map: only in an acknowledgment, never empty */
+	if ((flags & MLOG_F_FRAG_MAP) &&
+	    (!(flags & MLOG_F_ACK) ||
+	     (!RAW(d, frag_map_hi) && !RAW(d, frag_map_lo))))
 		return MLOG_FRAME_EACK;
 	return MLOG_FRAME_OK;
 }
@@ -141,8 +148,7 @@ static void check_fields(const struct mlog_frame *f, const uint8_t *d)
 	CHECK(f->rsn2 == RAW(d, rsn2));
 	CHECK(f->rsn_count == RAW(d, rsn_count));
 	CHECK(f->rsnack_count == RAW(d, rsnack_count));
-	CHECK(RAW(d, reserved) == 0);
-	CHECK(RAW(d, reserved2) == 0);
+	CHECK(f->frag_map == (RAW(d, frag_map_hi) << 32 | RAW(d, frag_map_lo)));
 }
 
 /* What the rest of mlog.ko may assume about an accepted frame. */
@@ -169,6 +175,9 @@ static void check_invariants(const struct mlog_frame *f, size_t len)
 	CHECK(f->type != MLOG_FRAME_ACK ||
 	      ((f->flags & MLOG_F_ACK) && !f->msg_len && !f->payload_len));
 	CHECK(f->type != MLOG_FRAME_RDATA || f->ssn);
+	CHECK(f->frag_map < (1ULL << MLOG_FRAG_MAP_BITS));
+	CHECK((f->flags & MLOG_F_FRAG_MAP) ?
+	      (f->frag_map && (f->flags & MLOG_F_ACK)) : !f->frag_map);
 }
 
 static void check_same(const struct mlog_frame *a, const struct mlog_frame *b)
@@ -193,6 +202,7 @@ static void check_same(const struct mlog_frame *a, const struct mlog_frame *b)
 	CHECK(a->rsn2 == b->rsn2);
 	CHECK(a->rsn_count == b->rsn_count);
 	CHECK(a->rsnack_count == b->rsnack_count);
+	CHECK(a->frag_map == b->frag_map);
 }
 
 /*

@@ -20,7 +20,8 @@ no-version-check|s/f->version != MLOG_WIRE_VERSION/0/
 no-hdrlen-align|s/(f->hdr_len \& 7)/0/
 type-off-by-one|s/f->type >= __MLOG_FRAME_TYPE_MAX/f->type > __MLOG_FRAME_TYPE_MAX/
 no-known-flags|s/(f->flags \& ~MLOG_F_KNOWN) ||/0 ||/
-no-reserved2|s/get_unaligned_be32(p + OFF(reserved2))/0/
+no-frag-map-flag|s/(f->frag_map \&\& !(f->flags \& MLOG_F_FRAG_MAP))/0/
+frag-map-low-only|s/get_unaligned_be16(p + OFF(frag_map_hi)) << 32/0/
 no-max-msg|s/f->msg_len > MLOG_MAX_MSG ||/0 ||/
 no-frag-off|s/f->frag_off > f->msg_len ||/0 ||/
 no-rsn-wrap|s/f->rsn + f->rsn_count - 1 < f->rsn/0/

@@ -17,7 +17,7 @@ static const char * const mlog_frame_errors[__MLOG_FRAME_EMAX] = {
 	[MLOG_FRAME_EVERSION]	= "unsupported version",
 	[MLOG_FRAME_EHDRLEN]	= "bad header length",
 	[MLOG_FRAME_ETYPE]	= "unknown frame type",
-	[MLOG_FRAME_EFLAGS]	= "unknown flags or reserved bits",
+	[MLOG_FRAME_EFLAGS]	= "unknown flags or stray fragment map",
 	[MLOG_FRAME_ELENGTH]	= "payload length mismatch",
 	[MLOG_FRAME_ERANGE]	= "inconsistent RSN range",
 	[MLOG_FRAME_EFRAG]	= "fragment outside its message",
@@ -59,9 +59,10 @@ enum mlog_frame_error mlog_frame_decode(const void *buf, size_t len,
 		return MLOG_FRAME_ETYPE;
 
 	f->flags = get_unaligned_be16(p + OFF(flags));
+	f->frag_map = (u64)get_unaligned_be16(p + OFF(frag_map_hi)) << 32 |
+		      get_unaligned_be32(p + OFF(frag_map_lo));
 	if ((f->flags & ~MLOG_F_KNOWN) ||
-	    get_unaligned_be16(p + OFF(reserved)) ||
-	    get_unaligned_be32(p + OFF(reserved2)))
+	    (f->frag_map && !(f->flags & MLOG_F_FRAG_MAP)))
 		return MLOG_FRAME_EFLAGS;
 
 	f->payload_len = get_unaligned_be32(p + OFF(payload_len));
@@ -126,6 +127,10 @@ enum mlog_frame_error mlog_frame_decode(const void *buf, size_t len,
 		return MLOG_FRAME_EACK;
 	if (f->type == MLOG_FRAME_RDATA && !f->ssn)
 		return MLOG_FRAME_EACK;
+	/* A fragment map belongs to an acknowledgment and names something. */
+	if ((f->flags & MLOG_F_FRAG_MAP) &&
+	    (!(f->flags & MLOG_F_ACK) || !f->frag_map))
+		return MLOG_FRAME_EACK;
 
 	return MLOG_FRAME_OK;
 }
@@ -157,4 +162,6 @@ void mlog_frame_encode(const struct mlog_frame *f, void *buf)
 	put_unaligned_be64(f->rsn2, p + OFF(rsn2));
 	p[OFF(rsn_count)] = f->rsn_count;
 	p[OFF(rsnack_count)] = f->rsnack_count;
+	put_unaligned_be16(f->frag_map >> 32, p + OFF(frag_map_hi));
+	put_unaligned_be32(f->frag_map, p + OFF(frag_map_lo));
 }

@@ -36,6 +36,7 @@ struct mlog_frame {
 	u64	rsn2;
 	u8	rsn_count;
 	u8	rsnack_count;
+	u64	frag_map;	/* with MLOG_F_FRAG_MAP: 48 bits, else 0 */
 };
 
 /*
@@ -49,7 +50,7 @@ enum mlog_frame_error {
 	MLOG_FRAME_EVERSION,	/* frame version we do not speak */
 	MLOG_FRAME_EHDRLEN,	/* header length impossible */
 	MLOG_FRAME_ETYPE,	/* unknown frame type */
-	MLOG_FRAME_EFLAGS,	/* unknown flags or reserved bits set */
+	MLOG_FRAME_EFLAGS,	/* unknown flags, or a map without its flag */
 	MLOG_FRAME_ELENGTH,	/* payload length disagrees with datagram */
 	MLOG_FRAME_ERANGE,	/* RSN range fields inconsistent */
 	MLOG_FRAME_EFRAG,	/* fragment does not fit its message */

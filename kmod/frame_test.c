@@ -35,7 +35,9 @@ static struct mlog_frame sample_frame(u32 payload_len)
 		.rsn2		= 5,
 		.rsn_count	= 255,
 		.rsnack_count	= 1,
+		.frag_map	= 0x0000800000000001ULL,
 	};
+	f.flags |= MLOG_F_FRAG_MAP;
 	return f;
 }
 
@@ -68,6 +70,7 @@ static void frame_roundtrip(struct kunit *test)
 	KUNIT_EXPECT_EQ(test, out.rsn2, in.rsn2);
 	KUNIT_EXPECT_EQ(test, out.rsn_count, in.rsn_count);
 	KUNIT_EXPECT_EQ(test, out.rsnack_count, in.rsnack_count);
+	KUNIT_EXPECT_EQ(test, out.frag_map, in.frag_map);
 }
 
 static void frame_wire_is_big_endian(struct kunit *test)
@@ -83,6 +86,9 @@ static void frame_wire_is_big_endian(struct kunit *test)
 	KUNIT_EXPECT_EQ(test, buf[3], MLOG_FRAME_RDATA);
 	KUNIT_EXPECT_EQ(test, buf[offsetof(struct mlog_wire_hdr, ssn)], 0x01);
 	KUNIT_EXPECT_EQ(test, buf[offsetof(struct mlog_wire_hdr, ssn) + 7], 0x08);
+	/* fragment map bit 47 is the top bit of frag_map_hi, bit 0 the last */
+	KUNIT_EXPECT_EQ(test, buf[offsetof(struct mlog_wire_hdr, frag_map_hi)], 0x80);
+	KUNIT_EXPECT_EQ(test, buf[offsetof(struct mlog_wire_hdr, frag_map_lo) + 3], 0x01);
 }
 
 /* One malformed-frame case: mutate an encoded header, expect a reason. */
@@ -110,8 +116,9 @@ static const struct frame_bad_case frame_bad_cases[] = {
 	{ "type 0", AT(type), 0, HDR + 8, MLOG_FRAME_ETYPE },
 	{ "type unknown", AT(type), 0xff, HDR + 8, MLOG_FRAME_ETYPE },
 	{ "unknown flag", AT(flags), 0x80, HDR + 8, MLOG_FRAME_EFLAGS },
-	{ "reserved set", AT(reserved) + 1, 1, HDR + 8, MLOG_FRAME_EFLAGS },
-	{ "reserved2 set", AT(reserved2), 1, HDR + 8, MLOG_FRAME_EFLAGS },
+	{ "map high bits without flag", AT(frag_map_hi) + 1, 1, HDR + 8, MLOG_FRAME_EFLAGS },
+	{ "map low bits without flag", AT(frag_map_lo), 1, HDR + 8, MLOG_FRAME_EFLAGS },
+	{ "map flag without ack", AT(flags), MLOG_F_FRAG_MAP >> 8, HDR + 8, MLOG_FRAME_EACK },
 	{ "payload longer than said", SIZE_MAX, 0, HDR + 9, MLOG_FRAME_ELENGTH },
 	{ "payload shorter than said", SIZE_MAX, 0, HDR + 7, MLOG_FRAME_ELENGTH },
 	{ "payload_len huge", AT(payload_len), 0xff, HDR + 8, MLOG_FRAME_ELENGTH },
@@ -144,6 +151,7 @@ static void frame_rejects_malformed(struct kunit *test)
 	/* a plain datagram: one whole fragment, no acknowledgment */
 	in.type = MLOG_FRAME_DATA;
 	in.flags = 0;
+	in.frag_map = 0;
 	in.ack = 0;
 	in.window = 0;
 	in.ssn = 0;
@@ -228,10 +236,42 @@ static void frame_fragments_and_acks(struct kunit *test)
 
 	/* an ACK frame must say it is one, and carry no message */
 	in.flags = 0;
+	in.frag_map = 0;
 	in.ack = 0;
 	in.window = 0;
 	mlog_frame_encode(&in, buf);
 	KUNIT_EXPECT_EQ(test, mlog_frame_decode(buf, HDR, &out), MLOG_FRAME_EACK);
+}
+
+static void frame_fragment_map(struct kunit *test)
+{
+	struct mlog_frame in = sample_frame(0), out;
+	u8 buf[BUFSZ];
+
+	/* all 48 fragments of the largest message */
+	in.frag_map = BIT_ULL(MLOG_FRAG_MAP_BITS) - 1;
+	mlog_frame_encode(&in, buf);
+	KUNIT_ASSERT_EQ(test, mlog_frame_decode(buf, HDR, &out), MLOG_FRAME_OK);
+	KUNIT_EXPECT_EQ(test, out.frag_map, in.frag_map);
+
+	/* the flag with an empty map names nothing */
+	in.frag_map = 0;
+	mlog_frame_encode(&in, buf);
+	KUNIT_EXPECT_EQ(test, mlog_frame_decode(buf, HDR, &out), MLOG_FRAME_EACK);
+
+	/* a map only comes with an acknowledgment */
+	in = sample_frame(0);
+	in.flags &= ~MLOG_F_ACK;
+	in.ack = 0;
+	in.window = 0;
+	mlog_frame_encode(&in, buf);
+	KUNIT_EXPECT_EQ(test, mlog_frame_decode(buf, HDR, &out), MLOG_FRAME_EACK);
+
+	/* a map without its flag is refused, whatever else the frame says */
+	in = sample_frame(0);
+	in.flags &= ~MLOG_F_FRAG_MAP;
+	mlog_frame_encode(&in, buf);
+	KUNIT_EXPECT_EQ(test, mlog_frame_decode(buf, HDR, &out), MLOG_FRAME_EFLAGS);
 }
 
 static void frame_longer_header_accepted(struct kunit *test)
@@ -265,6 +305,7 @@ static struct kunit_case mlog_frame_cases[] = {
 	KUNIT_CASE_PARAM(frame_rejects_malformed, frame_bad_gen_params),
 	KUNIT_CASE(frame_rsn_ranges),
 	KUNIT_CASE(frame_fragments_and_acks),
+	KUNIT_CASE(frame_fragment_map),
 	KUNIT_CASE(frame_longer_header_accepted),
 	KUNIT_CASE(frame_strerror),
 	{}

@@ -391,6 +391,8 @@ TEST_F(node, bad_frames_dropped_and_counted)
 	SEND_BAD(f.h.rsn_count = 3, sizeof(f));		/* range from RSN 0 */
 	SEND_BAD(f.h.msg_len = htonl(1), sizeof(f));	/* fragment overflows */
 	SEND_BAD(f.h.ack = htobe64(5), sizeof(f));	/* ack without flag */
+	SEND_BAD(f.h.frag_map_lo = htonl(1), sizeof(f)); /* map, no flag */
+	SEND_BAD(f.h.flags = htons(MLOG_F_FRAG_MAP), sizeof(f)); /* no ack */
 	SEND_BAD((void)0, 0);				/* empty datagram */
 
 	f.h = good;

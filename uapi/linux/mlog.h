@@ -311,7 +311,8 @@ enum mlog_frame_type {
 #define MLOG_F_DONT_LOG		0x0004	/* duplicate of a purged message */
 /* Header flags: transport. */
 #define MLOG_F_ACK		0x0100	/* ack and window fields are valid */
-#define MLOG_F_KNOWN		0x0107	/* all flags this version defines */
+#define MLOG_F_FRAG_MAP		0x0200	/* frag_map_hi/lo are valid (SOCK_RDM) */
+#define MLOG_F_KNOWN		0x0307	/* all flags this version defines */
 
 /*
  * Fixed header of every frame.  hdr_len allows later versions to append
@@ -330,6 +331,12 @@ enum mlog_frame_type {
  * ssn2 .. ssn2 + rsn_count - 1 of the reverse flow (with MLOG_F_DONT_LOG,
  * rsn is 0 and those messages need no logging), and acknowledges the RSNs
  * rsn2 .. rsn2 + rsnack_count - 1 that its receiver returned earlier.
+ *
+ * With MLOG_F_FRAG_MAP (only together with MLOG_F_ACK), frag_map_hi and
+ * frag_map_lo form a 48-bit map of the fragments of message ack + 1 that
+ * the sender of this frame already holds: bit i (of frag_map_hi << 32 |
+ * frag_map_lo) stands for the fragment at offset i * MLOG_MAX_FRAG.  It
+ * lets a retransmission carry only the fragments that are missing.
  */
 struct mlog_wire_hdr {
 	__be16	magic;
@@ -356,8 +363,8 @@ struct mlog_wire_hdr {
 	__be64	rsn2;		/* first RSN acknowledged in this frame */
 	__u8	rsn_count;	/* RSNs returned, 0..255 */
 	__u8	rsnack_count;	/* RSNs acknowledged, 0..255 */
-	__be16	reserved;	/* must be zero */
-	__be32	reserved2;	/* must be zero */
+	__be16	frag_map_hi;	/* fragment map bits 47..32, see above */
+	__be32	frag_map_lo;	/* fragment map bits 31..0 */
 };
 
 #define MLOG_WIRE_HDR_LEN	((unsigned int)sizeof(struct mlog_wire_hdr))
@@ -365,6 +372,8 @@ struct mlog_wire_hdr {
 #define MLOG_MAX_MSG		65536
 /* Largest fragment: a frame then fits a 1500-byte Ethernet MTU. */
 #define MLOG_MAX_FRAG		1376
+/* Fragments a frame's fragment map describes: all of the largest message. */
+#define MLOG_FRAG_MAP_BITS	48
 /* Kept for older userspace: the largest message. */
 #define MLOG_MAX_PAYLOAD	MLOG_MAX_MSG
 
