@@ -309,6 +309,9 @@ struct mlog_flow {
 	unsigned int		timeouts;	/* consecutive, no sign of life */
 	u64			recover;	/* no fast retransmit below this */
 	unsigned int		dupacks;
+	/* fragments of message map_ssn the receiver last said it holds */
+	u64			map_ssn;
+	u64			frag_map;
 	bool			reported;	/* socket told of the silence */
 
 	/* receiving side */

@@ -65,6 +65,8 @@ static void mlog_flow_reset_seq(struct mlog_flow *fl)
 	fl->rcv_nxt = 1;
 	fl->recover = 0;
 	fl->unacked = 0;
+	fl->map_ssn = 0;
+	fl->frag_map = 0;
 }
 
 void mlog_flow_init_rdm(struct mlog_flow *fl)
@@ -188,17 +190,27 @@ static void mlog_fill_ack(struct mlog_flow *fl, struct mlog_frame *f,
 	mlog_sl_fill(fl, f, standalone);
 }
 
-/* Our cumulative acknowledgment and receive window, for frame @f. */
+/*
+ * Our cumulative acknowledgment and receive window, for frame @f, and
+ * which fragments of the next message we hold already.
+ */
 void mlog_rdm_fill_transport_ack(struct mlog_flow *fl, struct mlog_frame *f)
 {
 	struct sock *sk = &fl->ms->sk;
+	struct mlog_reasm *r = &fl->reasm;
 
+	BUILD_BUG_ON(DIV_ROUND_UP(MLOG_MAX_MSG, MLOG_MAX_FRAG) >
+		     MLOG_FRAG_MAP_BITS);
 	f->flags |= MLOG_F_ACK;
 	/* a datagram flow has no transport state: RSN frames only */
 	if (sk->sk_type != SOCK_RDM)
 		return;
 	f->ack = fl->rcv_nxt - 1;
 	f->window = mlog_rcv_window(sk);
+	if (mlog_reasm_started(r) && r->ssn == fl->rcv_nxt && r->frags) {
+		f->flags |= MLOG_F_FRAG_MAP;
+		f->frag_map = r->frags;
+	}
 	fl->unacked = 0;
 	fl->window_low = f->window < (u32)READ_ONCE(sk->sk_rcvbuf) / 8;
 	if (fl->window_low)
@@ -230,12 +242,17 @@ static void mlog_send_ack(struct mlog_flow *fl)
 	mlog_rdm_send_ctl(fl, false);
 }
 
+/*
+ * Put message @m on the wire, all of it except the fragments in @skip
+ * (bit i: the fragment at i * MLOG_MAX_FRAG), which the receiver holds.
+ * @first: its first transmission.
+ */
 static void mlog_xmit_msg(struct mlog_flow *fl, struct mlog_txmsg *m,
-			  bool first)
+			  bool first, u64 skip)
 {
 	struct mlog_net *mn = mlog_pernet(sock_net(&fl->ms->sk));
 	struct mlog_frame f;
-	u32 off = 0;
+	u32 off = 0, sent = 0;
 
 	mlog_rdm_frame_init(fl, &f, MLOG_FRAME_RDATA);
 	f.ssn = m->ssn;
@@ -251,10 +268,15 @@ static void mlog_xmit_msg(struct mlog_flow *fl, struct mlog_txmsg *m,
 	do {
 		f.frag_off = off;
 		f.payload_len = min_t(u32, m->len - off, MLOG_MAX_FRAG);
-		/* A lost frame is repaired like any other loss. */
-		mlog_frame_out(mn, fl->peer, &f, m->data + off);
+		if (!(skip & BIT_ULL(off / MLOG_MAX_FRAG))) {
+			/* A lost frame is repaired like any other loss. */
+			mlog_frame_out(mn, fl->peer, &f, m->data + off);
+			sent++;
+		}
 		off += f.payload_len;
 	} while (off < m->len);
+	if (!first)
+		mlog_stat_add(mn, MLOG_STAT_TX_RESENT_FRAMES, sent);
 }
 
 static void mlog_count_retransmit(struct mlog_flow *fl, struct mlog_txmsg *m)
@@ -292,7 +314,7 @@ void mlog_rdm_push(struct mlog_flow *fl)
 		if (!mlog_sl_may_send(fl, m))
 			break;
 		m->sent = jiffies;
-		mlog_xmit_msg(fl, m, true);
+		mlog_xmit_msg(fl, m, true, 0);
 		fl->inflight += mlog_msg_cost(m->len);
 		fl->snd_nxt = m->ssn + 1;
 	}
@@ -350,16 +372,28 @@ static void mlog_cwnd_loss(struct mlog_flow *fl, bool timeout)
  * more is in flight than it can keep (mlog_rdm_push()); if it had to drop
  * some of it anyway, its next acknowledgment says so and the next
  * message goes again then (NewReno's partial acknowledgment).
+ *
+ * With @use_map, only the fragments the receiver's last fragment map does
+ * not list go.  A map that lists them all is stale (the receiver dropped
+ * the message for want of room): then, and after a timeout, when nothing
+ * the receiver said can be trusted any more, the whole message goes.
  */
-static void mlog_retransmit_una(struct mlog_flow *fl)
+static void mlog_retransmit_una(struct mlog_flow *fl, bool use_map)
 {
 	struct mlog_txmsg *m;
+	u64 all, skip = 0;
 
 	m = list_first_entry_or_null(&fl->txq, struct mlog_txmsg, list);
 	if (!m || m->ssn != fl->snd_una || m->ssn >= fl->snd_nxt)
 		return;
+	if (use_map && fl->map_ssn == m->ssn) {
+		all = BIT_ULL(DIV_ROUND_UP(m->len, MLOG_MAX_FRAG)) - 1;
+		skip = fl->frag_map & all;
+		if (skip == all)
+			skip = 0;
+	}
 	mlog_count_retransmit(fl, m);
-	mlog_xmit_msg(fl, m, false);
+	mlog_xmit_msg(fl, m, false, skip);
 }
 
 /* The peer acknowledges everything up to f->ack and offers f->window. */
@@ -382,6 +416,8 @@ static void mlog_process_ack(struct mlog_flow *fl, const struct mlog_frame *f)
 		return;
 	}
 	fl->peer_window = f->window;
+	fl->map_ssn = f->ack + 1;
+	fl->frag_map = f->frag_map;	/* 0 without MLOG_F_FRAG_MAP */
 
 	if (f->ack >= fl->snd_una) {
 		list_for_each_entry_safe(m, tmp, &fl->txq, list) {
@@ -415,7 +451,7 @@ static void mlog_process_ack(struct mlog_flow *fl, const struct mlog_frame *f)
 		 * beyond the first.  That message goes again at once.
 		 */
 		if (acked && fl->snd_una <= fl->recover)
-			mlog_retransmit_una(fl);
+			mlog_retransmit_una(fl, true);
 	} else if (f->type == MLOG_FRAME_ACK && fl->snd_nxt > fl->snd_una &&
 		   ++fl->dupacks >= 2 && fl->snd_una > fl->recover) {
 		/*
@@ -425,7 +461,7 @@ static void mlog_process_ack(struct mlog_flow *fl, const struct mlog_frame *f)
 		fl->recover = fl->snd_nxt - 1;
 		fl->dupacks = 0;
 		mlog_cwnd_loss(fl, false);
-		mlog_retransmit_una(fl);
+		mlog_retransmit_una(fl, true);
 		return;
 	}
 	if (acked)
@@ -637,6 +673,7 @@ static void mlog_rto_expired(struct timer_list *t)
 	spin_lock_bh(&ms->lock);
 	if (ms->dead || fl->snd_una == fl->next_ssn)
 		goto out;
+	mlog_stat_inc(mn, MLOG_STAT_TX_TIMEOUTS);
 	fl->rto = min_t(unsigned long, fl->rto * 2, MLOG_RTO_MAX);
 	mlog_cwnd_loss(fl, true);
 	if (++fl->timeouts >= mlog_suspect_after && !fl->reported) {
@@ -648,7 +685,7 @@ static void mlog_rto_expired(struct timer_list *t)
 	/* Nothing in flight is a window of zero: probe it. */
 	if (fl->snd_nxt > fl->snd_una) {
 		fl->recover = fl->snd_nxt - 1;
-		mlog_retransmit_una(fl);
+		mlog_retransmit_una(fl, false);
 	} else {
 		mlog_rdm_push(fl);
 	}

@@ -123,6 +123,10 @@ const char* stat_name(int stat) {
       return "sl_purged";
     case MLOG_STAT_RX_REASM_COPIED:
       return "rx_reasm_copied";
+    case MLOG_STAT_TX_RESENT_FRAMES:
+      return "tx_resent_frames";
+    case MLOG_STAT_TX_TIMEOUTS:
+      return "tx_timeouts";
     default:
       return nullptr;
   }

@@ -9,7 +9,7 @@ set -u
 . "$(dirname "$0")/lib.sh"
 RDM=$MLOG_REPO/build/selftests/mlog-rdm
 
-ksft_plan 12
+ksft_plan 13
 "$MLOGCTL" node set --addr 127.0.0.1 >/dev/null
 
 slab_kb() { awk '/^Slab:/ { print $2 }' /proc/meminfo; }
@@ -86,12 +86,17 @@ if lossy tc qdisc add dev lo clsact &&
 	frames=$(stat tx_frames mlog_lossy)
 	retx=$(stat tx_retransmits mlog_lossy)
 	drops=$(lossy tc -s filter show dev lo egress | sed -n 's/.*(dropped \([0-9]*\),.*/\1/p' | head -n1)
-	echo "# lossy loopback: $frames frames sent, ${drops:-?} dropped, $retx messages retransmitted, $(stat rx_dup mlog_lossy) duplicate frames"
+	resent=$(stat tx_resent_frames mlog_lossy)
+	echo "# lossy loopback: $frames frames sent, ${drops:-?} dropped, $retx messages retransmitted in $resent frames, $(stat tx_timeouts mlog_lossy) timeouts, $(stat rx_dup mlog_lossy) duplicate frames"
 	check "lossy loopback: the filter dropped frames" test "${drops:-0}" -gt 0
 	check "lossy loopback: about one message resent per dropped frame" \
 		test "$retx" -le $((${drops:-0} * 3 / 2 + 3))
+	# a whole 64 KiB message would be 48 frames: only what is missing goes
+	check "lossy loopback: about one frame resent per dropped frame" \
+		test "$resent" -le $((${drops:-0} * 3 / 2 + 3))
 else
-	for what in "delivery" "the filter dropped frames" "about one message resent per dropped frame"; do
+	for what in "delivery" "the filter dropped frames" "about one message resent per dropped frame" \
+		    "about one frame resent per dropped frame"; do
 		check "lossy loopback: $what (tc clsact/gact unavailable)" false
 	done
 fi

@@ -129,6 +129,8 @@ enum mlog_stat {
 	MLOG_STAT_SL_HOLD_VIOLATION,	/* self-check: must stay 0 */
 	MLOG_STAT_SL_PURGED,		/* log entries purged */
 	MLOG_STAT_RX_REASM_COPIED,	/* messages reassembled by copying */
+	MLOG_STAT_TX_RESENT_FRAMES,	/* frames of retransmitted messages */
+	MLOG_STAT_TX_TIMEOUTS,		/* RDM retransmission timer expiries */
 
 	__MLOG_STAT_MAX,
 	MLOG_STAT_MAX = __MLOG_STAT_MAX - 1
