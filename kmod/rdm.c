@@ -207,6 +207,13 @@ void mlog_rdm_fill_transport_ack(struct mlog_flow *fl, struct mlog_frame *f)
 		return;
 	f->ack = fl->rcv_nxt - 1;
 	f->window = mlog_rcv_window(sk);
+	/*
+	 * The delayed acknowledgment goes now (typically on a reply): stop
+	 * its timer rather than let it fire for nothing: on an idle CPU
+	 * each firing is a wakeup, up to one per request.
+	 */
+	if (timer_pending(&fl->ack_timer))
+		del_timer(&fl->ack_timer);
 	if (mlog_reasm_started(r) && r->ssn == fl->rcv_nxt && r->frags) {
 		f->flags |= MLOG_F_FRAG_MAP;
 		f->frag_map = r->frags;
