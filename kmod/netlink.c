@@ -341,10 +341,94 @@ out:
 	return skb->len;
 }
 
+/* One MLOG_SOCK_FLOW nest.  Caller holds ms->lock. */
+static int mlog_put_flow(struct sk_buff *skb, const struct mlog_flow *fl)
+{
+	struct nlattr *nest;
+
+	nest = nla_nest_start(skb, MLOG_SOCK_FLOW);
+	if (!nest)
+		return -EMSGSIZE;
+	if (nla_put(skb, MLOG_FLOW_ADDR, sizeof(fl->addr), &fl->addr) ||
+	    nla_put_u16(skb, MLOG_FLOW_PORT, fl->port) ||
+	    nla_put_u64_64bit(skb, MLOG_FLOW_NEXT_SSN, fl->next_ssn,
+			      MLOG_FLOW_PAD) ||
+	    nla_put_u64_64bit(skb, MLOG_FLOW_SND_UNA, fl->snd_una,
+			      MLOG_FLOW_PAD) ||
+	    nla_put_u64_64bit(skb, MLOG_FLOW_SND_NXT, fl->snd_nxt,
+			      MLOG_FLOW_PAD) ||
+	    nla_put_u64_64bit(skb, MLOG_FLOW_RCV_NXT, fl->rcv_nxt,
+			      MLOG_FLOW_PAD) ||
+	    nla_put_u32(skb, MLOG_FLOW_INFLIGHT, fl->inflight) ||
+	    nla_put_u32(skb, MLOG_FLOW_CWND, fl->cwnd) ||
+	    nla_put_u32(skb, MLOG_FLOW_SSTHRESH, fl->ssthresh) ||
+	    nla_put_u32(skb, MLOG_FLOW_PEER_WINDOW, fl->peer_window) ||
+	    nla_put_u32(skb, MLOG_FLOW_SRTT_US, fl->srtt_us) ||
+	    nla_put_u32(skb, MLOG_FLOW_RTTVAR_US, fl->rttvar_us) ||
+	    nla_put_u32(skb, MLOG_FLOW_RTO_US, jiffies_to_usecs(fl->rto)) ||
+	    nla_put_u32(skb, MLOG_FLOW_TIMEOUTS, fl->timeouts)) {
+		nla_nest_cancel(skb, nest);
+		return -EMSGSIZE;
+	}
+	nla_nest_end(skb, nest);
+	return 0;
+}
+
+/*
+ * One MLOG_SOCK_FLOW nest per flow of an RDM socket, read under ms->lock
+ * so that each flow is consistent and none is freed under us.  The dump
+ * holds ports_lock here; nothing takes ports_lock under ms->lock, so the
+ * order ports_lock -> ms->lock is safe.  A socket in the port table has
+ * not reached mlog_flows_destroy() (mlog_release() unhashes it first),
+ * but a dead socket is skipped anyway: its flows are going away.
+ *
+ * A socket may have up to max_flows flows, more than a dump message can
+ * hold (about 160 bytes each, and a part of a dump is 4 to 32 KiB).
+ * Failing with -EMSGSIZE only helps when other sockets came first in this
+ * part (@first false): the socket then starts the next part.  When it is
+ * first, the next part would be no bigger and the dump would never end,
+ * or end early (netlink_dump() takes an empty part for the end): give as
+ * many flows as fit and MLOG_SOCK_FLOWS_TRUNCATED instead, dropping the
+ * last flow if need be to make room for the flag.
+ */
+static int mlog_put_flows(struct sk_buff *skb, struct mlog_sock *ms,
+			  bool first)
+{
+	unsigned char *last = NULL, *mark;
+	bool truncated = false;
+	struct mlog_flow *fl;
+	int bkt, err = 0;
+
+	spin_lock_bh(&ms->lock);
+	if (!ms->dead) {
+		hash_for_each(ms->flows, bkt, fl, node) {
+			mark = skb_tail_pointer(skb);
+			if (mlog_put_flow(skb, fl)) {
+				if (first)
+					truncated = true;
+				else
+					err = -EMSGSIZE;
+				break;
+			}
+			last = mark;
+		}
+	}
+	spin_unlock_bh(&ms->lock);
+	if (!truncated)
+		return err;
+	if (!nla_put_flag(skb, MLOG_SOCK_FLOWS_TRUNCATED))
+		return 0;
+	if (!last)
+		return -EMSGSIZE;
+	nlmsg_trim(skb, last);
+	return nla_put_flag(skb, MLOG_SOCK_FLOWS_TRUNCATED);
+}
+
 static int mlog_fill_sock(struct sk_buff *skb, struct netlink_callback *cb,
 			  struct mlog_sock *ms)
 {
 	struct sock *sk = &ms->sk;
+	bool first = !skb->len;	/* the first message of this part */
 	struct nlattr *nest;
 	void *hdr;
 
@@ -372,7 +456,8 @@ static int mlog_fill_sock(struct sk_buff *skb, struct netlink_callback *cb,
 	    nla_put_u64_64bit(skb, MLOG_SOCK_RX_DUP,
 			      READ_ONCE(ms->stats.rx_dup), MLOG_SOCK_PAD) ||
 	    nla_put_u64_64bit(skb, MLOG_SOCK_RX_DROPS,
-			      READ_ONCE(ms->stats.rx_drops), MLOG_SOCK_PAD)) {
+			      READ_ONCE(ms->stats.rx_drops), MLOG_SOCK_PAD) ||
+	    (sk->sk_type == SOCK_RDM && mlog_put_flows(skb, ms, first))) {
 		genlmsg_cancel(skb, hdr);
 		return -EMSGSIZE;
 	}

@@ -32,6 +32,22 @@ std::string peer_json_fields(const PeerInfo& p) {
   return out.str();
 }
 
+std::string flow_json_fields(const FlowInfo& f) {
+  std::ostringstream out;
+  out << "\"address\":" << json_quote(format_node_addr(f.addr)) << ",\"port\":" << f.port
+      << ",\"next_ssn\":" << f.next_ssn << ",\"snd_una\":" << f.snd_una
+      << ",\"snd_nxt\":" << f.snd_nxt << ",\"rcv_nxt\":" << f.rcv_nxt
+      << ",\"inflight\":" << f.inflight << ",\"cwnd\":" << f.cwnd << ",\"ssthresh\":";
+  if (f.ssthresh)
+    out << *f.ssthresh;
+  else
+    out << "null";
+  out << ",\"peer_window\":" << f.peer_window << ",\"srtt_us\":" << f.srtt_us
+      << ",\"rttvar_us\":" << f.rttvar_us << ",\"rto_us\":" << f.rto_us
+      << ",\"timeouts\":" << f.timeouts;
+  return out.str();
+}
+
 }  // namespace
 
 PeerInfo decode_peer(const Attr& nest) {
@@ -60,7 +76,32 @@ SockInfo decode_sock(const Attr& nest) {
   s.retransmits = get_u64(a, MLOG_SOCK_RETRANSMITS, "MLOG_SOCK_RETRANSMITS").value_or(0);
   s.rx_dup = get_u64(a, MLOG_SOCK_RX_DUP, "MLOG_SOCK_RX_DUP").value_or(0);
   s.rx_drops = get_u64(a, MLOG_SOCK_RX_DROPS, "MLOG_SOCK_RX_DROPS").value_or(0);
+  // A flag: present (no payload) or absent.
+  s.flows_truncated = a.count(MLOG_SOCK_FLOWS_TRUNCATED) != 0;
+  for (const auto& [type, flow] : nest.nested_list())
+    if (type == MLOG_SOCK_FLOW) s.flows_detail.push_back(decode_flow(flow));
   return s;
+}
+
+FlowInfo decode_flow(const Attr& nest) {
+  const AttrMap a = nest.nested();
+  FlowInfo f;
+  f.addr = require(get_addr(a, MLOG_FLOW_ADDR, "MLOG_FLOW_ADDR"), "flow", "MLOG_FLOW_ADDR");
+  f.port = require(get_u16(a, MLOG_FLOW_PORT, "MLOG_FLOW_PORT"), "flow", "MLOG_FLOW_PORT");
+  f.next_ssn = get_u64(a, MLOG_FLOW_NEXT_SSN, "MLOG_FLOW_NEXT_SSN").value_or(0);
+  f.snd_una = get_u64(a, MLOG_FLOW_SND_UNA, "MLOG_FLOW_SND_UNA").value_or(0);
+  f.snd_nxt = get_u64(a, MLOG_FLOW_SND_NXT, "MLOG_FLOW_SND_NXT").value_or(0);
+  f.rcv_nxt = get_u64(a, MLOG_FLOW_RCV_NXT, "MLOG_FLOW_RCV_NXT").value_or(0);
+  f.inflight = get_u32(a, MLOG_FLOW_INFLIGHT, "MLOG_FLOW_INFLIGHT").value_or(0);
+  f.cwnd = get_u32(a, MLOG_FLOW_CWND, "MLOG_FLOW_CWND").value_or(0);
+  f.ssthresh = get_u32(a, MLOG_FLOW_SSTHRESH, "MLOG_FLOW_SSTHRESH");
+  if (f.ssthresh == UINT32_MAX) f.ssthresh.reset();
+  f.peer_window = get_u32(a, MLOG_FLOW_PEER_WINDOW, "MLOG_FLOW_PEER_WINDOW").value_or(0);
+  f.srtt_us = get_u32(a, MLOG_FLOW_SRTT_US, "MLOG_FLOW_SRTT_US").value_or(0);
+  f.rttvar_us = get_u32(a, MLOG_FLOW_RTTVAR_US, "MLOG_FLOW_RTTVAR_US").value_or(0);
+  f.rto_us = get_u32(a, MLOG_FLOW_RTO_US, "MLOG_FLOW_RTO_US").value_or(0);
+  f.timeouts = get_u32(a, MLOG_FLOW_TIMEOUTS, "MLOG_FLOW_TIMEOUTS").value_or(0);
+  return f;
 }
 
 std::vector<PeerInfo> decode_peers(const std::vector<AttrMap>& dump) {
@@ -135,6 +176,26 @@ std::string format_duration_ms(uint64_t ms) {
   return buf;
 }
 
+std::string format_flow_text(const FlowInfo& f) {
+  const std::string addr = format_node_addr(f.addr);
+  std::ostringstream out;
+  // An IPv6 address is bracketed before its port, as in URLs.
+  if (addr.find(':') != std::string::npos)
+    out << '[' << addr << ']';
+  else
+    out << addr;
+  out << ':' << f.port << " next_ssn:" << f.next_ssn << " snd_una:" << f.snd_una
+      << " snd_nxt:" << f.snd_nxt << " rcv_nxt:" << f.rcv_nxt << " inflight:" << f.inflight
+      << " cwnd:" << f.cwnd << " ssthresh:";
+  if (f.ssthresh)
+    out << *f.ssthresh;
+  else
+    out << '-';
+  out << " peer_window:" << f.peer_window << " srtt_us:" << f.srtt_us
+      << " rttvar_us:" << f.rttvar_us << " rto_us:" << f.rto_us << " timeouts:" << f.timeouts;
+  return out.str();
+}
+
 std::string format_peers_text(const std::vector<PeerInfo>& peers) {
   Table t({{"ADDRESS", false},
            {"STATE", false},
@@ -174,7 +235,25 @@ std::string format_socks_text(const std::vector<SockInfo>& socks) {
            std::to_string(s.flows), std::to_string(s.tx_queued), std::to_string(s.rx_queued),
            std::to_string(s.tx_msgs), std::to_string(s.rx_msgs), std::to_string(s.retransmits),
            std::to_string(s.rx_dup), std::to_string(s.rx_drops)});
-  return t.render();
+  // The table has a header line, then one line per socket, in order: put
+  // each socket's flows under its line.
+  const std::string table = t.render();
+  std::string out;
+  size_t pos = table.find('\n') + 1;
+  out += table.substr(0, pos);
+  for (const auto& s : socks) {
+    const size_t end = table.find('\n', pos) + 1;
+    out += table.substr(pos, end - pos);
+    pos = end;
+    for (const auto& f : s.flows_detail) out += "    " + format_flow_text(f) + "\n";
+    if (s.flows_truncated) {
+      const size_t shown = s.flows_detail.size();
+      out += "    (" +
+             (s.flows > shown ? std::to_string(s.flows - shown) + " more flows" : "more flows") +
+             " not shown: they did not fit in the dump message)\n";
+    }
+  }
+  return out;
 }
 
 std::string format_socks_json(const std::vector<SockInfo>& socks) {
@@ -187,7 +266,12 @@ std::string format_socks_json(const std::vector<SockInfo>& socks) {
         << ",\"flows\":" << s.flows << ",\"tx_queued\":" << s.tx_queued
         << ",\"rx_queued\":" << s.rx_queued << ",\"tx_msgs\":" << s.tx_msgs
         << ",\"rx_msgs\":" << s.rx_msgs << ",\"retransmits\":" << s.retransmits
-        << ",\"rx_dup\":" << s.rx_dup << ",\"rx_drops\":" << s.rx_drops << '}';
+        << ",\"rx_dup\":" << s.rx_dup << ",\"rx_drops\":" << s.rx_drops
+        << ",\"flows_truncated\":" << (s.flows_truncated ? "true" : "false")
+        << ",\"flows_detail\":[";
+    for (size_t j = 0; j < s.flows_detail.size(); ++j)
+      out << (j ? ",{" : "{") << flow_json_fields(s.flows_detail[j]) << '}';
+    out << "]}";
   }
   out << "]\n";
   return out.str();

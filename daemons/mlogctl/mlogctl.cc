@@ -44,7 +44,9 @@ constexpr CommandHelp kCommands[] = {
      "last heard from, frames and retransmissions"},
     {"sockets", "",
      "bound AF_MLOG sockets: port, type, inode, RDM flows,\n"
-     "queued bytes and message counters"},
+     "queued bytes and message counters; under each RDM\n"
+     "socket, one line per flow with its transport state\n"
+     "(SSNs, congestion window, RTT, RTO)"},
     {"events", "[--count N] [--timeout SECONDS]",
      "print peer state changes and log pressure as\n"
      "they happen, one line each (\"peer 192.0.2.12\n"

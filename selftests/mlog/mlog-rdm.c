@@ -35,7 +35,7 @@
 
 #include "mlog_util.h"
 
-#define MAX_DESTS	16
+#define MAX_DESTS	512
 #define MAX_SENDERS	64
 
 struct msg_head {

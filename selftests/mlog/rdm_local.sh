@@ -4,12 +4,13 @@
 # SOCK_RDM on one node (loopback): exactly-once in-order delivery from
 # several senders; backpressure from a receiver that does not read, with
 # bounded kernel memory; memory back to its baseline once closed; loss
-# repaired one message per lost frame.
+# repaired one message per lost frame; each flow's transport state in the
+# socket dump, also for a socket with more flows than a dump message holds.
 set -u
 . "$(dirname "$0")/lib.sh"
 RDM=$MLOG_REPO/build/selftests/mlog-rdm
 
-ksft_plan 13
+ksft_plan 22
 "$MLOGCTL" node set --addr 127.0.0.1 >/dev/null
 
 slab_kb() { awk '/^Slab:/ { print $2 }' /proc/meminfo; }
@@ -101,4 +102,88 @@ else
 	done
 fi
 ip netns del mlog_lossy
+
+# Transport state per flow in the socket dump (MLOG_SOCK_FLOW), in a
+# namespace whose loopback delays every frame by 5 ms: RTT samples count
+# whole jiffies, so on a bare loopback they may all read 0.  A sender and a
+# receiver stay open once done until $fdir/go holds a file.
+ip netns add mlog_flows
+flows() { ip netns exec mlog_flows "$@"; }
+flows ip link set lo up
+flows "$MLOGCTL" node set --addr 127.0.0.1 >/dev/null
+fdir=$(mktemp -d)
+mkdir "$fdir/done" "$fdir/go"
+cwnd_min=$((2 * (65536 + 48 * 1536)))	# MLOG_CWND_MIN: two largest messages
+jqe() { jq -e "$@" >/dev/null; }
+flow_line() {
+	flows "$MLOGCTL" sockets | grep -q '^    127.0.0.1:6103 next_ssn:51 snd_una:51 snd_nxt:51 '
+}
+if flows tc qdisc add dev lo root netem delay 5ms; then
+	flows "$RDM" sink --port 6103 --senders 1 --count 50 --done "$fdir/done/sink" \
+		--linger "$fdir/go:1" --timeout 240 &
+	fsink=$!
+	flows "$RDM" source --to 127.0.0.1:6103 --count 50 --size 4000 --id 21 \
+		--done "$fdir/done/source" --linger "$fdir/go:1" --timeout 240 &
+	fsrc=$!
+	for _ in $(seq 1200); do
+		[ "$(ls "$fdir/done" | wc -l)" -ge 2 ] && break
+		sleep 0.1
+	done
+	q=$(flows "$MLOGCTL" --json sockets)
+	echo "# flows: $q"
+	sflow=$(echo "$q" | jq -c '[.[] | select(.port != 6103) | .flows_detail[]] | .[0]')
+	rflow=$(echo "$q" | jq -c '[.[] | select(.port == 6103) | .flows_detail[]] | .[0]')
+	sport=$(echo "$q" | jq '[.[] | select(.port != 6103)] | .[0].port')
+	check "flow dump: the sender has one flow nest, to 127.0.0.1:6103" \
+		jqe '[.[] | select(.port != 6103) | .flows_detail[] |
+			select(.address == "127.0.0.1" and .port == 6103)] | length == 1' <<<"$q"
+	check "flow dump: all acknowledged, snd_una == snd_nxt == next_ssn == 51, nothing in flight" \
+		jqe '.snd_una == .next_ssn and .snd_nxt == .next_ssn and .next_ssn == 51 and
+			.inflight == 0 and .timeouts == 0' <<<"$sflow"
+	check "flow dump: cwnd >= MLOG_CWND_MIN ($cwnd_min)" \
+		jqe --argjson min "$cwnd_min" '.cwnd >= $min' <<<"$sflow"
+	check "flow dump: srtt_us > 0 (5 ms each way) and rto_us >= 10 ms" \
+		jqe '.srtt_us > 0 and .rto_us >= 10000' <<<"$sflow"
+	check "flow dump: the receiver's flow is from the sender's port, rcv_nxt == 51" \
+		jqe --argjson p "${sport:-0}" \
+			'.address == "127.0.0.1" and .port == $p and .rcv_nxt == 51' <<<"$rflow"
+	check "flow dump: mlogctl sockets prints the flow under its socket" flow_line
+
+	# 400 flows of about 160 bytes each cannot fit in one part of a dump
+	# (32 KiB at most): the dump must still end, list every socket, and
+	# mark the socket's flows as truncated.
+	dests=$(seq -s, -f '127.0.0.1:%g' 7000 7399)
+	flows "$RDM" source --to "$dests" --count 1 --size 100 --id 100 --timeout 120 \
+		>/dev/null 2>&1 &
+	many=$!
+	for _ in $(seq 600); do
+		n=$(flows "$MLOGCTL" --json sockets | jq '[.[] | .flows] | max')
+		[ "${n:-0}" -ge 400 ] && break
+		sleep 0.1
+	done
+	q=$(flows "$MLOGCTL" --json sockets)
+	st=$?
+	echo "# 400 flows: $(echo "$q" | jq -c '[.[] | {port, flows, flows_truncated,
+		shown: (.flows_detail | length)}]')"
+	check "400 flows: the dump succeeds and lists all three sockets" \
+		test "$st" -eq 0 -a "$(jq length <<<"$q")" -eq 3
+	check "400 flows: truncated flag set, as many flows as fit given, others whole" \
+		jqe '(.[] | select(.flows == 400) | .flows_truncated and
+			(.flows_detail | length) > 0 and (.flows_detail | length) < 400) and
+			all(.[] | select(.flows < 400); .flows_truncated == false and
+			(.flows_detail | length) == .flows)' <<<"$q"
+	kill "$many"
+	wait "$many"
+	touch "$fdir/go/release"
+	wait $fsrc; st=$?
+	wait $fsink
+	check "flow dump: sender and receiver exit cleanly" test $((st + $?)) -eq 0
+else
+	for what in "one flow nest" "all acknowledged" "cwnd" "srtt_us" "receiver's flow" \
+		    "mlogctl sockets" "400 flows: dump" "400 flows: truncated" "exit"; do
+		check "flow dump: $what (tc netem unavailable)" false
+	done
+fi
+rm -rf "$fdir"
+ip netns del mlog_flows
 ksft_totals

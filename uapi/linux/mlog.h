@@ -286,9 +286,38 @@ enum mlog_sock_attr {
 	MLOG_SOCK_RETRANSMITS,		/* u64 */
 	MLOG_SOCK_RX_DUP,		/* u64 */
 	MLOG_SOCK_RX_DROPS,		/* u64: dropped for lack of buffer */
+	MLOG_SOCK_FLOW,			/* nest: MLOG_FLOW_*, one per RDM flow */
+	MLOG_SOCK_FLOWS_TRUNCATED,	/* flag: some flows did not fit */
 
 	__MLOG_SOCK_MAX,
 	MLOG_SOCK_MAX = __MLOG_SOCK_MAX - 1
+};
+
+/*
+ * Transport state of one SOCK_RDM flow (local socket, remote endpoint),
+ * nested in MLOG_SOCK_FLOW.  Window sizes count message costs: bytes
+ * plus a per-fragment overhead (Documentation/protocol.rst).
+ */
+enum mlog_flow_attr {
+	MLOG_FLOW_UNSPEC,
+	MLOG_FLOW_PAD,
+	MLOG_FLOW_ADDR,			/* binary, 16 bytes: remote node */
+	MLOG_FLOW_PORT,			/* u16: remote AF_MLOG port */
+	MLOG_FLOW_NEXT_SSN,		/* u64: SSN of the next new message */
+	MLOG_FLOW_SND_UNA,		/* u64: oldest unacknowledged SSN */
+	MLOG_FLOW_SND_NXT,		/* u64: next SSN to put on the wire */
+	MLOG_FLOW_RCV_NXT,		/* u64: next SSN to deliver */
+	MLOG_FLOW_INFLIGHT,		/* u32: cost of snd_una .. snd_nxt */
+	MLOG_FLOW_CWND,			/* u32: congestion window */
+	MLOG_FLOW_SSTHRESH,		/* u32: U32_MAX until the first loss */
+	MLOG_FLOW_PEER_WINDOW,		/* u32: room the receiver last offered */
+	MLOG_FLOW_SRTT_US,		/* u32: smoothed RTT, 0 = no sample */
+	MLOG_FLOW_RTTVAR_US,		/* u32 */
+	MLOG_FLOW_RTO_US,		/* u32: retransmission timeout */
+	MLOG_FLOW_TIMEOUTS,		/* u32: consecutive, no sign of life */
+
+	__MLOG_FLOW_MAX,
+	MLOG_FLOW_MAX = __MLOG_FLOW_MAX - 1
 };
 
 /* ---------------------------------------------------------------------

@@ -48,6 +48,27 @@ AttrBuilder sock_nest(uint16_t port, uint32_t type) {
   return s;
 }
 
+// A flow nest as the kernel fills it (u64s after a zero-length pad).
+AttrBuilder flow_nest(uint8_t last_octet, uint16_t port, uint32_t ssthresh) {
+  AttrBuilder f;
+  f.bytes(MLOG_FLOW_ADDR, v4_mapped(192, 0, 2, last_octet))
+      .u16(MLOG_FLOW_PORT, port)
+      .bytes(MLOG_FLOW_PAD, {})
+      .u64(MLOG_FLOW_NEXT_SSN, 51)
+      .u64(MLOG_FLOW_SND_UNA, 49)
+      .u64(MLOG_FLOW_SND_NXT, 51)
+      .u64(MLOG_FLOW_RCV_NXT, 7)
+      .u32(MLOG_FLOW_INFLIGHT, 10880)
+      .u32(MLOG_FLOW_CWND, 557056)
+      .u32(MLOG_FLOW_SSTHRESH, ssthresh)
+      .u32(MLOG_FLOW_PEER_WINDOW, 212992)
+      .u32(MLOG_FLOW_SRTT_US, 10250)
+      .u32(MLOG_FLOW_RTTVAR_US, 1500)
+      .u32(MLOG_FLOW_RTO_US, 16000)
+      .u32(MLOG_FLOW_TIMEOUTS, 1);
+  return f;
+}
+
 AttrMap sock_message(const AttrBuilder& nest) {
   AttrBuilder msg;
   msg.nest(MLOG_ATTR_SOCK, nest);
@@ -196,6 +217,155 @@ TEST(DecodeSock, MissingPortIsAnErrorUnknownIgnored) {
   EXPECT_EQ(decode_sock(extra.attr()).port, 7);
 }
 
+TEST(DecodeFlow, AllAttributes) {
+  const FlowInfo f = decode_flow(flow_nest(12, 5000, 278528).attr());
+  EXPECT_EQ(format_node_addr(f.addr), "192.0.2.12");
+  EXPECT_EQ(f.port, 5000);
+  EXPECT_EQ(f.next_ssn, 51u);
+  EXPECT_EQ(f.snd_una, 49u);
+  EXPECT_EQ(f.snd_nxt, 51u);
+  EXPECT_EQ(f.rcv_nxt, 7u);
+  EXPECT_EQ(f.inflight, 10880u);
+  EXPECT_EQ(f.cwnd, 557056u);
+  ASSERT_TRUE(f.ssthresh);
+  EXPECT_EQ(*f.ssthresh, 278528u);
+  EXPECT_EQ(f.peer_window, 212992u);
+  EXPECT_EQ(f.srtt_us, 10250u);
+  EXPECT_EQ(f.rttvar_us, 1500u);
+  EXPECT_EQ(f.rto_us, 16000u);
+  EXPECT_EQ(f.timeouts, 1u);
+}
+
+TEST(DecodeFlow, SsthreshAllOnesOrAbsentIsNone) {
+  EXPECT_FALSE(decode_flow(flow_nest(12, 5000, UINT32_MAX).attr()).ssthresh);
+  AttrBuilder n;
+  n.bytes(MLOG_FLOW_ADDR, v4_mapped(192, 0, 2, 1)).u16(MLOG_FLOW_PORT, 1);
+  const FlowInfo f = decode_flow(n.attr());
+  EXPECT_FALSE(f.ssthresh);
+  // Every other counter absent reads as 0.
+  EXPECT_EQ(f.next_ssn, 0u);
+  EXPECT_EQ(f.cwnd, 0u);
+  EXPECT_EQ(f.srtt_us, 0u);
+}
+
+TEST(DecodeFlow, MissingAddressOrPortIsAnError) {
+  AttrBuilder no_addr;
+  no_addr.u16(MLOG_FLOW_PORT, 5000).u32(MLOG_FLOW_CWND, 1);
+  EXPECT_EQ(error_of([&] { decode_flow(no_addr.attr()); }), "flow without MLOG_FLOW_ADDR");
+  AttrBuilder no_port;
+  no_port.bytes(MLOG_FLOW_ADDR, v4_mapped(192, 0, 2, 1));
+  EXPECT_EQ(error_of([&] { decode_flow(no_port.attr()); }), "flow without MLOG_FLOW_PORT");
+}
+
+TEST(DecodeFlow, ShortAttributesNameTheAttribute) {
+  AttrBuilder addr;
+  addr.bytes(MLOG_FLOW_ADDR, {192, 0, 2, 1}).u16(MLOG_FLOW_PORT, 1);
+  EXPECT_EQ(error_of([&] { decode_flow(addr.attr()); }),
+            "malformed attribute MLOG_FLOW_ADDR: 4 bytes, expected 16");
+  AttrBuilder cwnd;
+  cwnd.bytes(MLOG_FLOW_ADDR, v4_mapped(192, 0, 2, 1))
+      .u16(MLOG_FLOW_PORT, 1)
+      .u16(MLOG_FLOW_CWND, 9);  // u32 sent as u16
+  EXPECT_EQ(error_of([&] { decode_flow(cwnd.attr()); }),
+            "malformed attribute MLOG_FLOW_CWND: 2 bytes, expected 4");
+  AttrBuilder una;
+  una.bytes(MLOG_FLOW_ADDR, v4_mapped(192, 0, 2, 1))
+      .u16(MLOG_FLOW_PORT, 1)
+      .u32(MLOG_FLOW_SND_UNA, 9);  // u64 sent as u32
+  EXPECT_EQ(error_of([&] { decode_flow(una.attr()); }),
+            "malformed attribute MLOG_FLOW_SND_UNA: 4 bytes, expected 8");
+}
+
+TEST(DecodeFlow, UnknownAttributesAreIgnored) {
+  AttrBuilder n = flow_nest(12, 5000, UINT32_MAX);
+  n.u64(MLOG_FLOW_MAX + 1, 99).bytes(200, {1, 2, 3});
+  EXPECT_EQ(decode_flow(n.attr()).cwnd, 557056u);
+}
+
+TEST(DecodeSock, FlowNestsInOrderAndTruncationFlag) {
+  AttrBuilder n = sock_nest(5000, SOCK_RDM);
+  n.nest(MLOG_SOCK_FLOW, flow_nest(14, 7001, UINT32_MAX))
+      .nest(MLOG_SOCK_FLOW, flow_nest(12, 7000, 278528));
+  SockInfo s = decode_sock(n.attr());
+  ASSERT_EQ(s.flows_detail.size(), 2u);  // repeated nests all kept, in order
+  EXPECT_EQ(s.flows_detail[0].port, 7001);
+  EXPECT_EQ(format_node_addr(s.flows_detail[1].addr), "192.0.2.12");
+  EXPECT_FALSE(s.flows_truncated);
+  n.bytes(MLOG_SOCK_FLOWS_TRUNCATED, {});
+  s = decode_sock(n.attr());
+  EXPECT_TRUE(s.flows_truncated);
+  EXPECT_EQ(s.flows_detail.size(), 2u);
+}
+
+TEST(DecodeSock, NoFlowNests) {
+  const SockInfo s = decode_sock(sock_nest(42, SOCK_DGRAM).attr());
+  EXPECT_TRUE(s.flows_detail.empty());
+  EXPECT_FALSE(s.flows_truncated);
+}
+
+TEST(DecodeSock, MalformedFlowNestIsAnError) {
+  AttrBuilder bad;
+  bad.u16(MLOG_FLOW_PORT, 7000);
+  AttrBuilder n = sock_nest(5000, SOCK_RDM);
+  n.nest(MLOG_SOCK_FLOW, bad);
+  EXPECT_EQ(error_of([&] { decode_sock(n.attr()); }), "flow without MLOG_FLOW_ADDR");
+  AttrBuilder cut = sock_nest(5000, SOCK_RDM);
+  AttrBuilder short_flow = flow_nest(12, 7000, 1);
+  short_flow.raw({12, 0, MLOG_FLOW_CWND, 0, 1, 2});  // runs past the nest's end
+  cut.nest(MLOG_SOCK_FLOW, short_flow);
+  EXPECT_THROW(decode_sock(cut.attr()), MalformedMessage);
+}
+
+TEST(FormatSocks, FlowLinesUnderTheirSocket) {
+  AttrBuilder rdm = sock_nest(5000, SOCK_RDM);
+  rdm.nest(MLOG_SOCK_FLOW, flow_nest(12, 7000, UINT32_MAX))
+      .nest(MLOG_SOCK_FLOW, flow_nest(13, 7001, 278528));
+  AttrBuilder v6flow;
+  v6flow.bytes(MLOG_FLOW_ADDR, {0x20, 0x01, 0x0d, 0xb8, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 1})
+      .u16(MLOG_FLOW_PORT, 9);
+  AttrBuilder cut = sock_nest(6000, SOCK_RDM);  // claims 2 flows, gives 1
+  cut.nest(MLOG_SOCK_FLOW, v6flow).bytes(MLOG_SOCK_FLOWS_TRUNCATED, {});
+  const auto socks =
+      decode_socks({sock_message(cut), sock_message(rdm), sock_message(sock_nest(42, SOCK_DGRAM))});
+  ASSERT_EQ(socks.size(), 3u);
+  EXPECT_EQ(format_socks_text(socks),
+            "PORT  TYPE   INODE  FLOWS  TX-QUEUED  RX-QUEUED  TX-MSGS  RX-MSGS  RETRANSMITS  "
+            "RX-DUP  RX-DROPS\n"
+            "  42  dgram  31337      0       1384          0       10       11            1  "
+            "     2         0\n"
+            "5000  rdm    31337      2       1384          0       10       11            1  "
+            "     2         0\n"
+            "    192.0.2.12:7000 next_ssn:51 snd_una:49 snd_nxt:51 rcv_nxt:7 inflight:10880 "
+            "cwnd:557056 ssthresh:- peer_window:212992 srtt_us:10250 rttvar_us:1500 "
+            "rto_us:16000 timeouts:1\n"
+            "    192.0.2.13:7001 next_ssn:51 snd_una:49 snd_nxt:51 rcv_nxt:7 inflight:10880 "
+            "cwnd:557056 ssthresh:278528 peer_window:212992 srtt_us:10250 rttvar_us:1500 "
+            "rto_us:16000 timeouts:1\n"
+            "6000  rdm    31337      2       1384          0       10       11            1  "
+            "     2         0\n"
+            "    [2001:db8::1]:9 next_ssn:0 snd_una:0 snd_nxt:0 rcv_nxt:0 inflight:0 cwnd:0 "
+            "ssthresh:- peer_window:0 srtt_us:0 rttvar_us:0 rto_us:0 timeouts:0\n"
+            "    (1 more flows not shown: they did not fit in the dump message)\n");
+  const std::vector<SockInfo> one = {socks[1]};
+  EXPECT_EQ(format_socks_json(one),
+            "[{\"port\":5000,\"type\":\"rdm\",\"inode\":31337,\"flows\":2,\"tx_queued\":1384,"
+            "\"rx_queued\":0,\"tx_msgs\":10,\"rx_msgs\":11,\"retransmits\":1,\"rx_dup\":2,"
+            "\"rx_drops\":0,\"flows_truncated\":false,\"flows_detail\":["
+            "{\"address\":\"192.0.2.12\",\"port\":7000,\"next_ssn\":51,\"snd_una\":49,"
+            "\"snd_nxt\":51,\"rcv_nxt\":7,\"inflight\":10880,\"cwnd\":557056,\"ssthresh\":null,"
+            "\"peer_window\":212992,\"srtt_us\":10250,\"rttvar_us\":1500,\"rto_us\":16000,"
+            "\"timeouts\":1},"
+            "{\"address\":\"192.0.2.13\",\"port\":7001,\"next_ssn\":51,\"snd_una\":49,"
+            "\"snd_nxt\":51,\"rcv_nxt\":7,\"inflight\":10880,\"cwnd\":557056,"
+            "\"ssthresh\":278528,\"peer_window\":212992,\"srtt_us\":10250,\"rttvar_us\":1500,"
+            "\"rto_us\":16000,\"timeouts\":1}]}]\n");
+  const std::vector<SockInfo> truncated = {socks[2]};
+  EXPECT_NE(
+      format_socks_json(truncated).find(
+          "\"flows_truncated\":true,\"flows_detail\":[{\"address\":\"2001:db8::1\",\"port\":9,"),
+      std::string::npos);
+}
+
 TEST(FormatSocks, TextAndJson) {
   const auto socks = decode_socks(
       {sock_message(sock_nest(5000, SOCK_RDM)), sock_message(sock_nest(42, SOCK_DGRAM))});
@@ -211,10 +381,10 @@ TEST(FormatSocks, TextAndJson) {
   EXPECT_EQ(format_socks_json(socks),
             "[{\"port\":42,\"type\":\"dgram\",\"inode\":31337,\"flows\":0,\"tx_queued\":1384,"
             "\"rx_queued\":0,\"tx_msgs\":10,\"rx_msgs\":11,\"retransmits\":1,\"rx_dup\":2,"
-            "\"rx_drops\":0},"
+            "\"rx_drops\":0,\"flows_truncated\":false,\"flows_detail\":[]},"
             "{\"port\":5000,\"type\":\"rdm\",\"inode\":31337,\"flows\":2,\"tx_queued\":1384,"
             "\"rx_queued\":0,\"tx_msgs\":10,\"rx_msgs\":11,\"retransmits\":1,\"rx_dup\":2,"
-            "\"rx_drops\":0}]\n");
+            "\"rx_drops\":0,\"flows_truncated\":false,\"flows_detail\":[]}]\n");
   EXPECT_EQ(format_socks_json({}), "[]\n");
 }
 
