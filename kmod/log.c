@@ -279,13 +279,17 @@ static void __mlog_log_put(struct mlog_log *log, struct mlog_log_rec *rec)
 		mlog_block_release(log, b);
 }
 
-/* Enter a newly filled (partial) entry into the index. */
+/*
+ * Enter a newly filled (partial) entry into the index, and take the
+ * reference of the flow that keeps it until its RSN arrives.
+ */
 void mlog_log_file(struct mlog_log *log, struct mlog_log_rec *rec)
 {
 	spin_lock_bh(&log->lock);
 	rec->state = MLOG_REC_PARTIAL;
 	if (__mlog_log_index(log, rec))
 		rec->refs++;
+	rec->refs++;
 	spin_unlock_bh(&log->lock);
 }
 
@@ -308,34 +312,72 @@ void mlog_log_reindex(struct mlog_log *log, struct mlog_log_rec *rec)
  * The receiver @dst_host assigned @rsn: the entry is fully logged.  A
  * second, different RSN for the same message is kept as an additional
  * RSN record (the message was received again, as a new message).
+ * Caller holds log->lock.
  */
-void mlog_log_set_rsn(struct mlog_log *log, struct mlog_log_rec *rec,
-		      u32 dst_host, u64 rsn)
+static void __mlog_log_set_rsn(struct mlog_log *log, struct mlog_log_rec *rec,
+			       u32 dst_host, u64 rsn)
 {
-	spin_lock_bh(&log->lock);
 	if (rec->state == MLOG_REC_FULL) {
 		if (rec->rsn != rsn)
 			rec->extra_rsns++;
-		goto out;
+		return;
 	}
 	if (rec->state == MLOG_REC_DEAD)
-		goto out;
+		return;
 	__mlog_log_unindex(log, rec);
 	rec->dst_host = dst_host;
 	rec->rsn = rsn;
 	rec->state = MLOG_REC_FULL;
 	mlog_log_reindex(log, rec);
-out:
-	spin_unlock_bh(&log->lock);
+}
+
+/* Caller holds log->lock. */
+static void __mlog_log_unfile(struct mlog_log *log, struct mlog_log_rec *rec)
+{
+	if (__mlog_log_unindex(log, rec))
+		__mlog_log_put(log, rec);
 }
 
 /* Take an entry out of the index (receiver unprotected, or DONT_LOG). */
 void mlog_log_unfile(struct mlog_log *log, struct mlog_log_rec *rec)
 {
 	spin_lock_bh(&log->lock);
-	if (__mlog_log_unindex(log, rec))
-		__mlog_log_put(log, rec);
+	__mlog_log_unfile(log, rec);
 	spin_unlock_bh(&log->lock);
+}
+
+/*
+ * A frame returned RSNs @rsn .. for the messages @ssn .. @ssn + @n - 1
+ * of a flow whose entries awaiting RSNs are @partial (linked by fnode, in
+ * SSN order), or said @dont_log for them.  Each entry found is logged
+ * with its RSN (or taken out of the index) and leaves @partial with the
+ * flow's reference, all under one hold of the log's lock.  Returns how
+ * many were found.  Caller holds the flow's socket lock.
+ */
+u32 mlog_log_rsns(struct mlog_log *log, struct list_head *partial, u64 ssn,
+		  u32 n, u32 dst_host, u64 rsn, bool dont_log)
+{
+	struct mlog_log_rec *rec, *tmp;
+	u64 end = ssn + n;
+	u32 matched = 0;
+
+	spin_lock_bh(&log->lock);
+	list_for_each_entry_safe(rec, tmp, partial, fnode) {
+		if (rec->ssn >= end)
+			break;
+		if (rec->ssn < ssn)
+			continue;
+		if (dont_log)
+			__mlog_log_unfile(log, rec);
+		else
+			__mlog_log_set_rsn(log, rec, dst_host,
+					   rsn + (rec->ssn - ssn));
+		list_del_init(&rec->fnode);
+		__mlog_log_put(log, rec);
+		matched++;
+	}
+	spin_unlock_bh(&log->lock);
+	return matched;
 }
 
 void mlog_log_put(struct mlog_log *log, struct mlog_log_rec *rec)

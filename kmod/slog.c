@@ -359,8 +359,10 @@ void mlog_sl_flow_stop(struct mlog_flow *fl)
  */
 static void mlog_sl_pend_gone(struct mlog_host *h)
 {
-	h->ack_gen++;
-	wake_up_interruptible_all(&h->sendq);
+	WRITE_ONCE(h->ack_gen, h->ack_gen + 1);
+	/* pairs with the barrier of the waiters' prepare_to_wait */
+	if (wq_has_sleeper(&h->sendq))
+		wake_up_interruptible_all(&h->sendq);
 }
 
 /* Forget what ties @fl to its host and the log.  Caller holds ms->lock. */
@@ -454,6 +456,10 @@ static void mlog_sl_push_held(struct mlog_flow *fl)
 /*
  * Acknowledgments arrived: flows of this socket held by the send rule
  * may go now, and those of the host's other sockets from its work item.
+ * Only called when h->held_any was seen set: a SOCK_RDM flow is held
+ * only after it set h->held_any (under h->lock), which stays set until
+ * the work item clears it and then pushes every held flow, and a flow
+ * that stays held sets it again.
  */
 static void mlog_sl_release_held(struct mlog_sock *ms)
 {
@@ -479,8 +485,8 @@ void mlog_sl_rcv(struct mlog_flow *fl, const struct mlog_frame *f)
 	struct mlog_sock *ms = fl->ms;
 	struct mlog_net *mn = mlog_pernet(sock_net(&ms->sk));
 	struct mlog_host *h = ms->host;
-	struct mlog_log_rec *rec, *tmp;
-	u32 matched = 0, removed;
+	u32 matched, removed;
+	bool held;
 
 	if (!fl->remote_known) {
 		fl->remote_host = f->src_host;
@@ -491,22 +497,10 @@ void mlog_sl_rcv(struct mlog_flow *fl, const struct mlog_frame *f)
 
 	if (f->rsn_count) {
 		bool dont_log = f->flags & MLOG_F_DONT_LOG;
-		u64 end = f->ssn2 + f->rsn_count;
 
-		list_for_each_entry_safe(rec, tmp, &fl->partial, fnode) {
-			if (rec->ssn >= end)
-				break;
-			if (rec->ssn < f->ssn2)
-				continue;
-			if (dont_log)
-				mlog_log_unfile(&mn->log, rec);
-			else
-				mlog_log_set_rsn(&mn->log, rec, fl->remote_host,
-						 f->rsn + (rec->ssn - f->ssn2));
-			list_del_init(&rec->fnode);
-			mlog_log_put(&mn->log, rec);
-			matched++;
-		}
+		matched = mlog_log_rsns(&mn->log, &fl->partial, f->ssn2,
+					f->rsn_count, fl->remote_host, f->rsn,
+					dont_log);
 		if (dont_log) {
 			mlog_stat_add(mn, MLOG_STAT_SL_DONT_LOG, f->rsn_count);
 		} else {
@@ -532,11 +526,14 @@ void mlog_sl_rcv(struct mlog_flow *fl, const struct mlog_frame *f)
 			fl->rsn_due = 0;
 		if (removed)
 			mlog_sl_pend_gone(h);
+		/* no flow of the host is held: nothing to push (see below) */
+		held = h->held_any;
 		spin_unlock(&h->lock);
 		if (removed) {
 			fl->rsn_backoff = 0;
 			mlog_stat_add(mn, MLOG_STAT_SL_RSNACK_RECEIVED, removed);
-			mlog_sl_release_held(ms);
+			if (held)
+				mlog_sl_release_held(ms);
 		}
 		mlog_sl_disarm_idle(fl);
 	}
@@ -879,8 +876,8 @@ struct mlog_log_rec *mlog_sl_log_msg(struct mlog_sock *ms, struct msghdr *msg,
 
 /*
  * Complete log entry @rec of a message sent on @fl with @ssn in @interval
- * and file it; the flow keeps it until the receiver's RSN arrives.
- * Caller holds ms->lock.
+ * (its host_ssn is set already) and file it; the flow keeps it until the
+ * receiver's RSN arrives.  Caller holds ms->lock.
  */
 static void mlog_sl_file(struct mlog_flow *fl, struct mlog_log_rec *rec,
 			 u64 ssn, u64 interval, bool dgram)
@@ -889,9 +886,6 @@ static void mlog_sl_file(struct mlog_flow *fl, struct mlog_log_rec *rec,
 	struct mlog_net *mn = mlog_pernet(sock_net(&ms->sk));
 	struct mlog_host *h = ms->host;
 
-	spin_lock(&h->lock);
-	rec->host_ssn = ++h->ssn;
-	spin_unlock(&h->lock);
 	rec->src_host = h->index;
 	rec->dst_host = fl->remote_host;
 	rec->dst_node = fl->addr;
@@ -901,11 +895,8 @@ static void mlog_sl_file(struct mlog_flow *fl, struct mlog_log_rec *rec,
 	rec->ssn = ssn;
 	rec->interval = interval;
 	rec->dgram = dgram;
-	mlog_log_file(&mn->log, rec);
 	/* the flow keeps it until the receiver's RSN arrives */
-	spin_lock_bh(&mn->log.lock);
-	rec->refs++;
-	spin_unlock_bh(&mn->log.lock);
+	mlog_log_file(&mn->log, rec);
 	list_add_tail(&rec->fnode, &fl->partial);
 	mlog_stat_inc(mn, MLOG_STAT_SL_LOGGED);
 	mlog_stat_add(mn, MLOG_STAT_SL_LOG_BYTES, rec->len);
@@ -921,6 +912,7 @@ void mlog_sl_enqueue(struct mlog_flow *fl, struct mlog_txmsg *m)
 
 	spin_lock(&h->lock);
 	m->interval = h->rsn;
+	m->rec->host_ssn = ++h->ssn;
 	spin_unlock(&h->lock);
 	mlog_sl_file(fl, m->rec, m->ssn, m->interval, false);
 }
@@ -1094,6 +1086,9 @@ static void mlog_sl_dgram_xmit(struct mlog_flow *fl, struct mlog_log_rec *rec,
 
 	/* numbered here, under the lock, so fl->partial stays in order */
 	ssn = atomic64_inc_return(&ms->dgram_ssn);
+	spin_lock(&ms->host->lock);
+	rec->host_ssn = ++ms->host->ssn;
+	spin_unlock(&ms->host->lock);
 	mlog_sl_file(fl, rec, ssn, interval, true);
 	if (ssn >= fl->next_ssn)
 		fl->next_ssn = ssn + 1;
