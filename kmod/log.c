@@ -237,15 +237,28 @@ static bool __mlog_log_index(struct mlog_log *log, struct mlog_log_rec *rec)
 		list_add_tail(&rec->dnode, &d->partial);
 		return true;
 	}
-	p = &d->full.rb_node;
-	while (*p) {
-		struct mlog_log_rec *r = rb_entry(*p, struct mlog_log_rec, rb);
+	if (d->last && rec->rsn >= d->last->rsn) {
+		/*
+		 * RSNs mostly arrive in order: the new entry goes right of
+		 * the highest one, without a walk down the tree (whose
+		 * entries are spread over many pages).
+		 */
+		parent = &d->last->rb;
+		p = &parent->rb_right;
+	} else {
+		p = &d->full.rb_node;
+		while (*p) {
+			struct mlog_log_rec *r = rb_entry(*p, struct mlog_log_rec,
+							  rb);
 
-		parent = *p;
-		p = rec->rsn < r->rsn ? &(*p)->rb_left : &(*p)->rb_right;
+			parent = *p;
+			p = rec->rsn < r->rsn ? &(*p)->rb_left : &(*p)->rb_right;
+		}
 	}
 	rb_link_node(&rec->rb, parent, p);
 	rb_insert_color(&rec->rb, &d->full);
+	if (!d->last || rec->rsn >= d->last->rsn)
+		d->last = rec;
 	return true;
 }
 
@@ -259,10 +272,17 @@ static bool __mlog_log_unindex(struct mlog_log *log, struct mlog_log_rec *rec)
 
 	if (rec->state == MLOG_REC_DEAD)
 		return false;
-	if (rec->state == MLOG_REC_PARTIAL)
+	if (rec->state == MLOG_REC_PARTIAL) {
 		list_del_init(&rec->dnode);
-	else if (d)
+	} else if (d) {
+		if (d->last == rec) {
+			struct rb_node *prev = rb_prev(&rec->rb);
+
+			d->last = prev ? rb_entry(prev, struct mlog_log_rec, rb) :
+					 NULL;
+		}
 		rb_erase(&rec->rb, &d->full);
+	}
 	rec->state = MLOG_REC_DEAD;
 	return true;
 }

@@ -107,6 +107,7 @@ struct mlog_log_block {
 struct mlog_log_dst {
 	u32			host;		/* 0: receiver not known yet */
 	struct rb_root		full;		/* by RSN */
+	struct mlog_log_rec	*last;		/* highest RSN in full, or NULL */
 	struct list_head	partial;	/* in send order */
 	u64			purged;		/* RSNs up to this are gone */
 };
