@@ -331,6 +331,14 @@ struct mlog_flow {
 	bool			rsn_wait;	/* RSNs never sent: piggyback wait */
 	unsigned long		ack_due;	/* 0: no RSN ack waiting */
 	unsigned int		rsn_backoff;
+	/*
+	 * The send rule as mlog_sl_fill() found it for the frame it last
+	 * filled with a logged message, for mlog_sl_check_frame().
+	 */
+	struct mlog_rsn_run	chk_run;	/* the RSNs the frame carries */
+	u64			chk_interval;
+	bool			chk_valid;
+	bool			chk_ok;
 };
 
 struct mlog_sock_stats {

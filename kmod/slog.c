@@ -680,6 +680,15 @@ void mlog_sl_duplicate(struct mlog_flow *fl, const struct mlog_frame *f)
 	mlog_sl_answer_dup(fl, f->ssn, found ? rsn : 0);
 }
 
+/* The RSNs frame @f carries to be logged (none if it says DONT_LOG). */
+static void mlog_sl_frame_run(const struct mlog_frame *f,
+			      struct mlog_rsn_run *run)
+{
+	run->ssn = f->ssn2;
+	run->rsn = f->rsn;
+	run->n = (f->flags & MLOG_F_DONT_LOG) ? 0 : f->rsn_count;
+}
+
 /*
  * Put this flow's RSNs and owed RSN acks in frame @f: any frame may carry
  * them when piggybacking is on, only standalone ones when it is off.
@@ -698,6 +707,7 @@ void mlog_sl_fill(struct mlog_flow *fl, struct mlog_frame *f, bool standalone)
 		return;
 	f->src_host = h->index;
 	f->incarnation = h->incarnation;
+	fl->chk_valid = false;
 	if (!standalone && !READ_ONCE(mn->log.piggyback))
 		return;
 	spin_lock(&h->lock);
@@ -707,6 +717,14 @@ void mlog_sl_fill(struct mlog_flow *fl, struct mlog_frame *f, bool standalone)
 		f->rsn_count = run.n;
 		f->flags |= MLOG_F_NEED_RSNACK;
 		mlog_pend_mark_sent(&h->pend, fl, &run);
+	}
+	if (f->flags & MLOG_F_NEED_RSN) {
+		/* the send rule on what the frame now carries */
+		mlog_sl_frame_run(f, &fl->chk_run);
+		fl->chk_interval = f->interval;
+		fl->chk_ok = mlog_pend_may_send(&h->pend, fl, f->interval,
+						&fl->chk_run);
+		fl->chk_valid = true;
 	}
 	spin_unlock(&h->lock);
 	if (f->rsn_count) {
@@ -813,23 +831,35 @@ bool mlog_sl_may_send(struct mlog_flow *fl, struct mlog_txmsg *m)
 /*
  * Instrumented check of the send rule on the frame actually built: every
  * RSN up to the message's interval (f->interval) is acknowledged or
- * carried by @f.
+ * carried by @f.  mlog_sl_fill() evaluated it already, under the host's
+ * lock it held anyway, on the RSNs it had just put in the frame; if the
+ * frame still carries exactly those, for the same interval, that verdict
+ * stands: the flow's own pending RSNs cannot change while the caller
+ * holds ms->lock, and the other flows' can only go (acknowledged) or be
+ * newer than the interval.  Otherwise the rule is evaluated again here.
+ * Caller holds ms->lock.
  */
 void mlog_sl_check_frame(struct mlog_flow *fl, const struct mlog_frame *f)
 {
 	struct mlog_net *mn = mlog_pernet(sock_net(&fl->ms->sk));
 	struct mlog_host *h = fl->ms->host;
-	struct mlog_rsn_run run = {
-		.ssn = f->ssn2, .rsn = f->rsn, .n = f->rsn_count,
-	};
+	struct mlog_rsn_run run;
 	bool ok;
 
 	if (!h)
 		return;
-	spin_lock(&h->lock);
-	ok = mlog_pend_may_send(&h->pend, fl, f->interval,
-				(f->flags & MLOG_F_DONT_LOG) ? NULL : &run);
-	spin_unlock(&h->lock);
+	mlog_sl_frame_run(f, &run);
+	if (fl->chk_valid && fl->chk_interval == f->interval &&
+	    fl->chk_run.n == run.n &&
+	    (!run.n || (fl->chk_run.ssn == run.ssn &&
+			fl->chk_run.rsn == run.rsn))) {
+		ok = fl->chk_ok;
+	} else {
+		spin_lock(&h->lock);
+		ok = mlog_pend_may_send(&h->pend, fl, f->interval, &run);
+		spin_unlock(&h->lock);
+	}
+	fl->chk_valid = false;
 	if (!ok)
 		mlog_stat_inc(mn, MLOG_STAT_SL_HOLD_VIOLATION);
 }
