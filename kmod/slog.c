@@ -264,10 +264,17 @@ static u32 mlog_sl_max_run(struct mlog_net *mn)
 	return READ_ONCE(mn->log.ranges) ? 255 : 1;
 }
 
+/*
+ * How long, in jiffies, an RSN or an acknowledgment waits for a frame to
+ * ride on: at least rsn_delay_us.  The current tick may be about to end,
+ * so one more is added; with "jiffies + 1" the wait would be anything
+ * from nothing to one tick (4 ms at HZ=250), and an exchange answered
+ * well within rsn_delay_us would still pay for frames of their own now
+ * and then.
+ */
 static unsigned long mlog_sl_delay(struct mlog_net *mn)
 {
-	return max_t(unsigned long,
-		     usecs_to_jiffies(READ_ONCE(mn->log.rsn_delay_us)), 1);
+	return usecs_to_jiffies(READ_ONCE(mn->log.rsn_delay_us)) + 1;
 }
 
 static void mlog_sl_arm(struct mlog_flow *fl, unsigned long when)
