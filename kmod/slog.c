@@ -590,6 +590,28 @@ static void mlog_sl_hist_key(struct mlog_flow *fl, const struct mlog_frame *f,
 }
 
 /*
+ * The host now depends on interval @interval of host @src: raise its
+ * dependency vector entry, in one walk of the array.  Caller holds
+ * h->lock.
+ */
+static void mlog_sl_dep(struct mlog_net *mn, struct mlog_host *h, u32 src,
+			u64 interval)
+{
+	XA_STATE(xas, &h->deps, src);
+	void *old;
+
+	do {
+		xas_lock(&xas);
+		old = xas_load(&xas);
+		if (!old || xa_to_value(old) < interval)
+			xas_store(&xas, xa_mk_value(interval));
+		xas_unlock(&xas);
+	} while (xas_nomem(&xas, GFP_ATOMIC));
+	if (xas_error(&xas))
+		mlog_stat_inc(mn, MLOG_STAT_NO_MEMORY);
+}
+
+/*
  * Message f->ssn of @fl was just queued for the application: it starts a
  * new state interval of the host.  Caller holds ms->lock.
  */
@@ -601,7 +623,6 @@ void mlog_sl_delivered(struct mlog_flow *fl, const struct mlog_frame *f)
 	/* only a protected sender can log the RSN */
 	bool need = (f->flags & MLOG_F_NEED_RSN) && f->src_host;
 	struct mlog_hist_key k;
-	void *old;
 	u64 rsn;
 
 	if (!h)
@@ -610,14 +631,8 @@ void mlog_sl_delivered(struct mlog_flow *fl, const struct mlog_frame *f)
 	spin_lock(&h->lock);
 	h->pend_resv--;
 	rsn = ++h->rsn;
-	if (f->src_host) {
-		old = xa_load(&h->deps, f->src_host);
-		if (!old || xa_to_value(old) < f->interval)
-			if (xa_err(xa_store(&h->deps, f->src_host,
-					    xa_mk_value(f->interval),
-					    GFP_ATOMIC)))
-				mlog_stat_inc(mn, MLOG_STAT_NO_MEMORY);
-	}
+	if (f->src_host)
+		mlog_sl_dep(mn, h, f->src_host, f->interval);
 	/* mlog_sl_can_deliver() made sure there is room for both */
 	mlog_hist_add(&h->hist, &k, f->ssn, rsn, f->interval, GFP_ATOMIC);
 	if (need)
