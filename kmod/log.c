@@ -300,16 +300,19 @@ static void __mlog_log_put(struct mlog_log *log, struct mlog_log_rec *rec)
 }
 
 /*
- * Enter a newly filled (partial) entry into the index, and take the
- * reference of the flow that keeps it until its RSN arrives.
+ * Enter a newly filled (partial) entry into the index.  The flow that
+ * keeps it until its RSN arrives gets a reference of its own if
+ * @flow_ref, else it takes over the caller's.
  */
-void mlog_log_file(struct mlog_log *log, struct mlog_log_rec *rec)
+void mlog_log_file(struct mlog_log *log, struct mlog_log_rec *rec,
+		   bool flow_ref)
 {
 	spin_lock_bh(&log->lock);
 	rec->state = MLOG_REC_PARTIAL;
 	if (__mlog_log_index(log, rec))
 		rec->refs++;
-	rec->refs++;
+	if (flow_ref)
+		rec->refs++;
 	spin_unlock_bh(&log->lock);
 }
 

@@ -470,7 +470,8 @@ void mlog_log_init(struct mlog_log *log);
 void mlog_log_destroy(struct mlog_log *log);
 struct mlog_log_rec *mlog_log_reserve(struct mlog_net *mn, u32 len,
 				      long *timeo);
-void mlog_log_file(struct mlog_log *log, struct mlog_log_rec *rec);
+void mlog_log_file(struct mlog_log *log, struct mlog_log_rec *rec,
+		   bool flow_ref);
 u32 mlog_log_rsns(struct mlog_log *log, struct list_head *partial, u64 ssn,
 		  u32 n, u32 dst_host, u64 rsn, bool dont_log);
 void mlog_log_unfile(struct mlog_log *log, struct mlog_log_rec *rec);

@@ -799,9 +799,11 @@ static void mlog_sl_hurry(struct mlog_sock *ms)
 /*
  * The send rule for a message of @interval going to @fl, counted once per
  * message in one of the three Table 3.7 columns (*@delayed remembers an
- * earlier refusal).  Caller holds ms->lock.
+ * earlier refusal).  A message that may go gets its host SSN in
+ * *@host_ssn if that is given.  Caller holds ms->lock.
  */
-static bool mlog_sl_rule(struct mlog_flow *fl, u64 interval, bool *delayed)
+static bool mlog_sl_rule(struct mlog_flow *fl, u64 interval, bool *delayed,
+			 u64 *host_ssn)
 {
 	struct mlog_sock *ms = fl->ms;
 	struct mlog_net *mn = mlog_pernet(sock_net(&ms->sk));
@@ -829,6 +831,8 @@ static bool mlog_sl_rule(struct mlog_flow *fl, u64 interval, bool *delayed)
 	}
 	if (!ok && ms->sk.sk_type == SOCK_RDM)
 		h->held_any = true;
+	if (ok && host_ssn)
+		*host_ssn = ++h->ssn;
 	spin_unlock(&h->lock);
 	if (!ok)
 		mlog_sl_hurry(ms);
@@ -844,7 +848,7 @@ bool mlog_sl_may_send(struct mlog_flow *fl, struct mlog_txmsg *m)
 {
 	if (!fl->ms->host)
 		return true;
-	if (mlog_sl_rule(fl, m->interval, &m->delayed))
+	if (mlog_sl_rule(fl, m->interval, &m->delayed, NULL))
 		return true;
 	fl->held = true;
 	return false;
@@ -929,7 +933,8 @@ struct mlog_log_rec *mlog_sl_log_msg(struct mlog_sock *ms, struct msghdr *msg,
 /*
  * Complete log entry @rec of a message sent on @fl with @ssn in @interval
  * (its host_ssn is set already) and file it; the flow keeps it until the
- * receiver's RSN arrives.  Caller holds ms->lock.
+ * receiver's RSN arrives, with the caller's reference for a datagram.
+ * Caller holds ms->lock.
  */
 static void mlog_sl_file(struct mlog_flow *fl, struct mlog_log_rec *rec,
 			 u64 ssn, u64 interval, bool dgram)
@@ -947,8 +952,12 @@ static void mlog_sl_file(struct mlog_flow *fl, struct mlog_log_rec *rec,
 	rec->ssn = ssn;
 	rec->interval = interval;
 	rec->dgram = dgram;
-	/* the flow keeps it until the receiver's RSN arrives */
-	mlog_log_file(&mn->log, rec);
+	/*
+	 * The flow keeps it until the receiver's RSN arrives: a SOCK_RDM
+	 * message keeps the caller's reference for retransmission, a
+	 * datagram's passes to the flow.
+	 */
+	mlog_log_file(&mn->log, rec, !dgram);
 	list_add_tail(&rec->fnode, &fl->partial);
 	mlog_stat_inc(mn, MLOG_STAT_SL_LOGGED);
 	mlog_stat_add(mn, MLOG_STAT_SL_LOG_BYTES, rec->len);
@@ -1124,11 +1133,12 @@ void mlog_sl_orphan_rsns(struct mlog_net *mn, const struct in6_addr *src,
 
 /*
  * Log entry @rec of a datagram goes out on @fl now, with the RSNs and
- * acks due there.  No copy is kept for retransmission: the entry waits
- * only for the receiver's RSN.  Caller holds ms->lock.
+ * acks due there, and the caller's reference to it passes to the flow.
+ * No copy is kept for retransmission: the entry waits only for the
+ * receiver's RSN.  Caller holds ms->lock.
  */
 static void mlog_sl_dgram_xmit(struct mlog_flow *fl, struct mlog_log_rec *rec,
-			       u64 interval)
+			       u64 interval, u64 host_ssn)
 {
 	struct mlog_sock *ms = fl->ms;
 	struct mlog_net *mn = mlog_pernet(sock_net(&ms->sk));
@@ -1138,9 +1148,7 @@ static void mlog_sl_dgram_xmit(struct mlog_flow *fl, struct mlog_log_rec *rec,
 
 	/* numbered here, under the lock, so fl->partial stays in order */
 	ssn = atomic64_inc_return(&ms->dgram_ssn);
-	spin_lock(&ms->host->lock);
-	rec->host_ssn = ++ms->host->ssn;
-	spin_unlock(&ms->host->lock);
+	rec->host_ssn = host_ssn;
 	mlog_sl_file(fl, rec, ssn, interval, true);
 	if (ssn >= fl->next_ssn)
 		fl->next_ssn = ssn + 1;
@@ -1177,7 +1185,7 @@ int mlog_sl_dgram_sendmsg(struct mlog_sock *ms, struct msghdr *msg, u32 len,
 	struct mlog_log_rec *rec;
 	struct mlog_flow *fl;
 	bool delayed = false, sent;
-	u64 interval;
+	u64 interval, host_ssn;
 	u32 gen;
 	long t;
 	int err = 0;
@@ -1193,9 +1201,9 @@ int mlog_sl_dgram_sendmsg(struct mlog_sock *ms, struct msghdr *msg, u32 len,
 		gen = READ_ONCE(h->ack_gen);
 		spin_lock_bh(&ms->lock);
 		fl = mlog_flow_get(ms, dst, dport, GFP_ATOMIC);
-		sent = fl && mlog_sl_rule(fl, interval, &delayed);
+		sent = fl && mlog_sl_rule(fl, interval, &delayed, &host_ssn);
 		if (sent)
-			mlog_sl_dgram_xmit(fl, rec, interval);
+			mlog_sl_dgram_xmit(fl, rec, interval, host_ssn);
 		spin_unlock_bh(&ms->lock);
 		if (sent)
 			break;
@@ -1221,8 +1229,9 @@ int mlog_sl_dgram_sendmsg(struct mlog_sock *ms, struct msghdr *msg, u32 len,
 		}
 		timeo = t;
 	}
-	/* the log's index holds a sent entry; an unsent one goes away */
-	mlog_log_put(&mn->log, rec);
+	/* a sent entry is the flow's now; an unsent one goes away */
+	if (!sent)
+		mlog_log_put(&mn->log, rec);
 	return err ? err : len;
 }
 
