@@ -216,26 +216,15 @@ static struct mlog_log_dst *mlog_log_dst(struct mlog_log *log, u32 host)
 	return d;
 }
 
-/*
- * Put @rec (state PARTIAL or FULL) into its receiver's index.  Caller
- * holds log->lock and passes on the index's reference if this fails.
- */
-static bool __mlog_log_index(struct mlog_log *log, struct mlog_log_rec *rec)
+/* Put @rec into @d, its receiver's index.  Caller holds log->lock. */
+static void __mlog_log_index_in(struct mlog_log_dst *d,
+				struct mlog_log_rec *rec)
 {
-	struct mlog_log_dst *d = mlog_log_dst(log, rec->dst_host);
 	struct rb_node **p, *parent = NULL;
 
-	if (!d) {
-		/*
-		 * No memory for the receiver's index: the entry still serves
-		 * retransmission but cannot be found for replay.
-		 */
-		rec->state = MLOG_REC_DEAD;
-		return false;
-	}
 	if (rec->state == MLOG_REC_PARTIAL) {
 		list_add_tail(&rec->dnode, &d->partial);
-		return true;
+		return;
 	}
 	if (d->last && rec->rsn >= d->last->rsn) {
 		/*
@@ -259,6 +248,25 @@ static bool __mlog_log_index(struct mlog_log *log, struct mlog_log_rec *rec)
 	rb_insert_color(&rec->rb, &d->full);
 	if (!d->last || rec->rsn >= d->last->rsn)
 		d->last = rec;
+}
+
+/*
+ * Put @rec (state PARTIAL or FULL) into its receiver's index.  Caller
+ * holds log->lock and passes on the index's reference if this fails.
+ */
+static bool __mlog_log_index(struct mlog_log *log, struct mlog_log_rec *rec)
+{
+	struct mlog_log_dst *d = mlog_log_dst(log, rec->dst_host);
+
+	if (!d) {
+		/*
+		 * No memory for the receiver's index: the entry still serves
+		 * retransmission but cannot be found for replay.
+		 */
+		rec->state = MLOG_REC_DEAD;
+		return false;
+	}
+	__mlog_log_index_in(d, rec);
 	return true;
 }
 
@@ -268,13 +276,16 @@ static bool __mlog_log_index(struct mlog_log *log, struct mlog_log_rec *rec)
  */
 static bool __mlog_log_unindex(struct mlog_log *log, struct mlog_log_rec *rec)
 {
-	struct mlog_log_dst *d = xa_load(&log->dsts, rec->dst_host);
+	struct mlog_log_dst *d;
 
 	if (rec->state == MLOG_REC_DEAD)
 		return false;
 	if (rec->state == MLOG_REC_PARTIAL) {
 		list_del_init(&rec->dnode);
-	} else if (d) {
+		goto out;
+	}
+	d = xa_load(&log->dsts, rec->dst_host);
+	if (d) {
 		if (d->last == rec) {
 			struct rb_node *prev = rb_prev(&rec->rb);
 
@@ -283,6 +294,7 @@ static bool __mlog_log_unindex(struct mlog_log *log, struct mlog_log_rec *rec)
 		}
 		rb_erase(&rec->rb, &d->full);
 	}
+out:
 	rec->state = MLOG_REC_DEAD;
 	return true;
 }
@@ -323,9 +335,12 @@ void mlog_log_file(struct mlog_log *log, struct mlog_log_rec *rec,
  */
 void mlog_log_reindex(struct mlog_log *log, struct mlog_log_rec *rec)
 {
-	struct mlog_log_dst *d = xa_load(&log->dsts, rec->dst_host);
+	struct mlog_log_dst *d = mlog_log_dst(log, rec->dst_host);
 
-	if ((d && rec->rsn <= d->purged) || !__mlog_log_index(log, rec)) {
+	if (d && rec->rsn > d->purged) {
+		__mlog_log_index_in(d, rec);
+	} else {
+		/* purged already, or no memory for the receiver's index */
 		rec->state = MLOG_REC_DEAD;
 		__mlog_log_put(log, rec);
 	}
