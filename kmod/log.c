@@ -216,6 +216,40 @@ static struct mlog_log_dst *mlog_log_dst(struct mlog_log *log, u32 host)
 	return d;
 }
 
+/* Put @rec into @d, its receiver's index.  Caller holds log->lock. */
+static void __mlog_log_index_in(struct mlog_log_dst *d,
+				struct mlog_log_rec *rec)
+{
+	struct rb_node **p, *parent = NULL;
+
+	if (rec->state == MLOG_REC_PARTIAL) {
+		list_add_tail(&rec->dnode, &d->partial);
+		return;
+	}
+	if (d->last && rec->rsn >= d->last->rsn) {
+		/*
+		 * RSNs mostly arrive in order: the new entry goes right of
+		 * the highest one, without a walk down the tree (whose
+		 * entries are spread over many pages).
+		 */
+		parent = &d->last->rb;
+		p = &parent->rb_right;
+	} else {
+		p = &d->full.rb_node;
+		while (*p) {
+			struct mlog_log_rec *r = rb_entry(*p, struct mlog_log_rec,
+							  rb);
+
+			parent = *p;
+			p = rec->rsn < r->rsn ? &(*p)->rb_left : &(*p)->rb_right;
+		}
+	}
+	rb_link_node(&rec->rb, parent, p);
+	rb_insert_color(&rec->rb, &d->full);
+	if (!d->last || rec->rsn >= d->last->rsn)
+		d->last = rec;
+}
+
 /*
  * Put @rec (state PARTIAL or FULL) into its receiver's index.  Caller
  * holds log->lock and passes on the index's reference if this fails.
@@ -223,7 +257,6 @@ static struct mlog_log_dst *mlog_log_dst(struct mlog_log *log, u32 host)
 static bool __mlog_log_index(struct mlog_log *log, struct mlog_log_rec *rec)
 {
 	struct mlog_log_dst *d = mlog_log_dst(log, rec->dst_host);
-	struct rb_node **p, *parent = NULL;
 
 	if (!d) {
 		/*
@@ -233,19 +266,7 @@ static bool __mlog_log_index(struct mlog_log *log, struct mlog_log_rec *rec)
 		rec->state = MLOG_REC_DEAD;
 		return false;
 	}
-	if (rec->state == MLOG_REC_PARTIAL) {
-		list_add_tail(&rec->dnode, &d->partial);
-		return true;
-	}
-	p = &d->full.rb_node;
-	while (*p) {
-		struct mlog_log_rec *r = rb_entry(*p, struct mlog_log_rec, rb);
-
-		parent = *p;
-		p = rec->rsn < r->rsn ? &(*p)->rb_left : &(*p)->rb_right;
-	}
-	rb_link_node(&rec->rb, parent, p);
-	rb_insert_color(&rec->rb, &d->full);
+	__mlog_log_index_in(d, rec);
 	return true;
 }
 
@@ -255,14 +276,25 @@ static bool __mlog_log_index(struct mlog_log *log, struct mlog_log_rec *rec)
  */
 static bool __mlog_log_unindex(struct mlog_log *log, struct mlog_log_rec *rec)
 {
-	struct mlog_log_dst *d = xa_load(&log->dsts, rec->dst_host);
+	struct mlog_log_dst *d;
 
 	if (rec->state == MLOG_REC_DEAD)
 		return false;
-	if (rec->state == MLOG_REC_PARTIAL)
+	if (rec->state == MLOG_REC_PARTIAL) {
 		list_del_init(&rec->dnode);
-	else if (d)
+		goto out;
+	}
+	d = xa_load(&log->dsts, rec->dst_host);
+	if (d) {
+		if (d->last == rec) {
+			struct rb_node *prev = rb_prev(&rec->rb);
+
+			d->last = prev ? rb_entry(prev, struct mlog_log_rec, rb) :
+					 NULL;
+		}
 		rb_erase(&rec->rb, &d->full);
+	}
+out:
 	rec->state = MLOG_REC_DEAD;
 	return true;
 }
@@ -279,12 +311,19 @@ static void __mlog_log_put(struct mlog_log *log, struct mlog_log_rec *rec)
 		mlog_block_release(log, b);
 }
 
-/* Enter a newly filled (partial) entry into the index. */
-void mlog_log_file(struct mlog_log *log, struct mlog_log_rec *rec)
+/*
+ * Enter a newly filled (partial) entry into the index.  The flow that
+ * keeps it until its RSN arrives gets a reference of its own if
+ * @flow_ref, else it takes over the caller's.
+ */
+void mlog_log_file(struct mlog_log *log, struct mlog_log_rec *rec,
+		   bool flow_ref)
 {
 	spin_lock_bh(&log->lock);
 	rec->state = MLOG_REC_PARTIAL;
 	if (__mlog_log_index(log, rec))
+		rec->refs++;
+	if (flow_ref)
 		rec->refs++;
 	spin_unlock_bh(&log->lock);
 }
@@ -296,9 +335,12 @@ void mlog_log_file(struct mlog_log *log, struct mlog_log_rec *rec)
  */
 void mlog_log_reindex(struct mlog_log *log, struct mlog_log_rec *rec)
 {
-	struct mlog_log_dst *d = xa_load(&log->dsts, rec->dst_host);
+	struct mlog_log_dst *d = mlog_log_dst(log, rec->dst_host);
 
-	if ((d && rec->rsn <= d->purged) || !__mlog_log_index(log, rec)) {
+	if (d && rec->rsn > d->purged) {
+		__mlog_log_index_in(d, rec);
+	} else {
+		/* purged already, or no memory for the receiver's index */
 		rec->state = MLOG_REC_DEAD;
 		__mlog_log_put(log, rec);
 	}
@@ -308,34 +350,72 @@ void mlog_log_reindex(struct mlog_log *log, struct mlog_log_rec *rec)
  * The receiver @dst_host assigned @rsn: the entry is fully logged.  A
  * second, different RSN for the same message is kept as an additional
  * RSN record (the message was received again, as a new message).
+ * Caller holds log->lock.
  */
-void mlog_log_set_rsn(struct mlog_log *log, struct mlog_log_rec *rec,
-		      u32 dst_host, u64 rsn)
+static void __mlog_log_set_rsn(struct mlog_log *log, struct mlog_log_rec *rec,
+			       u32 dst_host, u64 rsn)
 {
-	spin_lock_bh(&log->lock);
 	if (rec->state == MLOG_REC_FULL) {
 		if (rec->rsn != rsn)
 			rec->extra_rsns++;
-		goto out;
+		return;
 	}
 	if (rec->state == MLOG_REC_DEAD)
-		goto out;
+		return;
 	__mlog_log_unindex(log, rec);
 	rec->dst_host = dst_host;
 	rec->rsn = rsn;
 	rec->state = MLOG_REC_FULL;
 	mlog_log_reindex(log, rec);
-out:
-	spin_unlock_bh(&log->lock);
+}
+
+/* Caller holds log->lock. */
+static void __mlog_log_unfile(struct mlog_log *log, struct mlog_log_rec *rec)
+{
+	if (__mlog_log_unindex(log, rec))
+		__mlog_log_put(log, rec);
 }
 
 /* Take an entry out of the index (receiver unprotected, or DONT_LOG). */
 void mlog_log_unfile(struct mlog_log *log, struct mlog_log_rec *rec)
 {
 	spin_lock_bh(&log->lock);
-	if (__mlog_log_unindex(log, rec))
-		__mlog_log_put(log, rec);
+	__mlog_log_unfile(log, rec);
 	spin_unlock_bh(&log->lock);
+}
+
+/*
+ * A frame returned RSNs @rsn .. for the messages @ssn .. @ssn + @n - 1
+ * of a flow whose entries awaiting RSNs are @partial (linked by fnode, in
+ * SSN order), or said @dont_log for them.  Each entry found is logged
+ * with its RSN (or taken out of the index) and leaves @partial with the
+ * flow's reference, all under one hold of the log's lock.  Returns how
+ * many were found.  Caller holds the flow's socket lock.
+ */
+u32 mlog_log_rsns(struct mlog_log *log, struct list_head *partial, u64 ssn,
+		  u32 n, u32 dst_host, u64 rsn, bool dont_log)
+{
+	struct mlog_log_rec *rec, *tmp;
+	u64 end = ssn + n;
+	u32 matched = 0;
+
+	spin_lock_bh(&log->lock);
+	list_for_each_entry_safe(rec, tmp, partial, fnode) {
+		if (rec->ssn >= end)
+			break;
+		if (rec->ssn < ssn)
+			continue;
+		if (dont_log)
+			__mlog_log_unfile(log, rec);
+		else
+			__mlog_log_set_rsn(log, rec, dst_host,
+					   rsn + (rec->ssn - ssn));
+		list_del_init(&rec->fnode);
+		__mlog_log_put(log, rec);
+		matched++;
+	}
+	spin_unlock_bh(&log->lock);
+	return matched;
 }
 
 void mlog_log_put(struct mlog_log *log, struct mlog_log_rec *rec)

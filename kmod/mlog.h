@@ -107,6 +107,7 @@ struct mlog_log_block {
 struct mlog_log_dst {
 	u32			host;		/* 0: receiver not known yet */
 	struct rb_root		full;		/* by RSN */
+	struct mlog_log_rec	*last;		/* highest RSN in full, or NULL */
 	struct list_head	partial;	/* in send order */
 	u64			purged;		/* RSNs up to this are gone */
 };
@@ -333,6 +334,14 @@ struct mlog_flow {
 	bool			rsn_wait;	/* RSNs never sent: piggyback wait */
 	unsigned long		ack_due;	/* 0: no RSN ack waiting */
 	unsigned int		rsn_backoff;
+	/*
+	 * The send rule as mlog_sl_fill() found it for the frame it last
+	 * filled with a logged message, for mlog_sl_check_frame().
+	 */
+	struct mlog_rsn_run	chk_run;	/* the RSNs the frame carries */
+	u64			chk_interval;
+	bool			chk_valid;
+	bool			chk_ok;
 };
 
 struct mlog_sock_stats {
@@ -464,9 +473,10 @@ void mlog_log_init(struct mlog_log *log);
 void mlog_log_destroy(struct mlog_log *log);
 struct mlog_log_rec *mlog_log_reserve(struct mlog_net *mn, u32 len,
 				      long *timeo);
-void mlog_log_file(struct mlog_log *log, struct mlog_log_rec *rec);
-void mlog_log_set_rsn(struct mlog_log *log, struct mlog_log_rec *rec,
-		      u32 dst_host, u64 rsn);
+void mlog_log_file(struct mlog_log *log, struct mlog_log_rec *rec,
+		   bool flow_ref);
+u32 mlog_log_rsns(struct mlog_log *log, struct list_head *partial, u64 ssn,
+		  u32 n, u32 dst_host, u64 rsn, bool dont_log);
 void mlog_log_unfile(struct mlog_log *log, struct mlog_log_rec *rec);
 void mlog_log_reindex(struct mlog_log *log, struct mlog_log_rec *rec);
 void mlog_log_put(struct mlog_log *log, struct mlog_log_rec *rec);

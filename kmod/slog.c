@@ -264,10 +264,17 @@ static u32 mlog_sl_max_run(struct mlog_net *mn)
 	return READ_ONCE(mn->log.ranges) ? 255 : 1;
 }
 
+/*
+ * How long, in jiffies, an RSN or an acknowledgment waits for a frame to
+ * ride on: at least rsn_delay_us.  The current tick may be about to end,
+ * so one more is added; with "jiffies + 1" the wait would be anything
+ * from nothing to one tick (4 ms at HZ=250), and an exchange answered
+ * well within rsn_delay_us would still pay for frames of their own now
+ * and then.
+ */
 static unsigned long mlog_sl_delay(struct mlog_net *mn)
 {
-	return max_t(unsigned long,
-		     usecs_to_jiffies(READ_ONCE(mn->log.rsn_delay_us)), 1);
+	return usecs_to_jiffies(READ_ONCE(mn->log.rsn_delay_us)) + 1;
 }
 
 static void mlog_sl_arm(struct mlog_flow *fl, unsigned long when)
@@ -359,8 +366,10 @@ void mlog_sl_flow_stop(struct mlog_flow *fl)
  */
 static void mlog_sl_pend_gone(struct mlog_host *h)
 {
-	h->ack_gen++;
-	wake_up_interruptible_all(&h->sendq);
+	WRITE_ONCE(h->ack_gen, h->ack_gen + 1);
+	/* pairs with the barrier of the waiters' prepare_to_wait */
+	if (wq_has_sleeper(&h->sendq))
+		wake_up_interruptible_all(&h->sendq);
 }
 
 /* Forget what ties @fl to its host and the log.  Caller holds ms->lock. */
@@ -454,6 +463,10 @@ static void mlog_sl_push_held(struct mlog_flow *fl)
 /*
  * Acknowledgments arrived: flows of this socket held by the send rule
  * may go now, and those of the host's other sockets from its work item.
+ * Only called when h->held_any was seen set: a SOCK_RDM flow is held
+ * only after it set h->held_any (under h->lock), which stays set until
+ * the work item clears it and then pushes every held flow, and a flow
+ * that stays held sets it again.
  */
 static void mlog_sl_release_held(struct mlog_sock *ms)
 {
@@ -479,8 +492,8 @@ void mlog_sl_rcv(struct mlog_flow *fl, const struct mlog_frame *f)
 	struct mlog_sock *ms = fl->ms;
 	struct mlog_net *mn = mlog_pernet(sock_net(&ms->sk));
 	struct mlog_host *h = ms->host;
-	struct mlog_log_rec *rec, *tmp;
-	u32 matched = 0, removed;
+	u32 matched, removed;
+	bool held;
 
 	if (!fl->remote_known) {
 		fl->remote_host = f->src_host;
@@ -491,22 +504,10 @@ void mlog_sl_rcv(struct mlog_flow *fl, const struct mlog_frame *f)
 
 	if (f->rsn_count) {
 		bool dont_log = f->flags & MLOG_F_DONT_LOG;
-		u64 end = f->ssn2 + f->rsn_count;
 
-		list_for_each_entry_safe(rec, tmp, &fl->partial, fnode) {
-			if (rec->ssn >= end)
-				break;
-			if (rec->ssn < f->ssn2)
-				continue;
-			if (dont_log)
-				mlog_log_unfile(&mn->log, rec);
-			else
-				mlog_log_set_rsn(&mn->log, rec, fl->remote_host,
-						 f->rsn + (rec->ssn - f->ssn2));
-			list_del_init(&rec->fnode);
-			mlog_log_put(&mn->log, rec);
-			matched++;
-		}
+		matched = mlog_log_rsns(&mn->log, &fl->partial, f->ssn2,
+					f->rsn_count, fl->remote_host, f->rsn,
+					dont_log);
 		if (dont_log) {
 			mlog_stat_add(mn, MLOG_STAT_SL_DONT_LOG, f->rsn_count);
 		} else {
@@ -532,11 +533,14 @@ void mlog_sl_rcv(struct mlog_flow *fl, const struct mlog_frame *f)
 			fl->rsn_due = 0;
 		if (removed)
 			mlog_sl_pend_gone(h);
+		/* no flow of the host is held: nothing to push (see below) */
+		held = h->held_any;
 		spin_unlock(&h->lock);
 		if (removed) {
 			fl->rsn_backoff = 0;
 			mlog_stat_add(mn, MLOG_STAT_SL_RSNACK_RECEIVED, removed);
-			mlog_sl_release_held(ms);
+			if (held)
+				mlog_sl_release_held(ms);
 		}
 		mlog_sl_disarm_idle(fl);
 	}
@@ -586,6 +590,28 @@ static void mlog_sl_hist_key(struct mlog_flow *fl, const struct mlog_frame *f,
 }
 
 /*
+ * The host now depends on interval @interval of host @src: raise its
+ * dependency vector entry, in one walk of the array.  Caller holds
+ * h->lock.
+ */
+static void mlog_sl_dep(struct mlog_net *mn, struct mlog_host *h, u32 src,
+			u64 interval)
+{
+	XA_STATE(xas, &h->deps, src);
+	void *old;
+
+	do {
+		xas_lock(&xas);
+		old = xas_load(&xas);
+		if (!old || xa_to_value(old) < interval)
+			xas_store(&xas, xa_mk_value(interval));
+		xas_unlock(&xas);
+	} while (xas_nomem(&xas, GFP_ATOMIC));
+	if (xas_error(&xas))
+		mlog_stat_inc(mn, MLOG_STAT_NO_MEMORY);
+}
+
+/*
  * Message f->ssn of @fl was just queued for the application: it starts a
  * new state interval of the host.  Caller holds ms->lock.
  */
@@ -597,7 +623,6 @@ void mlog_sl_delivered(struct mlog_flow *fl, const struct mlog_frame *f)
 	/* only a protected sender can log the RSN */
 	bool need = (f->flags & MLOG_F_NEED_RSN) && f->src_host;
 	struct mlog_hist_key k;
-	void *old;
 	u64 rsn;
 
 	if (!h)
@@ -606,14 +631,8 @@ void mlog_sl_delivered(struct mlog_flow *fl, const struct mlog_frame *f)
 	spin_lock(&h->lock);
 	h->pend_resv--;
 	rsn = ++h->rsn;
-	if (f->src_host) {
-		old = xa_load(&h->deps, f->src_host);
-		if (!old || xa_to_value(old) < f->interval)
-			if (xa_err(xa_store(&h->deps, f->src_host,
-					    xa_mk_value(f->interval),
-					    GFP_ATOMIC)))
-				mlog_stat_inc(mn, MLOG_STAT_NO_MEMORY);
-	}
+	if (f->src_host)
+		mlog_sl_dep(mn, h, f->src_host, f->interval);
 	/* mlog_sl_can_deliver() made sure there is room for both */
 	mlog_hist_add(&h->hist, &k, f->ssn, rsn, f->interval, GFP_ATOMIC);
 	if (need)
@@ -683,6 +702,15 @@ void mlog_sl_duplicate(struct mlog_flow *fl, const struct mlog_frame *f)
 	mlog_sl_answer_dup(fl, f->ssn, found ? rsn : 0);
 }
 
+/* The RSNs frame @f carries to be logged (none if it says DONT_LOG). */
+static void mlog_sl_frame_run(const struct mlog_frame *f,
+			      struct mlog_rsn_run *run)
+{
+	run->ssn = f->ssn2;
+	run->rsn = f->rsn;
+	run->n = (f->flags & MLOG_F_DONT_LOG) ? 0 : f->rsn_count;
+}
+
 /*
  * Put this flow's RSNs and owed RSN acks in frame @f: any frame may carry
  * them when piggybacking is on, only standalone ones when it is off.
@@ -701,6 +729,7 @@ void mlog_sl_fill(struct mlog_flow *fl, struct mlog_frame *f, bool standalone)
 		return;
 	f->src_host = h->index;
 	f->incarnation = h->incarnation;
+	fl->chk_valid = false;
 	if (!standalone && !READ_ONCE(mn->log.piggyback))
 		return;
 	spin_lock(&h->lock);
@@ -710,6 +739,14 @@ void mlog_sl_fill(struct mlog_flow *fl, struct mlog_frame *f, bool standalone)
 		f->rsn_count = run.n;
 		f->flags |= MLOG_F_NEED_RSNACK;
 		mlog_pend_mark_sent(&h->pend, fl, &run);
+	}
+	if (f->flags & MLOG_F_NEED_RSN) {
+		/* the send rule on what the frame now carries */
+		mlog_sl_frame_run(f, &fl->chk_run);
+		fl->chk_interval = f->interval;
+		fl->chk_ok = mlog_pend_may_send(&h->pend, fl, f->interval,
+						&fl->chk_run);
+		fl->chk_valid = true;
 	}
 	spin_unlock(&h->lock);
 	if (f->rsn_count) {
@@ -762,9 +799,11 @@ static void mlog_sl_hurry(struct mlog_sock *ms)
 /*
  * The send rule for a message of @interval going to @fl, counted once per
  * message in one of the three Table 3.7 columns (*@delayed remembers an
- * earlier refusal).  Caller holds ms->lock.
+ * earlier refusal).  A message that may go gets its host SSN in
+ * *@host_ssn if that is given.  Caller holds ms->lock.
  */
-static bool mlog_sl_rule(struct mlog_flow *fl, u64 interval, bool *delayed)
+static bool mlog_sl_rule(struct mlog_flow *fl, u64 interval, bool *delayed,
+			 u64 *host_ssn)
 {
 	struct mlog_sock *ms = fl->ms;
 	struct mlog_net *mn = mlog_pernet(sock_net(&ms->sk));
@@ -792,6 +831,8 @@ static bool mlog_sl_rule(struct mlog_flow *fl, u64 interval, bool *delayed)
 	}
 	if (!ok && ms->sk.sk_type == SOCK_RDM)
 		h->held_any = true;
+	if (ok && host_ssn)
+		*host_ssn = ++h->ssn;
 	spin_unlock(&h->lock);
 	if (!ok)
 		mlog_sl_hurry(ms);
@@ -807,7 +848,7 @@ bool mlog_sl_may_send(struct mlog_flow *fl, struct mlog_txmsg *m)
 {
 	if (!fl->ms->host)
 		return true;
-	if (mlog_sl_rule(fl, m->interval, &m->delayed))
+	if (mlog_sl_rule(fl, m->interval, &m->delayed, NULL))
 		return true;
 	fl->held = true;
 	return false;
@@ -816,23 +857,35 @@ bool mlog_sl_may_send(struct mlog_flow *fl, struct mlog_txmsg *m)
 /*
  * Instrumented check of the send rule on the frame actually built: every
  * RSN up to the message's interval (f->interval) is acknowledged or
- * carried by @f.
+ * carried by @f.  mlog_sl_fill() evaluated it already, under the host's
+ * lock it held anyway, on the RSNs it had just put in the frame; if the
+ * frame still carries exactly those, for the same interval, that verdict
+ * stands: the flow's own pending RSNs cannot change while the caller
+ * holds ms->lock, and the other flows' can only go (acknowledged) or be
+ * newer than the interval.  Otherwise the rule is evaluated again here.
+ * Caller holds ms->lock.
  */
 void mlog_sl_check_frame(struct mlog_flow *fl, const struct mlog_frame *f)
 {
 	struct mlog_net *mn = mlog_pernet(sock_net(&fl->ms->sk));
 	struct mlog_host *h = fl->ms->host;
-	struct mlog_rsn_run run = {
-		.ssn = f->ssn2, .rsn = f->rsn, .n = f->rsn_count,
-	};
+	struct mlog_rsn_run run;
 	bool ok;
 
 	if (!h)
 		return;
-	spin_lock(&h->lock);
-	ok = mlog_pend_may_send(&h->pend, fl, f->interval,
-				(f->flags & MLOG_F_DONT_LOG) ? NULL : &run);
-	spin_unlock(&h->lock);
+	mlog_sl_frame_run(f, &run);
+	if (fl->chk_valid && fl->chk_interval == f->interval &&
+	    fl->chk_run.n == run.n &&
+	    (!run.n || (fl->chk_run.ssn == run.ssn &&
+			fl->chk_run.rsn == run.rsn))) {
+		ok = fl->chk_ok;
+	} else {
+		spin_lock(&h->lock);
+		ok = mlog_pend_may_send(&h->pend, fl, f->interval, &run);
+		spin_unlock(&h->lock);
+	}
+	fl->chk_valid = false;
 	if (!ok)
 		mlog_stat_inc(mn, MLOG_STAT_SL_HOLD_VIOLATION);
 }
@@ -879,7 +932,8 @@ struct mlog_log_rec *mlog_sl_log_msg(struct mlog_sock *ms, struct msghdr *msg,
 
 /*
  * Complete log entry @rec of a message sent on @fl with @ssn in @interval
- * and file it; the flow keeps it until the receiver's RSN arrives.
+ * (its host_ssn is set already) and file it; the flow keeps it until the
+ * receiver's RSN arrives, with the caller's reference for a datagram.
  * Caller holds ms->lock.
  */
 static void mlog_sl_file(struct mlog_flow *fl, struct mlog_log_rec *rec,
@@ -889,9 +943,6 @@ static void mlog_sl_file(struct mlog_flow *fl, struct mlog_log_rec *rec,
 	struct mlog_net *mn = mlog_pernet(sock_net(&ms->sk));
 	struct mlog_host *h = ms->host;
 
-	spin_lock(&h->lock);
-	rec->host_ssn = ++h->ssn;
-	spin_unlock(&h->lock);
 	rec->src_host = h->index;
 	rec->dst_host = fl->remote_host;
 	rec->dst_node = fl->addr;
@@ -901,11 +952,12 @@ static void mlog_sl_file(struct mlog_flow *fl, struct mlog_log_rec *rec,
 	rec->ssn = ssn;
 	rec->interval = interval;
 	rec->dgram = dgram;
-	mlog_log_file(&mn->log, rec);
-	/* the flow keeps it until the receiver's RSN arrives */
-	spin_lock_bh(&mn->log.lock);
-	rec->refs++;
-	spin_unlock_bh(&mn->log.lock);
+	/*
+	 * The flow keeps it until the receiver's RSN arrives: a SOCK_RDM
+	 * message keeps the caller's reference for retransmission, a
+	 * datagram's passes to the flow.
+	 */
+	mlog_log_file(&mn->log, rec, !dgram);
 	list_add_tail(&rec->fnode, &fl->partial);
 	mlog_stat_inc(mn, MLOG_STAT_SL_LOGGED);
 	mlog_stat_add(mn, MLOG_STAT_SL_LOG_BYTES, rec->len);
@@ -921,6 +973,7 @@ void mlog_sl_enqueue(struct mlog_flow *fl, struct mlog_txmsg *m)
 
 	spin_lock(&h->lock);
 	m->interval = h->rsn;
+	m->rec->host_ssn = ++h->ssn;
 	spin_unlock(&h->lock);
 	mlog_sl_file(fl, m->rec, m->ssn, m->interval, false);
 }
@@ -1080,11 +1133,12 @@ void mlog_sl_orphan_rsns(struct mlog_net *mn, const struct in6_addr *src,
 
 /*
  * Log entry @rec of a datagram goes out on @fl now, with the RSNs and
- * acks due there.  No copy is kept for retransmission: the entry waits
- * only for the receiver's RSN.  Caller holds ms->lock.
+ * acks due there, and the caller's reference to it passes to the flow.
+ * No copy is kept for retransmission: the entry waits only for the
+ * receiver's RSN.  Caller holds ms->lock.
  */
 static void mlog_sl_dgram_xmit(struct mlog_flow *fl, struct mlog_log_rec *rec,
-			       u64 interval)
+			       u64 interval, u64 host_ssn)
 {
 	struct mlog_sock *ms = fl->ms;
 	struct mlog_net *mn = mlog_pernet(sock_net(&ms->sk));
@@ -1094,6 +1148,7 @@ static void mlog_sl_dgram_xmit(struct mlog_flow *fl, struct mlog_log_rec *rec,
 
 	/* numbered here, under the lock, so fl->partial stays in order */
 	ssn = atomic64_inc_return(&ms->dgram_ssn);
+	rec->host_ssn = host_ssn;
 	mlog_sl_file(fl, rec, ssn, interval, true);
 	if (ssn >= fl->next_ssn)
 		fl->next_ssn = ssn + 1;
@@ -1130,7 +1185,7 @@ int mlog_sl_dgram_sendmsg(struct mlog_sock *ms, struct msghdr *msg, u32 len,
 	struct mlog_log_rec *rec;
 	struct mlog_flow *fl;
 	bool delayed = false, sent;
-	u64 interval;
+	u64 interval, host_ssn;
 	u32 gen;
 	long t;
 	int err = 0;
@@ -1146,9 +1201,9 @@ int mlog_sl_dgram_sendmsg(struct mlog_sock *ms, struct msghdr *msg, u32 len,
 		gen = READ_ONCE(h->ack_gen);
 		spin_lock_bh(&ms->lock);
 		fl = mlog_flow_get(ms, dst, dport, GFP_ATOMIC);
-		sent = fl && mlog_sl_rule(fl, interval, &delayed);
+		sent = fl && mlog_sl_rule(fl, interval, &delayed, &host_ssn);
 		if (sent)
-			mlog_sl_dgram_xmit(fl, rec, interval);
+			mlog_sl_dgram_xmit(fl, rec, interval, host_ssn);
 		spin_unlock_bh(&ms->lock);
 		if (sent)
 			break;
@@ -1174,8 +1229,9 @@ int mlog_sl_dgram_sendmsg(struct mlog_sock *ms, struct msghdr *msg, u32 len,
 		}
 		timeo = t;
 	}
-	/* the log's index holds a sent entry; an unsent one goes away */
-	mlog_log_put(&mn->log, rec);
+	/* a sent entry is the flow's now; an unsent one goes away */
+	if (!sent)
+		mlog_log_put(&mn->log, rec);
 	return err ? err : len;
 }
 
