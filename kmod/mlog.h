@@ -239,7 +239,7 @@ struct mlog_txmsg {
 	u32			len;
 	bool			retransmitted;	/* no RTT sample (Karn) */
 	bool			delayed;	/* held by the send rule */
-	unsigned long		sent;		/* jiffies of first send */
+	u64			sent_ns;	/* ktime_get_ns() of first send */
 	u64			interval;	/* sender's RSN when sent */
 	struct mlog_log_rec	*rec;		/* logged copy, or NULL */
 	u8			*data;		/* rec->data or inline */

@@ -320,7 +320,7 @@ void mlog_rdm_push(struct mlog_flow *fl)
 		 */
 		if (!mlog_sl_may_send(fl, m))
 			break;
-		m->sent = jiffies;
+		m->sent_ns = ktime_get_ns();
 		mlog_xmit_msg(fl, m, true, 0);
 		fl->inflight += mlog_msg_cost(m->len);
 		fl->snd_nxt = m->ssn + 1;
@@ -329,9 +329,15 @@ void mlog_rdm_push(struct mlog_flow *fl)
 		mod_timer(&fl->rto_timer, jiffies + fl->rto);
 }
 
-static void mlog_rtt_sample(struct mlog_flow *fl, unsigned long sent)
+/*
+ * A round trip measured in nanoseconds, not jiffies: at HZ=250 most round
+ * trips on a cluster network would read 0 or 4 ms, and the estimator
+ * would see neither the RTT nor its variation.
+ */
+static void mlog_rtt_sample(struct mlog_flow *fl, u64 sent_ns)
 {
-	unsigned int rtt_us = jiffies_to_usecs(jiffies - sent);
+	unsigned int rtt_us = min_t(u64, div_u64(ktime_get_ns() - sent_ns,
+						 NSEC_PER_USEC), UINT_MAX / 8);
 	unsigned long rto;
 
 	/* Jacobson/Karels, as TCP does (RFC 6298). */
@@ -431,7 +437,7 @@ static void mlog_process_ack(struct mlog_flow *fl, const struct mlog_frame *f)
 			if (m->ssn > f->ack)
 				break;
 			if (m->ssn == f->ack && !m->retransmitted)
-				mlog_rtt_sample(fl, m->sent);
+				mlog_rtt_sample(fl, m->sent_ns);
 			cost = mlog_msg_cost(m->len);
 			if (m->ssn < fl->snd_nxt)
 				fl->inflight -= cost;
