@@ -564,9 +564,10 @@ static void mlog_ooo_drain(struct mlog_flow *fl)
 			mlog_reasm_reset(r);
 			return;
 		}
+		/* its state interval starts before anyone can read it */
+		mlog_sl_delivered(fl, &fl->ooo->frame[i]);
 		mlog_deliver(fl->ms, mlog_reasm_take(r), &fl->addr, fl->port);
 		fl->rcv_nxt++;
-		mlog_sl_delivered(fl, &fl->ooo->frame[i]);
 		fl->unacked++;
 	}
 }
@@ -621,9 +622,15 @@ static void mlog_rdm_data(struct mlog_flow *fl, struct sk_buff *skb,
 		whole = mlog_reasm_take(r);
 	}
 
+	/*
+	 * The message starts a new state interval of a protected host
+	 * before it is queued: a reader on another CPU could otherwise see
+	 * it and send from the old interval, which the send rule would let
+	 * through without the RSN that the new message depends on.
+	 */
+	mlog_sl_delivered(fl, f);
 	mlog_deliver(ms, whole, src, f->src_port);
 	fl->rcv_nxt++;
-	mlog_sl_delivered(fl, f);
 	fl->unacked++;
 	mlog_ooo_drain(fl);
 	if (fl->unacked >= MLOG_ACK_EVERY ||

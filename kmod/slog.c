@@ -1315,9 +1315,10 @@ void mlog_sl_dgram_rcv(struct mlog_sock *ms, struct sk_buff *skb,
 		kfree_skb(whole);
 		goto no_room;
 	}
+	/* a new state interval before anyone can read it (see rdm.c) */
+	mlog_sl_delivered(fl, f);
 	mlog_deliver(ms, whole, src, f->src_port);
 	fl->rcv_nxt = f->ssn + 1;
-	mlog_sl_delivered(fl, f);
 	goto out;
 
 no_room:
