@@ -388,8 +388,9 @@ static void mlog_cwnd_loss(struct mlog_flow *fl, bool timeout)
  *
  * With @use_map, only the fragments the receiver's last fragment map does
  * not list go.  A map that lists them all is stale (the receiver dropped
- * the message for want of room): then, and after a timeout, when nothing
- * the receiver said can be trusted any more, the whole message goes.
+ * the message for want of room): then the whole message goes, and so it
+ * does on a second timeout in a row, in case the map was stale without
+ * showing it.
  */
 static void mlog_retransmit_una(struct mlog_flow *fl, bool use_map)
 {
@@ -705,7 +706,7 @@ static void mlog_rto_expired(struct timer_list *t)
 	/* Nothing in flight is a window of zero: probe it. */
 	if (fl->snd_nxt > fl->snd_una) {
 		fl->recover = fl->snd_nxt - 1;
-		mlog_retransmit_una(fl, false);
+		mlog_retransmit_una(fl, fl->timeouts == 1);
 	} else {
 		mlog_rdm_push(fl);
 	}
