@@ -86,7 +86,7 @@ static enum mlog_frame_error model(const uint8_t *d, size_t len)
 	flags = RAW(d, flags);
 	if ((flags & ~(uint64_t)(MLOG_F_NEED_RSN | MLOG_F_NEED_RSNACK |
 				 MLOG_F_DONT_LOG | MLOG_F_ACK |
-				 MLOG_F_FRAG_MAP)) ||
+				 MLOG_F_FRAG_MAP | MLOG_F_DUP)) ||
 	    (!(flags & MLOG_F_FRAG_MAP) &&
 	     (RAW(d, frag_map_hi) || RAW(d, frag_map_lo))))
 		return MLOG_FRAME_EFLAGS;
@@ -118,6 +118,9 @@ static enum mlog_frame_error model(const uint8_t *d, size_t len)
 	if ((flags & MLOG_F_FRAG_MAP) &&
 	    (!(flags & MLOG_F_ACK) ||
 	     (!RAW(d, frag_map_hi) && !RAW(d, frag_map_lo))))
+		return MLOG_FRAME_EACK;
+	/* so is the answer to a duplicate */
+	if ((flags & MLOG_F_DUP) && !(flags & MLOG_F_ACK))
 		return MLOG_FRAME_EACK;
 	return MLOG_FRAME_OK;
 }
@@ -178,6 +181,7 @@ static void check_invariants(const struct mlog_frame *f, size_t len)
 	CHECK(f->frag_map < (1ULL << MLOG_FRAG_MAP_BITS));
 	CHECK((f->flags & MLOG_F_FRAG_MAP) ?
 	      (f->frag_map && (f->flags & MLOG_F_ACK)) : !f->frag_map);
+	CHECK(!(f->flags & MLOG_F_DUP) || (f->flags & MLOG_F_ACK));
 }
 
 static void check_same(const struct mlog_frame *a, const struct mlog_frame *b)

@@ -37,6 +37,7 @@ assert HDR_LEN % 8 == 0, HDR_LEN
 DATA, RDATA, ACK = 1, 2, 3
 F_NEED_RSN, F_NEED_RSNACK, F_DONT_LOG, F_ACK = 0x1, 0x2, 0x4, 0x100
 F_FRAG_MAP = 0x200
+F_DUP = 0x400
 
 
 def frame(payload=b"", **kw):
@@ -62,6 +63,7 @@ SEEDS = {
     "ok-ack-fragmap": frame(type=ACK, flags=F_ACK | F_FRAG_MAP, ack=41,
                             window=4096, frag_map_hi=0x8000,
                             frag_map_lo=0x00000005),
+    "ok-ack-dup": frame(type=ACK, flags=F_ACK | F_DUP, ack=7, window=4096),
     "ok-logging": frame(b"x", type=RDATA, ssn=1, src_host=2, incarnation=3,
                         interval=9, rsn=100, ssn2=5, rsn_count=3,
                         rsn2=50, rsnack_count=2,
@@ -78,6 +80,7 @@ SEEDS = {
     "bad-fragmap-lo": frame(b"hello", frag_map_lo=0x80000000),
     "bad-fragmap-noack": frame(b"hello", flags=F_FRAG_MAP, frag_map_lo=1),
     "bad-fragmap-empty": frame(type=ACK, flags=F_ACK | F_FRAG_MAP, ack=1),
+    "bad-dup-noack": frame(b"hello", flags=F_DUP),
     "bad-length": frame(b"hello", payload_len=4),
     "bad-frag": frame(b"hello", msg_len=8, frag_off=4),
     "bad-msglen": frame(b"hello", msg_len=65537),

@@ -21,6 +21,7 @@ no-hdrlen-align|s/(f->hdr_len \& 7)/0/
 type-off-by-one|s/f->type >= __MLOG_FRAME_TYPE_MAX/f->type > __MLOG_FRAME_TYPE_MAX/
 no-known-flags|s/(f->flags \& ~MLOG_F_KNOWN) ||/0 ||/
 no-frag-map-flag|s/(f->frag_map \&\& !(f->flags \& MLOG_F_FRAG_MAP))/0/
+no-dup-needs-ack|s/(f->flags \& MLOG_F_DUP) \&\& !(f->flags \& MLOG_F_ACK)/0/
 frag-map-low-only|s/get_unaligned_be16(p + OFF(frag_map_hi)) << 32/0/
 no-max-msg|s/f->msg_len > MLOG_MAX_MSG ||/0 ||/
 no-frag-off|s/f->frag_off > f->msg_len ||/0 ||/

@@ -131,6 +131,8 @@ enum mlog_frame_error mlog_frame_decode(const void *buf, size_t len,
 	if ((f->flags & MLOG_F_FRAG_MAP) &&
 	    (!(f->flags & MLOG_F_ACK) || !f->frag_map))
 		return MLOG_FRAME_EACK;
+	if ((f->flags & MLOG_F_DUP) && !(f->flags & MLOG_F_ACK))
+		return MLOG_FRAME_EACK;
 
 	return MLOG_FRAME_OK;
 }

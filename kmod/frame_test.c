@@ -119,6 +119,7 @@ static const struct frame_bad_case frame_bad_cases[] = {
 	{ "map high bits without flag", AT(frag_map_hi) + 1, 1, HDR + 8, MLOG_FRAME_EFLAGS },
 	{ "map low bits without flag", AT(frag_map_lo), 1, HDR + 8, MLOG_FRAME_EFLAGS },
 	{ "map flag without ack", AT(flags), MLOG_F_FRAG_MAP >> 8, HDR + 8, MLOG_FRAME_EACK },
+	{ "dup flag without ack", AT(flags), MLOG_F_DUP >> 8, HDR + 8, MLOG_FRAME_EACK },
 	{ "payload longer than said", SIZE_MAX, 0, HDR + 9, MLOG_FRAME_ELENGTH },
 	{ "payload shorter than said", SIZE_MAX, 0, HDR + 7, MLOG_FRAME_ELENGTH },
 	{ "payload_len huge", AT(payload_len), 0xff, HDR + 8, MLOG_FRAME_ELENGTH },
@@ -266,6 +267,13 @@ static void frame_fragment_map(struct kunit *test)
 	in.window = 0;
 	mlog_frame_encode(&in, buf);
 	KUNIT_EXPECT_EQ(test, mlog_frame_decode(buf, HDR, &out), MLOG_FRAME_EACK);
+
+	/* the answer to a duplicate is an acknowledgment */
+	in = sample_frame(0);
+	in.flags |= MLOG_F_DUP;
+	mlog_frame_encode(&in, buf);
+	KUNIT_EXPECT_EQ(test, mlog_frame_decode(buf, HDR, &out), MLOG_FRAME_OK);
+	KUNIT_EXPECT_TRUE(test, out.flags & MLOG_F_DUP);
 
 	/* a map without its flag is refused, whatever else the frame says */
 	in = sample_frame(0);

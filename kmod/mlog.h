@@ -313,6 +313,14 @@ struct mlog_flow {
 	/* fragments of message map_ssn the receiver last said it holds */
 	u64			map_ssn;
 	u64			frag_map;
+	/*
+	 * After a retransmission timeout of message undo_ssn (0: none), the
+	 * window it had, restored if the receiver turns out to have had the
+	 * message all along (mlog_check_undo()).
+	 */
+	u64			undo_ssn;
+	u32			undo_cwnd;
+	u32			undo_ssthresh;
 	bool			reported;	/* socket told of the silence */
 
 	/* receiving side */

@@ -67,6 +67,7 @@ static void mlog_flow_reset_seq(struct mlog_flow *fl)
 	fl->unacked = 0;
 	fl->map_ssn = 0;
 	fl->frag_map = 0;
+	fl->undo_ssn = 0;
 }
 
 void mlog_flow_init_rdm(struct mlog_flow *fl)
@@ -233,20 +234,27 @@ void mlog_rdm_frame_init(struct mlog_flow *fl, struct mlog_frame *f, u8 type)
 	f->epoch = fl->ms->epoch;
 }
 
-void mlog_rdm_send_ctl(struct mlog_flow *fl, bool standalone)
+static void mlog_rdm_ctl_out(struct mlog_flow *fl, bool standalone,
+			     u16 flags)
 {
 	struct mlog_net *mn = mlog_pernet(sock_net(&fl->ms->sk));
 	struct mlog_frame f;
 
 	mlog_rdm_frame_init(fl, &f, MLOG_FRAME_ACK);
 	mlog_fill_ack(fl, &f, standalone);
+	f.flags |= flags;
 	if (!mlog_frame_out(mn, fl->peer, &f, NULL) && !standalone)
 		mlog_stat_inc(mn, MLOG_STAT_TX_ACKS);
 }
 
+void mlog_rdm_send_ctl(struct mlog_flow *fl, bool standalone)
+{
+	mlog_rdm_ctl_out(fl, standalone, 0);
+}
+
 static void mlog_send_ack(struct mlog_flow *fl)
 {
-	mlog_rdm_send_ctl(fl, false);
+	mlog_rdm_ctl_out(fl, false, 0);
 }
 
 /*
@@ -375,8 +383,46 @@ static void mlog_cwnd_grow(struct mlog_flow *fl, u32 acked, u64 acked_sq)
 /* Loss: halve the window (fast retransmit) or start over (timeout). */
 static void mlog_cwnd_loss(struct mlog_flow *fl, bool timeout)
 {
+	if (!timeout) {
+		fl->undo_ssn = 0;	/* a real loss: nothing to undo */
+	} else if (fl->undo_ssn != fl->snd_una) {
+		/* the first timeout of this message: what a backoff undoes */
+		fl->undo_ssn = fl->snd_una;
+		fl->undo_cwnd = fl->cwnd;
+		fl->undo_ssthresh = fl->ssthresh;
+	}
 	fl->ssthresh = max_t(u32, fl->cwnd / 2, MLOG_CWND_MIN);
 	fl->cwnd = timeout ? MLOG_CWND_MIN : fl->ssthresh;
+}
+
+/*
+ * The acknowledgment in @f says whether the last retransmission timeout
+ * was spurious (the Eifel idea, with the receiver's MLOG_F_DUP in the
+ * role of TCP's D-SACK): if a copy of the timed-out message reached a
+ * receiver that had delivered it already, the original got through, only
+ * late (a peer that was not scheduled for a while, an ack stuck behind a
+ * queue), and nothing was lost: the window returns to what it was and
+ * the recovery ends.  The answer to the copy comes about a round trip
+ * after the acknowledgment of the original, when new messages may be on
+ * their way already; a fast retransmission (a real loss) or acks well
+ * past the message end the wait.
+ */
+static void mlog_check_undo(struct mlog_flow *fl, const struct mlog_frame *f)
+{
+	struct mlog_net *mn = mlog_pernet(sock_net(&fl->ms->sk));
+
+	if (!fl->undo_ssn || f->ack < fl->undo_ssn)
+		return;
+	if (f->flags & MLOG_F_DUP) {
+		fl->cwnd = max(fl->cwnd, fl->undo_cwnd);
+		fl->ssthresh = fl->undo_ssthresh;
+		if (fl->recover > f->ack)
+			fl->recover = f->ack;
+		fl->undo_ssn = 0;
+		mlog_stat_inc(mn, MLOG_STAT_TX_TIMEOUTS_UNDONE);
+	} else if (f->ack >= fl->undo_ssn + MLOG_OOO_MSGS) {
+		fl->undo_ssn = 0;
+	}
 }
 
 /*
@@ -432,6 +478,7 @@ static void mlog_process_ack(struct mlog_flow *fl, const struct mlog_frame *f)
 	fl->peer_window = f->window;
 	fl->map_ssn = f->ack + 1;
 	fl->frag_map = f->frag_map;	/* 0 without MLOG_F_FRAG_MAP */
+	mlog_check_undo(fl, f);
 
 	if (f->ack >= fl->snd_una) {
 		list_for_each_entry_safe(m, tmp, &fl->txq, list) {
@@ -466,7 +513,8 @@ static void mlog_process_ack(struct mlog_flow *fl, const struct mlog_frame *f)
 		 */
 		if (acked && fl->snd_una <= fl->recover)
 			mlog_retransmit_una(fl, true);
-	} else if (f->type == MLOG_FRAME_ACK && fl->snd_nxt > fl->snd_una &&
+	} else if (f->type == MLOG_FRAME_ACK && !(f->flags & MLOG_F_DUP) &&
+		   fl->snd_nxt > fl->snd_una &&
 		   ++fl->dupacks >= 2 && fl->snd_una > fl->recover) {
 		/*
 		 * The receiver keeps saying it still waits for snd_una while
@@ -587,9 +635,12 @@ static void mlog_rdm_data(struct mlog_flow *fl, struct sk_buff *skb,
 		mlog_stat_inc(mn, MLOG_STAT_RX_DUP);
 		consume_skb(skb);
 		mlog_sl_duplicate(fl, f);
-		/* our ack was lost: repeat it, once or twice per message */
+		/*
+		 * Our ack was lost, or the sender gave up waiting for it:
+		 * repeat it, once or twice per message, saying why.
+		 */
 		if (!f->frag_off || f->frag_off + f->payload_len == f->msg_len)
-			mlog_send_ack(fl);
+			mlog_rdm_ctl_out(fl, false, MLOG_F_DUP);
 		return;
 	}
 	if (f->ssn > fl->rcv_nxt) {

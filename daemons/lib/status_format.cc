@@ -127,6 +127,8 @@ const char* stat_name(int stat) {
       return "tx_resent_frames";
     case MLOG_STAT_TX_TIMEOUTS:
       return "tx_timeouts";
+    case MLOG_STAT_TX_TIMEOUTS_UNDONE:
+      return "tx_timeouts_undone";
     default:
       return nullptr;
   }

@@ -10,7 +10,7 @@ set -u
 . "$(dirname "$0")/lib.sh"
 RDM=$MLOG_REPO/build/selftests/mlog-rdm
 
-ksft_plan 22
+ksft_plan 25
 "$MLOGCTL" node set --addr 127.0.0.1 >/dev/null
 
 slab_kb() { awk '/^Slab:/ { print $2 }' /proc/meminfo; }
@@ -186,4 +186,38 @@ else
 fi
 rm -rf "$fdir"
 ip netns del mlog_flows
+
+# A spurious timeout: request-reply over a loopback delayed 5 ms, then for
+# 250 ms every frame is delayed 300 ms.  Nothing is lost, but the sides
+# time out waiting for answers and send copies; the copies are answered
+# with MLOG_F_DUP, and the timeouts must be found spurious and undone.
+ip netns add mlog_spike
+spike() { ip netns exec mlog_spike "$@"; }
+spike ip link set lo up
+spike "$MLOGCTL" node set --addr 127.0.0.1 >/dev/null
+if spike tc qdisc add dev lo root netem delay 5ms; then
+	spike "$RDM" server --port 6104 --senders 1 --count 300 --timeout 240 &
+	ssrv=$!
+	spike "$RDM" client --to 127.0.0.1:6104 --count 300 --size 1024 --id 31 \
+		--timeout 240 &
+	scli=$!
+	sleep 1
+	spike tc qdisc change dev lo root netem delay 300ms
+	sleep 0.25
+	spike tc qdisc change dev lo root netem delay 5ms
+	wait $scli; st=$?
+	wait $ssrv
+	check "spurious timeouts: 300 request-reply round trips, each exactly once" \
+		test $((st + $?)) -eq 0
+	to=$(stat tx_timeouts mlog_spike)
+	undone=$(stat tx_timeouts_undone mlog_spike)
+	echo "# spurious timeouts: $to timeouts, $undone undone, $(stat tx_retransmits mlog_spike) retransmissions, $(stat rx_dup mlog_spike) duplicate frames"
+	check "spurious timeouts: the delay made the sides time out" test "${to:-0}" -gt 0
+	check "spurious timeouts: found spurious and undone" test "${undone:-0}" -gt 0
+else
+	for what in "round trips" "timed out" "undone"; do
+		check "spurious timeouts: $what (tc netem unavailable)" false
+	done
+fi
+ip netns del mlog_spike
 ksft_totals

@@ -131,6 +131,7 @@ enum mlog_stat {
 	MLOG_STAT_RX_REASM_COPIED,	/* messages reassembled by copying */
 	MLOG_STAT_TX_RESENT_FRAMES,	/* frames of retransmitted messages */
 	MLOG_STAT_TX_TIMEOUTS,		/* RDM retransmission timer expiries */
+	MLOG_STAT_TX_TIMEOUTS_UNDONE,	/* ... found spurious, window restored */
 
 	__MLOG_STAT_MAX,
 	MLOG_STAT_MAX = __MLOG_STAT_MAX - 1
@@ -343,7 +344,8 @@ enum mlog_frame_type {
 /* Header flags: transport. */
 #define MLOG_F_ACK		0x0100	/* ack and window fields are valid */
 #define MLOG_F_FRAG_MAP		0x0200	/* frag_map_hi/lo are valid (SOCK_RDM) */
-#define MLOG_F_KNOWN		0x0307	/* all flags this version defines */
+#define MLOG_F_DUP		0x0400	/* answers a copy of a delivered message */
+#define MLOG_F_KNOWN		0x0707	/* all flags this version defines */
 
 /*
  * Fixed header of every frame.  hdr_len allows later versions to append
