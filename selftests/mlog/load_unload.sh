@@ -45,6 +45,24 @@ wait $nsholder $holder $rsink $rsrc 2>/dev/null
 ip netns del unload1
 
 check "all closed: sockets counter back to 0" test "$(stat sockets)" = 0
+# A closed socket's memory, and with it the module reference its protocol
+# holds, is freed only after an RCU grace period (the receive path looks
+# sockets up under RCU), so right after the last close the module may
+# still be in use for a moment.  Wait, bounded, for the references to go:
+# a socket or timer that really leaks keeps refcnt up and fails the test.
+refs=$(cat /sys/module/mlog/refcnt)
+waited=0
+while [ "$(cat /sys/module/mlog/refcnt)" != 0 ] && [ $waited -lt 100 ]; do
+	sleep 0.1
+	waited=$((waited + 1))
+done
+echo "# module refcnt $refs right after the last close," \
+	"$(cat /sys/module/mlog/refcnt) after $((waited * 100)) ms"
+if [ "$(cat /sys/module/mlog/refcnt)" != 0 ]; then
+	echo "# still in use; processes that may hold AF_MLOG sockets:"
+	ps -eo pid,etimes,args | grep -E 'mlog|dgram' | grep -v grep | sed 's/^/#   /'
+	echo "# namespaces: $(ip netns list | tr '\n' ' ')"
+fi
 rmmod mlog
 check "all closed: rmmod succeeds" test $? -eq 0
 "$MLOGCTL" status >/dev/null 2>&1
