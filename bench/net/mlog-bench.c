@@ -14,12 +14,14 @@
  *		       [--connect-timeout S] [--snap-cmd CMD --tag T]
  *		       [--opt on|off|-] [--samples]
  *		       [--pair-ctl-port P2 --pair-socket NAME [--pair-block K]]
+ *		       [--pair-ctl-port P2 --pair-transport T [--pair-block K]]
  *	run one measurement and print it as one JSON object on stdout
  *	(status "ok", "n/a" when the transport does not exist, or "error").
  *	Exit status: 0 for ok and n/a, 1 for a failed measurement, 2 for a
  *	bad command line, 3 when the server's control port cannot be
  *	reached.  --samples adds every operation's time in run order
- *	("samples_us") to the xfer, stream and send results.
+ *	("samples_us") to the xfer, stream and send results and to paired
+ *	rtt.
  *
  *   mlog-bench fdsource --unix NAME --transport rdm|dgram [--timeout S]
  *	create a data socket as the client does, wait (at most S s, default
@@ -87,8 +89,31 @@
  * A B B A A B B A ... until each side has --iters, every operation timed
  * on its own.  Both servers must report every message (xfer, stream).
  * The JSON has the usual head and counts (side B's), "paired":true,
- * "block", objects "a" and "b" with each side's statistics, and
- * "ratio_median" (b's median / a's).
+ * "block", objects "a" and "b" with each side's statistics,
+ * "ratio_median" (b's median / a's) and "ratio_pairs" (see below).
+ *
+ * Paired rtt (--test rtt --pair-ctl-port P2 --pair-transport T): the same
+ * alternation of blocks of round trips between two transports, side A on
+ * --transport against the server on --ctl-port, side B on T (a socket
+ * the client creates) against the server on P2; "pair_transport" in the
+ * head names T, and the sides' objects carry their round trip statistics
+ * ("transport", "retries", "rt_per_s" = round trips per second of that
+ * side's own time).  udp against rdm gives the rdm/udp latency ratio
+ * with both measured under the same load of the machine.
+ *
+ * "ratio_pairs" of a paired result: the blocks go in pairs (A B), (B A),
+ * (A B) ... and each pair gives one ratio, the median of its B block over
+ * the median of its A block: two blocks measured back to back, some
+ * 10-20 ms apart, so the drift of the shared host cancels out of it.  The
+ * figure is the median of these per-pair ratios ("ratio_pairs_q" has the
+ * quartiles, "pairs" their number).  A block median is robust to the odd
+ * preempted operation, and the median of ratios is the exponential of the
+ * median of log-ratios: when a block's log median scatters symmetrically
+ * around the side's log median under the load of the moment, it
+ * estimates b's median / a's at equal load without a bias, however the
+ * load moves between pairs.  "ratio_median", the ratio of the two
+ * sides' overall medians, pools operations from different moments and
+ * is kept for comparison.
  *
  * --snap-cmd (client and server): a command run as "CMD TAG before OPT"
  * before the measurement and "CMD TAG after OPT" after it, outside the
@@ -164,6 +189,7 @@ static void usage(FILE *out, int status)
 		"                  [--connect-timeout S] [--snap-cmd CMD --tag T]\n"
 		"                  [--opt on|off|-] [--samples]\n"
 		"                  [--pair-ctl-port P2 --pair-socket NAME [--pair-block K]]\n"
+		"                  [--pair-ctl-port P2 --pair-transport T [--pair-block K]]\n"
 		"       mlog-bench fdsource --unix NAME --transport rdm|dgram [--timeout S]\n"
 		"       mlog-bench quit --server A.B.C.D [--ctl-port P]\n"
 		"\n"
@@ -174,7 +200,13 @@ static void usage(FILE *out, int status)
 		"side B belongs to protected host N.  --tag, --opt and --snap-cmd are\n"
 		"about side B.  After the warm-up of both sides, blocks of K operations\n"
 		"(default 10) alternate A B B A A B B A ... until each side has --iters;\n"
-		"one JSON line has objects \"a\" and \"b\" and \"ratio_median\" (b / a).\n"
+		"one JSON line has objects \"a\" and \"b\", \"ratio_median\" (b / a of\n"
+		"the sides' medians) and \"ratio_pairs\" (the median over pairs of\n"
+		"adjacent blocks A,B of B's block median / A's).\n"
+		"Paired rtt (--test rtt --pair-transport T): the same with side A on\n"
+		"--transport and side B on a socket of transport T the client creates\n"
+		"itself, against the server on --pair-ctl-port: e.g. --transport udp\n"
+		"--pair-transport rdm measures rdm/udp under the same load.\n"
 		"--samples adds every time in run order (\"samples_us\").  fdsource exits\n"
 		"once the client closes the connection, or with 1 when no client came\n"
 		"within S seconds (default 120).\n");
@@ -806,6 +838,7 @@ struct copts {
 	const char *server, *snap_cmd, *tag, *opt, *pair_socket;
 	int ctl_port, transport, rep, size, timeout_ms, connect_timeout;
 	int test, count, reply, warmup, pair_ctl_port, samples;
+	int pair_transport;	/* side B's transport (paired rtt), or -1 */
 	long iters, quiesce_ms, frag_left, srv_quiesce_ms, srv_frag_left;
 	long pair_block;
 	double seconds;
@@ -821,6 +854,8 @@ static void json_head(const char *status)
 	       "\"frag_mem_left\":[%ld,%ld]", tname[o.transport],
 	       xname[o.test], o.size, o.rep, status,
 	       o.quiesce_ms, o.srv_quiesce_ms, o.frag_left, o.srv_frag_left);
+	if (o.pair_transport >= 0)
+		printf(",\"pair_transport\":\"%s\"", tname[o.pair_transport]);
 }
 
 static void json_str(const char *key, const char *val)
@@ -925,11 +960,10 @@ static void discard_for(int fd, int ms)
  * One round trip.  Returns the latency in seconds (from the first
  * transmission), or -1 with @err set.
  */
-static double round_trip(int fd, const struct sockaddr_storage *to,
-			 socklen_t tolen, uint64_t seq, long *retries,
-			 char *err, size_t errlen)
+static double round_trip(int fd, int reliable,
+			 const struct sockaddr_storage *to, socklen_t tolen,
+			 uint64_t seq, long *retries, char *err, size_t errlen)
 {
-	int reliable = o.transport == T_RDM;
 	int tmo = reliable ? 30000 : o.timeout_ms, tries = 0;
 	double t0 = now(), sent, lat;
 
@@ -1012,13 +1046,13 @@ static int client_rtt(struct ctl *c, int fd, const struct sockaddr_storage *to,
 		return report_status("error", 1, "out of memory");
 	/* Warm-up: peer state, ARP, caches; not measured. */
 	for (i = 0; i < warm; i++)
-		if (round_trip(fd, to, tolen, seq++, &warm_retries, err,
-			       sizeof(err)) < 0)
+		if (round_trip(fd, o.transport == T_RDM, to, tolen, seq++,
+			       &warm_retries, err, sizeof(err)) < 0)
 			return report_status("error", 1, "warm-up: %s", err);
 	t_start = now();
 	for (i = 0; i < o.iters; i++) {
-		lat[i] = round_trip(fd, to, tolen, seq++, &retries, err,
-				    sizeof(err));
+		lat[i] = round_trip(fd, o.transport == T_RDM, to, tolen, seq++,
+				    &retries, err, sizeof(err));
 		if (lat[i] < 0)
 			return report_status("error", 1, "round trip %ld: %s",
 					     i, err);
@@ -1221,28 +1255,31 @@ static double xfer_op(int fd, const struct sockaddr_storage *to,
 }
 
 /*
- * One side of an xfer, stream or send measurement: a data socket, the
- * server's control connection and data address, and the operation times.
- * A plain client has one side; a paired one (--pair-socket) has two, "a"
- * (its own socket, --ctl-port) and "b" (the socket received from
- * "mlog-bench fdsource", --pair-ctl-port).
+ * One side of an xfer, stream, send or paired rtt measurement: a data
+ * socket, the server's control connection and data address, and the
+ * operation times.  A plain client has one side; a paired one
+ * (--pair-socket, --pair-transport) has two, "a" (its own socket,
+ * --ctl-port) and "b" (the socket received from "mlog-bench fdsource",
+ * or one of --pair-transport, --pair-ctl-port).
  */
 struct side {
 	const char *name;	/* "a" or "b" when paired, else NULL */
 	const char *tag, *opt;	/* sent with TEST */
-	int ctl_port, fd, rcvbuf;
+	int transport, ctl_port, fd, rcvbuf;
 	struct ctl c;
 	struct sockaddr_storage to;
 	socklen_t tolen;
 	uint64_t seq;
 	long warm, n, rx_msgs, replies, srv_quiesce_ms, srv_frag_left;
+	long retries, warm_retries;	/* rtt requests sent again */
 	double *lat, sum;
 };
 
 /* Messages one side sends in its warm-up and measured operations. */
 static long side_msgs(const struct side *s)
 {
-	return (s->warm + o.iters) * (o.test == X_SEND ? 1 : o.count);
+	return (s->warm + o.iters) *
+	       (o.test == X_XFER || o.test == X_STREAM ? o.count : 1);
 }
 
 /*
@@ -1260,7 +1297,7 @@ static int side_open(struct side *s, int af, const char *test, int *na,
 	if (ctl_connect(&s->c, o.server, s->ctl_port, o.connect_timeout, err,
 			errlen))
 		return 3;
-	if (ctl_printf(&s->c, "TEST %s %s %d %d %d %s %s\n", tname[o.transport],
+	if (ctl_printf(&s->c, "TEST %s %s %d %d %d %s %s\n", tname[s->transport],
 		       test, o.size, o.count, o.reply, s->tag, s->opt) ||
 	    ctl_getline(&s->c, line, sizeof(line), 30)) {
 		snprintf(err, errlen, "control: no answer: %s", strerror(errno));
@@ -1276,11 +1313,14 @@ static int side_open(struct side *s, int af, const char *test, int *na,
 		snprintf(err, errlen, "server: %s", line);
 		return 1;
 	}
-	s->tolen = make_addr(o.transport, af, o.server, port, &s->to);
+	s->tolen = make_addr(s->transport, af, o.server, port, &s->to);
 	if (o.warmup >= 0)
 		s->warm = o.warmup;
 	else if (o.test == X_SEND)
 		s->warm = 10;
+	else if (o.test == X_RTT)	/* as client_rtt() */
+		s->warm = o.iters / 10 < 100 ?
+			(o.iters / 10 < 5 ? 5 : o.iters / 10) : 100;
 	else
 		s->warm = o.iters / 10 < 100 ?
 			(o.iters / 10 < 2 ? 2 : o.iters / 10) : 100;
@@ -1294,14 +1334,18 @@ static int side_open(struct side *s, int af, const char *test, int *na,
 }
 
 /*
- * One operation of the side: an xfer or stream exchange (per message for
- * stream), or one datagram send followed by a 1 ms pause outside the
- * measured time.  Returns its time in seconds, or -1 with @err set.
+ * One operation of the side: a round trip, an xfer or stream exchange
+ * (per message for stream), or one datagram send followed by a 1 ms
+ * pause outside the measured time.  Returns its time in seconds, or -1
+ * with @err set.
  */
 static double side_op(struct side *s, char *err, size_t errlen)
 {
 	double t;
 
+	if (o.test == X_RTT)
+		return round_trip(s->fd, s->transport == T_RDM, &s->to,
+				  s->tolen, s->seq++, &s->retries, err, errlen);
 	if (o.test != X_SEND) {
 		t = xfer_op(s->fd, &s->to, s->tolen, &s->seq, err, errlen);
 		return t < 0 || o.test != X_STREAM ? t : t / o.count;
@@ -1325,6 +1369,7 @@ static int side_run(struct side *s, long k, int warm, char *err,
 		    size_t errlen)
 {
 	const char *sep = s->name ? ": " : "";
+	long retries = s->retries;
 	char why[256];
 	double t;
 
@@ -1345,13 +1390,18 @@ static int side_run(struct side *s, long k, int warm, char *err,
 			s->sum += t;
 		}
 	}
+	if (warm) {
+		s->warm_retries += s->retries - retries;
+		s->retries = retries;
+	}
 	return 0;
 }
 
 /*
  * Tell the side's server the test is over and check its RESULT: for xfer
- * and stream it must have received every message (a datagram send only
- * counts what arrived).  0, or -1 with @err set.
+ * and stream it must have received every message, for rtt echoed every
+ * request at least once (a datagram send only counts what arrived).  0,
+ * or -1 with @err set.
  */
 static int side_done(struct side *s, char *err, size_t errlen)
 {
@@ -1375,7 +1425,8 @@ static int side_done(struct side *s, char *err, size_t errlen)
 			return 0;
 	} else if (sscanf(line, "RESULT %ld %ld %*d %*d %*d %d", &s->rx_msgs,
 			  &s->replies, &s->rcvbuf) == 3) {
-		if (s->rx_msgs == side_msgs(s))
+		if (s->rx_msgs == side_msgs(s) ||
+		    (o.test == X_RTT && s->rx_msgs > side_msgs(s)))
 			return 0;
 		snprintf(err, errlen, "%s%sserver received %ld of %ld messages",
 			 who, sep, s->rx_msgs, side_msgs(s));
@@ -1383,6 +1434,22 @@ static int side_done(struct side *s, char *err, size_t errlen)
 	}
 	snprintf(err, errlen, "%s%sserver: %s", who, sep, line);
 	return -1;
+}
+
+/* The median of the @n (> 0) values at @v, which it sorts. */
+static double median_sort(double *v, long n)
+{
+	qsort(v, n, sizeof(*v), cmp_double);
+	return n % 2 ? v[n / 2] : (v[n / 2 - 1] + v[n / 2]) / 2;
+}
+
+/* The @q quantile of the @n (> 0) sorted values at @v, interpolated. */
+static double quantile(const double *v, long n, double q)
+{
+	double x = q * (n - 1);
+	long i = (long)x;
+
+	return i + 1 < n ? v[i] + (x - i) * (v[i + 1] - v[i]) : v[n - 1];
 }
 
 /*
@@ -1402,8 +1469,7 @@ static double json_latencies(double *lat, long n, double sum)
 			printf("%s%.1f", i ? "," : "", lat[i] * 1e6);
 		printf("]");
 	}
-	qsort(lat, n, sizeof(*lat), cmp_double);
-	med = n % 2 ? lat[n / 2] : (lat[n / 2 - 1] + lat[n / 2]) / 2;
+	med = median_sort(lat, n);
 	printf(",\"median_us\":%.2f,\"p99_us\":%.2f,\"mean_us\":%.2f,"
 	       "\"min_us\":%.2f,\"max_us\":%.2f",
 	       med * 1e6, lat[(n * 99 + 99) / 100 - 1] * 1e6, sum / n * 1e6,
@@ -1447,47 +1513,108 @@ static int client_single(struct side *s)
 }
 
 /*
- * xfer, stream and send, paired: the warm-up of both sides, then blocks
- * of o.pair_block operations in the order A B B A A B B A ... until each
- * side has o.iters of them, so that both sides see the same conditions
- * of the machine and neither always goes first.  The counts at the top
- * level of the result are side B's (the logged one, whose host the
- * snapshots are about).
+ * Side @s's object in a paired result ("a" or "b": its times and, for
+ * rtt, its round trip figures).  Returns its median time in seconds.
+ */
+static double json_side(struct side *s)
+{
+	double med;
+
+	printf(",\"%s\":{\"ctl_port\":%d,\"warmup\":%ld", s->name,
+	       s->ctl_port, s->warm);
+	if (o.test == X_RTT)
+		printf(",\"transport\":\"%s\",\"served\":%ld,\"retries\":%ld,"
+		       "\"warmup_retries\":%ld,\"timeout_ms\":%d",
+		       tname[s->transport], s->rx_msgs, s->retries,
+		       s->warm_retries,
+		       s->transport == T_RDM ? 0 : o.timeout_ms);
+	else
+		printf(",\"rx_msgs\":%ld", s->rx_msgs);
+	med = json_latencies(s->lat, o.iters, s->sum);
+	/* Round trips per second of the side's own time: 1 / mean. */
+	if (o.test == X_RTT)
+		printf(",\"rt_per_s\":%.1f", s->sum > 0 ? o.iters / s->sum : 0.0);
+	printf("}");
+	return med;
+}
+
+/*
+ * rtt, xfer, stream and send, paired: the warm-up of both sides, then
+ * blocks of o.pair_block operations in the order A B B A A B B A ...
+ * until each side has o.iters of them, so that both sides see the same
+ * conditions of the machine and neither always goes first.  The counts at
+ * the top level of the result are side B's (the logged one, whose host
+ * the snapshots are about).
+ *
+ * The ratio of B to A: every two blocks in a row, (A B), (B A), (A B)
+ * ..., are a pair measured back to back; a pair's ratio is the median
+ * time of its B block over that of its A block, and "ratio_pairs" is the
+ * median over the pairs (see the top of the file for why).
  */
 static int client_paired(struct side *a, struct side *b)
 {
-	double ma, mb;
+	long j, k, np = 0, maxp = o.iters / o.pair_block + 2;
+	double ma, mb, med[2] = { 0, 0 }, *blk, *ratio;
 	char err[512];
-	long j, k;
+	int ret = 0;
 
+	blk = calloc(o.pair_block, sizeof(*blk));
+	ratio = calloc(maxp, sizeof(*ratio));
+	if (!blk || !ratio) {
+		ret = report_status("error", 1, "out of memory");
+		goto out;
+	}
 	fill(cbuf_out, o.size, 0);
 	if (side_run(a, a->warm, 1, err, sizeof(err)) ||
-	    side_run(b, b->warm, 1, err, sizeof(err)))
-		return report_status("error", 1, "%s", err);
+	    side_run(b, b->warm, 1, err, sizeof(err))) {
+		ret = report_status("error", 1, "%s", err);
+		goto out;
+	}
+	/*
+	 * Both sides have run as many operations at the start of every pair,
+	 * so no block is empty and every pair has an A and a B block.
+	 */
 	for (j = 0; a->n < o.iters || b->n < o.iters; j++) {
 		struct side *s = (j + 1) / 2 % 2 ? b : a;
 
 		k = o.iters - s->n < o.pair_block ? o.iters - s->n : o.pair_block;
-		if (side_run(s, k, 0, err, sizeof(err)))
-			return report_status("error", 1, "%s", err);
+		if (side_run(s, k, 0, err, sizeof(err))) {
+			ret = report_status("error", 1, "%s", err);
+			goto out;
+		}
+		memcpy(blk, s->lat + s->n - k, k * sizeof(*blk));
+		med[s == b] = median_sort(blk, k);
+		if (j % 2 && med[0] > 0 && np < maxp)
+			ratio[np++] = med[1] / med[0];
 	}
-	if (side_done(a, err, sizeof(err)) || side_done(b, err, sizeof(err)))
-		return report_status("error", 1, "%s", err);
+	if (side_done(a, err, sizeof(err)) || side_done(b, err, sizeof(err))) {
+		ret = report_status("error", 1, "%s", err);
+		goto out;
+	}
 	run_snap(o.snap_cmd, o.tag, "after", o.opt);
 	json_head("ok");
 	json_str("tag", o.tag ? o.tag : "-");
 	json_str("opt", o.opt);
 	printf(",\"paired\":true,\"block\":%ld,\"blocks\":%ld", o.pair_block, j);
-	json_counts(b);
-	printf(",\"a\":{\"ctl_port\":%d,\"warmup\":%ld,\"rx_msgs\":%ld",
-	       a->ctl_port, a->warm, a->rx_msgs);
-	ma = json_latencies(a->lat, o.iters, a->sum);
-	printf("},\"b\":{\"ctl_port\":%d,\"warmup\":%ld,\"rx_msgs\":%ld",
-	       b->ctl_port, b->warm, b->rx_msgs);
-	mb = json_latencies(b->lat, o.iters, b->sum);
-	printf("},\"ratio_median\":%.4f}\n", ma > 0 ? mb / ma : 0.0);
+	if (o.test == X_RTT)
+		printf(",\"iters\":%ld", o.iters);
+	else
+		json_counts(b);
+	ma = json_side(a);
+	mb = json_side(b);
+	printf(",\"ratio_median\":%.4f", ma > 0 ? mb / ma : 0.0);
+	if (np) {
+		qsort(ratio, np, sizeof(*ratio), cmp_double);
+		printf(",\"ratio_pairs\":%.4f,\"ratio_pairs_q\":[%.4f,%.4f]",
+		       quantile(ratio, np, 0.5), quantile(ratio, np, 0.25),
+		       quantile(ratio, np, 0.75));
+	}
+	printf(",\"pairs\":%ld}\n", np);
 	fflush(stdout);
-	return 0;
+out:
+	free(blk);
+	free(ratio);
+	return ret;
 }
 
 /* An abstract AF_UNIX address (no file: "@name" in ss -x). */
@@ -1610,6 +1737,7 @@ static int do_client(int argc, char **argv, int quit)
 	o.count = 1;
 	o.warmup = -1;
 	o.opt = "-";
+	o.pair_transport = -1;
 	for (i = 2; i < argc; i++) {
 		if (!strcmp(argv[i], "--samples")) {
 			o.samples = 1;
@@ -1655,6 +1783,8 @@ static int do_client(int argc, char **argv, int quit)
 			o.pair_ctl_port = num(argv[++i], 1, 65535);
 		else if (!strcmp(argv[i], "--pair-socket"))
 			o.pair_socket = argv[++i];
+		else if (!strcmp(argv[i], "--pair-transport"))
+			o.pair_transport = parse_transport(argv[++i]);
 		else if (!strcmp(argv[i], "--pair-block"))
 			o.pair_block = num(argv[++i], 1, 1000000);
 		else
@@ -1662,7 +1792,8 @@ static int do_client(int argc, char **argv, int quit)
 	}
 	if (!o.server)
 		usage(stderr, 2);
-	paired = o.pair_socket || o.pair_ctl_port || o.pair_block;
+	paired = o.pair_socket || o.pair_ctl_port || o.pair_block ||
+		 o.pair_transport >= 0;
 	if (quit) {
 		struct ctl c;
 		char line[256];
@@ -1689,20 +1820,27 @@ static int do_client(int argc, char **argv, int quit)
 	if (o.tag && (!*o.tag || strlen(o.tag) > 63 || strpbrk(o.tag, " \t\n'\"\\;$`&|<>")))
 		usage(stderr, 2);
 	if (paired) {
-		if (!o.pair_socket || !o.pair_ctl_port)
-			usage_error("--pair-socket and --pair-ctl-port go together%s",
-				    " (--pair-block needs both)");
-		if (o.test != X_XFER && o.test != X_STREAM && o.test != X_SEND)
-			usage_error("pairing is for --test xfer, stream and send, not %s",
+		if (o.test == X_BULK)
+			usage_error("pairing is for --test rtt, xfer, stream and send, not %s",
 				    xname[o.test]);
-		if (o.transport == T_UDP)
+		if (o.pair_socket && o.pair_transport >= 0)
+			usage_error("--pair-socket or --pair-transport, not both");
+		if (o.test == X_RTT &&
+		    (o.pair_transport < 0 || !o.pair_ctl_port))
+			usage_error("paired rtt needs --pair-transport and --pair-ctl-port%s",
+				    " (--pair-block needs both)");
+		if (o.test != X_RTT && (!o.pair_socket || !o.pair_ctl_port))
+			usage_error("--pair-socket and --pair-ctl-port go together%s",
+				    " (--pair-block needs both; --pair-transport is for rtt)");
+		if (o.pair_socket && o.transport == T_UDP)
 			usage_error("pairing needs --transport rdm or dgram%s",
 				    " (side B is an AF_MLOG socket)");
 		if (o.pair_ctl_port == o.ctl_port)
 			usage_error("--pair-ctl-port must differ from --ctl-port%s",
 				    " (a server runs one test at a time)");
-		if (!*o.pair_socket ||
-		    strlen(o.pair_socket) > sizeof(((struct sockaddr_un *)0)->sun_path) - 2)
+		if (o.pair_socket &&
+		    (!*o.pair_socket ||
+		     strlen(o.pair_socket) > sizeof(((struct sockaddr_un *)0)->sun_path) - 2))
 			usage_error("bad --pair-socket name '%s'", o.pair_socket);
 		if (!o.pair_block)
 			o.pair_block = 10;
@@ -1715,6 +1853,8 @@ static int do_client(int argc, char **argv, int quit)
 		a.opt = o.opt;
 	}
 	a.ctl_port = o.ctl_port;
+	a.transport = o.transport;
+	b.transport = o.pair_transport >= 0 ? o.pair_transport : o.transport;
 	if ((o.test == X_XFER || o.test == X_STREAM) && o.transport != T_RDM)
 		return report_status("error", 1, "%s needs --transport rdm",
 				     xname[o.test]);
@@ -1725,12 +1865,25 @@ static int do_client(int argc, char **argv, int quit)
 			xname[o.test]);
 		return 2;
 	}
-	if (o.transport == T_UDP && o.size > 65507)
+	if ((a.transport == T_UDP || (paired && b.transport == T_UDP)) &&
+	    o.size > 65507)
 		return report_status("error", 1,
 				     "UDP datagrams carry at most 65507 bytes");
 
-	/* Side B's socket first: a missing fdsource fails before anything. */
-	if (paired) {
+	/*
+	 * Side B's socket first: a missing fdsource, or transport, fails
+	 * before anything.
+	 */
+	if (paired && o.pair_transport >= 0) {
+		b.fd = data_socket(b.transport, &bf, err, sizeof(err), &na);
+		if (b.fd < 0)
+			return report_status(na ? "n/a" : "error", na ? 0 : 1,
+					     "%s", err);
+		if (set_rcvbuf(b.fd, 4 << 20) < 0)
+			fprintf(stderr, "mlog-bench: SO_RCVBUF: %s\n",
+				strerror(errno));
+		set_sndtimeo(b.fd, SEND_STALL_S);
+	} else if (paired) {
 		b.fd = recv_pair_fd(o.pair_socket, &conn, &na, err, sizeof(err));
 		if (b.fd < 0)
 			return report_status(na ? "n/a" : "error", na ? 0 : 1,
@@ -1762,10 +1915,10 @@ static int do_client(int argc, char **argv, int quit)
 
 	if (o.test == X_BULK)
 		ret = client_bulk(&a.c, a.fd, &a.to, a.tolen);
-	else if (o.test == X_RTT)
-		ret = client_rtt(&a.c, a.fd, &a.to, a.tolen);
 	else if (paired)
 		ret = client_paired(&a, &b);
+	else if (o.test == X_RTT)
+		ret = client_rtt(&a.c, a.fd, &a.to, a.tolen);
 	else
 		ret = client_single(&a);
 	close(a.fd);
