@@ -492,7 +492,7 @@ void mlog_sl_rcv(struct mlog_flow *fl, const struct mlog_frame *f)
 	struct mlog_sock *ms = fl->ms;
 	struct mlog_net *mn = mlog_pernet(sock_net(&ms->sk));
 	struct mlog_host *h = ms->host;
-	u32 matched, removed;
+	u32 matched, removed, left;
 	bool held;
 
 	if (!fl->remote_known) {
@@ -528,8 +528,9 @@ void mlog_sl_rcv(struct mlog_flow *fl, const struct mlog_frame *f)
 
 	if (f->rsnack_count) {
 		spin_lock(&h->lock);
-		removed = mlog_pend_ack(&h->pend, fl, f->rsn2, f->rsnack_count);
-		if (!mlog_pend_count(&h->pend, fl))
+		removed = mlog_pend_ack(&h->pend, fl, f->rsn2, f->rsnack_count,
+					&left);
+		if (!left)
 			fl->rsn_due = 0;
 		if (removed)
 			mlog_sl_pend_gone(h);

@@ -89,26 +89,32 @@ bool mlog_pend_run(const struct mlog_pend_set *s, const void *owner, u32 max,
 
 /*
  * The receiver acknowledged RSNs @first .. @first + @n - 1 that were
- * returned on @owner: forget them.  Returns how many were pending.
+ * returned on @owner: forget them.  Returns how many were pending, and
+ * in *@left (if given) how many of @owner's stay pending, counted in the
+ * same pass rather than in a second one with mlog_pend_count().
  */
 u32 mlog_pend_ack(struct mlog_pend_set *s, const void *owner, u64 first,
-		  u32 n)
+		  u32 n, u32 *left)
 {
-	u32 i, j = 0, removed = 0;
+	u32 i, j = 0, removed = 0, kept = 0;
 
 	for (i = 0; i < s->n; i++) {
 		struct mlog_pend *p = &s->v[i];
 
-		if (p->owner == owner && p->rsn >= first &&
-		    p->rsn - first < n) {
-			removed++;
-			continue;
+		if (p->owner == owner) {
+			if (p->rsn >= first && p->rsn - first < n) {
+				removed++;
+				continue;
+			}
+			kept++;
 		}
 		if (i != j)
 			s->v[j] = *p;
 		j++;
 	}
 	s->n = j;
+	if (left)
+		*left = kept;
 	return removed;
 }
 

@@ -41,7 +41,7 @@ u32 mlog_pend_count(const struct mlog_pend_set *s, const void *owner);
 bool mlog_pend_run(const struct mlog_pend_set *s, const void *owner, u32 max,
 		   struct mlog_rsn_run *run);
 u32 mlog_pend_ack(struct mlog_pend_set *s, const void *owner, u64 first,
-		  u32 n);
+		  u32 n, u32 *left);
 bool mlog_pend_may_send(const struct mlog_pend_set *s, const void *owner,
 			u64 tag, const struct mlog_rsn_run *run);
 u32 mlog_pend_drop_owner(struct mlog_pend_set *s, const void *owner);
