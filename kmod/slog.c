@@ -310,23 +310,30 @@ static void mlog_sl_timer(struct timer_list *t)
 	struct mlog_flow *fl = from_timer(fl, t, sl_timer);
 	struct mlog_sock *ms = fl->ms;
 	unsigned long now = jiffies, next = 0;
-	bool send = false;
+	bool send;
 	u32 npend = 0;
 
 	spin_lock_bh(&ms->lock);
 	if (ms->dead || !ms->host)
 		goto out;
-	spin_lock(&ms->host->lock);
-	npend = mlog_pend_count(&ms->host->pend, fl);
-	spin_unlock(&ms->host->lock);
-	if (!npend) {
-		fl->rsn_due = 0;
-		fl->rsn_wait = false;
+	send = (fl->rsn_due && time_after_eq(now, fl->rsn_due)) ||
+	       (fl->ack_due && time_after_eq(now, fl->ack_due));
+	/*
+	 * The timer is left armed for the earliest time ever due (see
+	 * mlog_sl_arm()), so it often fires with nothing due yet: then it
+	 * only re-arms, without the host's lock.  The flow's pending RSNs
+	 * are counted only when a frame may go.
+	 */
+	if (send) {
+		spin_lock(&ms->host->lock);
+		npend = mlog_pend_count(&ms->host->pend, fl);
+		spin_unlock(&ms->host->lock);
+		if (!npend) {
+			fl->rsn_due = 0;
+			fl->rsn_wait = false;
+			send = fl->ack_due && time_after_eq(now, fl->ack_due);
+		}
 	}
-	if (fl->rsn_due && time_after_eq(now, fl->rsn_due))
-		send = true;
-	if (fl->ack_due && time_after_eq(now, fl->ack_due))
-		send = true;
 	if (send) {
 		mlog_sl_standalone(fl);
 		fl->ack_due = fl->owed.used ? now + 1 : 0;
