@@ -638,7 +638,9 @@ void mlog_sl_delivered(struct mlog_flow *fl, const struct mlog_frame *f)
 	mlog_sl_hist_key(fl, f, &k);
 	spin_lock(&h->lock);
 	h->pend_resv--;
-	rsn = ++h->rsn;
+	/* read without the lock by mlog_sl_dgram_sendmsg() */
+	rsn = h->rsn + 1;
+	WRITE_ONCE(h->rsn, rsn);
 	if (f->src_host)
 		mlog_sl_dep(mn, h, f->src_host, f->interval);
 	/* mlog_sl_can_deliver() made sure there is room for both */
@@ -1201,10 +1203,13 @@ int mlog_sl_dgram_sendmsg(struct mlog_sock *ms, struct msghdr *msg, u32 len,
 	rec = mlog_sl_log_msg(ms, msg, len, &timeo);
 	if (IS_ERR(rec))
 		return PTR_ERR(rec);
-	/* the message belongs to the state the sender is in now */
-	spin_lock_bh(&h->lock);
-	interval = h->rsn;
-	spin_unlock_bh(&h->lock);
+	/*
+	 * The message belongs to the state the sender is in now.  The
+	 * interval is a single word, written under h->lock; a message the
+	 * sender has read was delivered after its interval began (see
+	 * mlog_sl_delivered()), so a plain read sees at least that one.
+	 */
+	interval = READ_ONCE(h->rsn);
 	for (;;) {
 		gen = READ_ONCE(h->ack_gen);
 		spin_lock_bh(&ms->lock);
@@ -1398,7 +1403,7 @@ int mlog_sl_state_set(struct mlog_host *h, const u64 *rsn, const u64 *ssn,
 
 	spin_lock_bh(&h->lock);
 	if (rsn)
-		h->rsn = *rsn;
+		WRITE_ONCE(h->rsn, *rsn);
 	if (ssn)
 		h->ssn = *ssn;
 	if (incarnation)
