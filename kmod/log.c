@@ -116,7 +116,7 @@ static struct mlog_log_rec *mlog_log_carve(struct mlog_log *log, u32 len)
 	memset(rec, 0, sizeof(*rec));
 	rec->blk = b;
 	rec->len = len;
-	rec->refs = 1;
+	refcount_set(&rec->refs, 1);
 	RB_CLEAR_NODE(&rec->rb);
 	INIT_LIST_HEAD(&rec->dnode);
 	INIT_LIST_HEAD(&rec->fnode);
@@ -304,7 +304,7 @@ static void __mlog_log_put(struct mlog_log *log, struct mlog_log_rec *rec)
 {
 	struct mlog_log_block *b = rec->blk;
 
-	if (--rec->refs)
+	if (!refcount_dec_and_test(&rec->refs))
 		return;
 	log->entries--;
 	if (!--b->live && b != log->cur)
@@ -322,9 +322,9 @@ void mlog_log_file(struct mlog_log *log, struct mlog_log_rec *rec,
 	spin_lock_bh(&log->lock);
 	rec->state = MLOG_REC_PARTIAL;
 	if (__mlog_log_index(log, rec))
-		rec->refs++;
+		refcount_inc(&rec->refs);
 	if (flow_ref)
-		rec->refs++;
+		refcount_inc(&rec->refs);
 	spin_unlock_bh(&log->lock);
 }
 
@@ -420,6 +420,14 @@ u32 mlog_log_rsns(struct mlog_log *log, struct list_head *partial, u64 ssn,
 
 void mlog_log_put(struct mlog_log *log, struct mlog_log_rec *rec)
 {
+	/*
+	 * Only the last reference frees anything (under the lock, which
+	 * the block's count needs); the others, such as the transmission
+	 * copy's once the receiver has the message, go without it.  An
+	 * entry with references left keeps its block, so @rec stays valid.
+	 */
+	if (refcount_dec_not_one(&rec->refs))
+		return;
 	spin_lock_bh(&log->lock);
 	__mlog_log_put(log, rec);
 	spin_unlock_bh(&log->lock);

@@ -123,7 +123,7 @@ struct mlog_log_rec {
 	struct rb_node		rb;		/* dst->full */
 	struct list_head	dnode;		/* dst->partial */
 	struct list_head	fnode;		/* flow's entries awaiting RSNs */
-	unsigned int		refs;		/* under mlog_log.lock */
+	refcount_t		refs;		/* the last put under mlog_log.lock */
 	u8			state;
 	bool			dgram;		/* SSN: the socket's datagram number */
 	u32			src_host;

@@ -310,23 +310,30 @@ static void mlog_sl_timer(struct timer_list *t)
 	struct mlog_flow *fl = from_timer(fl, t, sl_timer);
 	struct mlog_sock *ms = fl->ms;
 	unsigned long now = jiffies, next = 0;
-	bool send = false;
+	bool send;
 	u32 npend = 0;
 
 	spin_lock_bh(&ms->lock);
 	if (ms->dead || !ms->host)
 		goto out;
-	spin_lock(&ms->host->lock);
-	npend = mlog_pend_count(&ms->host->pend, fl);
-	spin_unlock(&ms->host->lock);
-	if (!npend) {
-		fl->rsn_due = 0;
-		fl->rsn_wait = false;
+	send = (fl->rsn_due && time_after_eq(now, fl->rsn_due)) ||
+	       (fl->ack_due && time_after_eq(now, fl->ack_due));
+	/*
+	 * The timer is left armed for the earliest time ever due (see
+	 * mlog_sl_arm()), so it often fires with nothing due yet: then it
+	 * only re-arms, without the host's lock.  The flow's pending RSNs
+	 * are counted only when a frame may go.
+	 */
+	if (send) {
+		spin_lock(&ms->host->lock);
+		npend = mlog_pend_count(&ms->host->pend, fl);
+		spin_unlock(&ms->host->lock);
+		if (!npend) {
+			fl->rsn_due = 0;
+			fl->rsn_wait = false;
+			send = fl->ack_due && time_after_eq(now, fl->ack_due);
+		}
 	}
-	if (fl->rsn_due && time_after_eq(now, fl->rsn_due))
-		send = true;
-	if (fl->ack_due && time_after_eq(now, fl->ack_due))
-		send = true;
 	if (send) {
 		mlog_sl_standalone(fl);
 		fl->ack_due = fl->owed.used ? now + 1 : 0;
@@ -492,7 +499,7 @@ void mlog_sl_rcv(struct mlog_flow *fl, const struct mlog_frame *f)
 	struct mlog_sock *ms = fl->ms;
 	struct mlog_net *mn = mlog_pernet(sock_net(&ms->sk));
 	struct mlog_host *h = ms->host;
-	u32 matched, removed;
+	u32 matched, removed, left;
 	bool held;
 
 	if (!fl->remote_known) {
@@ -528,8 +535,9 @@ void mlog_sl_rcv(struct mlog_flow *fl, const struct mlog_frame *f)
 
 	if (f->rsnack_count) {
 		spin_lock(&h->lock);
-		removed = mlog_pend_ack(&h->pend, fl, f->rsn2, f->rsnack_count);
-		if (!mlog_pend_count(&h->pend, fl))
+		removed = mlog_pend_ack(&h->pend, fl, f->rsn2, f->rsnack_count,
+					&left);
+		if (!left)
 			fl->rsn_due = 0;
 		if (removed)
 			mlog_sl_pend_gone(h);
@@ -630,7 +638,9 @@ void mlog_sl_delivered(struct mlog_flow *fl, const struct mlog_frame *f)
 	mlog_sl_hist_key(fl, f, &k);
 	spin_lock(&h->lock);
 	h->pend_resv--;
-	rsn = ++h->rsn;
+	/* read without the lock by mlog_sl_dgram_sendmsg() */
+	rsn = h->rsn + 1;
+	WRITE_ONCE(h->rsn, rsn);
 	if (f->src_host)
 		mlog_sl_dep(mn, h, f->src_host, f->interval);
 	/* mlog_sl_can_deliver() made sure there is room for both */
@@ -1193,10 +1203,13 @@ int mlog_sl_dgram_sendmsg(struct mlog_sock *ms, struct msghdr *msg, u32 len,
 	rec = mlog_sl_log_msg(ms, msg, len, &timeo);
 	if (IS_ERR(rec))
 		return PTR_ERR(rec);
-	/* the message belongs to the state the sender is in now */
-	spin_lock_bh(&h->lock);
-	interval = h->rsn;
-	spin_unlock_bh(&h->lock);
+	/*
+	 * The message belongs to the state the sender is in now.  The
+	 * interval is a single word, written under h->lock; a message the
+	 * sender has read was delivered after its interval began (see
+	 * mlog_sl_delivered()), so a plain read sees at least that one.
+	 */
+	interval = READ_ONCE(h->rsn);
 	for (;;) {
 		gen = READ_ONCE(h->ack_gen);
 		spin_lock_bh(&ms->lock);
@@ -1390,7 +1403,7 @@ int mlog_sl_state_set(struct mlog_host *h, const u64 *rsn, const u64 *ssn,
 
 	spin_lock_bh(&h->lock);
 	if (rsn)
-		h->rsn = *rsn;
+		WRITE_ONCE(h->rsn, *rsn);
 	if (ssn)
 		h->ssn = *ssn;
 	if (incarnation)

@@ -25,28 +25,6 @@ void mlog_pend_free(struct mlog_pend_set *s)
 	s->cap = 0;
 }
 
-/* Record that @rsn was returned for @ssn on @owner; false when full. */
-bool mlog_pend_add(struct mlog_pend_set *s, u64 ssn, u64 rsn, void *owner)
-{
-	if (s->n >= s->cap || (s->n && s->v[s->n - 1].rsn >= rsn))
-		return false;
-	s->v[s->n].ssn = ssn;
-	s->v[s->n].rsn = rsn;
-	s->v[s->n].owner = owner;
-	s->v[s->n].sent = false;
-	s->n++;
-	return true;
-}
-
-u32 mlog_pend_count(const struct mlog_pend_set *s, const void *owner)
-{
-	u32 i, c = 0;
-
-	for (i = 0; i < s->n; i++)
-		c += s->v[i].owner == owner;
-	return c;
-}
-
 /*
  * The range a frame on @owner returns: its oldest pending RSN and those
  * that follow it without a gap in either the SSNs or the RSNs, at most
@@ -89,48 +67,33 @@ bool mlog_pend_run(const struct mlog_pend_set *s, const void *owner, u32 max,
 
 /*
  * The receiver acknowledged RSNs @first .. @first + @n - 1 that were
- * returned on @owner: forget them.  Returns how many were pending.
+ * returned on @owner: forget them.  Returns how many were pending, and
+ * in *@left (if given) how many of @owner's stay pending, counted in the
+ * same pass rather than in a second one with mlog_pend_count().
  */
 u32 mlog_pend_ack(struct mlog_pend_set *s, const void *owner, u64 first,
-		  u32 n)
+		  u32 n, u32 *left)
 {
-	u32 i, j = 0, removed = 0;
+	u32 i, j = 0, removed = 0, kept = 0;
 
 	for (i = 0; i < s->n; i++) {
 		struct mlog_pend *p = &s->v[i];
 
-		if (p->owner == owner && p->rsn >= first &&
-		    p->rsn - first < n) {
-			removed++;
-			continue;
+		if (p->owner == owner) {
+			if (p->rsn >= first && p->rsn - first < n) {
+				removed++;
+				continue;
+			}
+			kept++;
 		}
 		if (i != j)
 			s->v[j] = *p;
 		j++;
 	}
 	s->n = j;
+	if (left)
+		*left = kept;
 	return removed;
-}
-
-/*
- * The send-hold rule.  A message sent in state interval @tag may go out
- * on @owner only if every RSN up to @tag was acknowledged, except those
- * that the same frame carries (@run, returned on @owner): the receiver
- * then learns them before it sees the message.
- */
-bool mlog_pend_may_send(const struct mlog_pend_set *s, const void *owner,
-			u64 tag, const struct mlog_rsn_run *run)
-{
-	u32 i;
-
-	for (i = 0; i < s->n && s->v[i].rsn <= tag; i++) {
-		const struct mlog_pend *p = &s->v[i];
-
-		if (!run || !run->n || p->owner != owner ||
-		    p->rsn < run->rsn || p->rsn - run->rsn >= run->n)
-			return false;
-	}
-	return true;
 }
 
 /* The flow is going away: nothing can acknowledge its RSNs any more. */
@@ -149,21 +112,6 @@ u32 mlog_pend_drop_owner(struct mlog_pend_set *s, const void *owner)
 	}
 	s->n = j;
 	return removed;
-}
-
-/* The RSNs of @run, returned on @owner, went out in a frame. */
-void mlog_pend_mark_sent(struct mlog_pend_set *s, const void *owner,
-			 const struct mlog_rsn_run *run)
-{
-	u32 i;
-
-	for (i = 0; i < s->n; i++) {
-		struct mlog_pend *p = &s->v[i];
-
-		if (p->owner == owner && p->rsn >= run->rsn &&
-		    p->rsn - run->rsn < run->n)
-			p->sent = true;
-	}
 }
 
 void mlog_hist_init(struct mlog_hist *h)

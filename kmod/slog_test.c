@@ -75,21 +75,21 @@ static void pend_ranges(struct kunit *test)
 	KUNIT_EXPECT_EQ(test, run.rsn, 100ULL);
 
 	/* after acknowledging the first 255, the rest (45) form the run */
-	KUNIT_EXPECT_EQ(test, mlog_pend_ack(s, A, 100, 255), 255U);
+	KUNIT_EXPECT_EQ(test, mlog_pend_ack(s, A, 100, 255, NULL), 255U);
 	KUNIT_EXPECT_TRUE(test, mlog_pend_run(s, A, 255, &run));
 	KUNIT_EXPECT_EQ(test, run.n, 45U);
 	KUNIT_EXPECT_EQ(test, run.rsn, 355ULL);
 	KUNIT_EXPECT_EQ(test, run.ssn, 265ULL);
 
 	/* an RSN given to another flow in between ends the run */
-	mlog_pend_ack(s, A, 0, U32_MAX);
+	mlog_pend_ack(s, A, 0, U32_MAX, NULL);
 	KUNIT_ASSERT_TRUE(test, mlog_pend_add(s, 1, 500, A));
 	KUNIT_ASSERT_TRUE(test, mlog_pend_add(s, 1, 501, B));
 	KUNIT_ASSERT_TRUE(test, mlog_pend_add(s, 2, 502, A));
 	KUNIT_EXPECT_TRUE(test, mlog_pend_run(s, A, 255, &run));
 	KUNIT_EXPECT_EQ(test, run.n, 1U);
 	/* as does a gap in the SSNs */
-	mlog_pend_ack(s, B, 501, 1);
+	mlog_pend_ack(s, B, 501, 1, NULL);
 	KUNIT_ASSERT_TRUE(test, mlog_pend_add(s, 9, 503, A));
 	KUNIT_EXPECT_TRUE(test, mlog_pend_run(s, A, 255, &run));
 	KUNIT_EXPECT_EQ(test, run.n, 1U);
@@ -100,16 +100,22 @@ static void pend_ranges(struct kunit *test)
 static void pend_ack(struct kunit *test)
 {
 	struct mlog_pend_set *s = pend_new(test, 8);
+	u32 left = 99;
 
 	mlog_pend_add(s, 1, 1, A);
 	mlog_pend_add(s, 1, 2, B);
 	mlog_pend_add(s, 2, 3, A);
-	KUNIT_EXPECT_EQ(test, mlog_pend_ack(s, A, 2, 1), 0U);	/* B's */
-	KUNIT_EXPECT_EQ(test, mlog_pend_ack(s, A, 1, 3), 2U);
+	KUNIT_EXPECT_EQ(test, mlog_pend_ack(s, A, 2, 1, &left), 0U); /* B's */
+	KUNIT_EXPECT_EQ(test, left, 2U);
+	KUNIT_EXPECT_EQ(test, mlog_pend_ack(s, A, 1, 1, &left), 1U);
+	KUNIT_EXPECT_EQ(test, left, 1U);
+	KUNIT_EXPECT_EQ(test, mlog_pend_ack(s, A, 1, 3, &left), 1U);
+	KUNIT_EXPECT_EQ(test, left, 0U);
 	KUNIT_EXPECT_EQ(test, s->n, 1U);
-	KUNIT_EXPECT_EQ(test, mlog_pend_ack(s, A, 1, 3), 0U);	/* again */
+	KUNIT_EXPECT_EQ(test, mlog_pend_ack(s, A, 1, 3, NULL), 0U); /* again */
 	/* a range reaching the end of the RSN space does not wrap */
-	KUNIT_EXPECT_EQ(test, mlog_pend_ack(s, B, U64_MAX - 1, 2), 0U);
+	KUNIT_EXPECT_EQ(test, mlog_pend_ack(s, B, U64_MAX - 1, 2, &left), 0U);
+	KUNIT_EXPECT_EQ(test, left, 1U);
 	KUNIT_EXPECT_EQ(test, mlog_pend_drop_owner(s, B), 1U);
 	KUNIT_EXPECT_EQ(test, s->n, 0U);
 	mlog_pend_free(s);
@@ -144,7 +150,7 @@ static void pend_send_rule(struct kunit *test)
 	mlog_pend_add(s, 1, 5, B);
 	mlog_pend_run(s, A, 255, &run);
 	KUNIT_EXPECT_FALSE(test, mlog_pend_may_send(s, A, 5, &run));
-	mlog_pend_ack(s, B, 5, 1);
+	mlog_pend_ack(s, B, 5, 1, NULL);
 	KUNIT_EXPECT_TRUE(test, mlog_pend_may_send(s, A, 5, &run));
 	mlog_pend_free(s);
 }
