@@ -1374,10 +1374,22 @@ void mlog_sl_dgram_unlogged(struct mlog_sock *ms, const struct in6_addr *src,
 __poll_t mlog_sl_dgram_poll(struct mlog_sock *ms, struct file *file,
 			    poll_table *wait)
 {
+	const __poll_t out = EPOLLOUT | EPOLLWRNORM | EPOLLWRBAND;
 	struct mlog_host *h = ms->host;
 	bool busy;
 
+	/*
+	 * Always on the queue: epoll registers once, and a later
+	 * EPOLL_CTL_MOD may ask for EPOLLOUT without registering again.
+	 */
 	poll_wait(file, &h->sendq, wait);
+	/*
+	 * A reader waiting for input does not send: its RSNs keep waiting
+	 * for a frame to ride on (rsn_delay_us) instead of each going in a
+	 * frame of its own at every poll().
+	 */
+	if (!(poll_requested_events(wait) & out))
+		return 0;
 	spin_lock_bh(&ms->lock);
 	spin_lock(&h->lock);
 	busy = h->pend.n;
@@ -1385,7 +1397,7 @@ __poll_t mlog_sl_dgram_poll(struct mlog_sock *ms, struct file *file,
 	if (busy && !ms->dead)
 		mlog_sl_hurry(ms);
 	spin_unlock_bh(&ms->lock);
-	return busy ? EPOLLOUT | EPOLLWRNORM | EPOLLWRBAND : 0;
+	return busy ? out : 0;
 }
 
 /*

@@ -10,6 +10,9 @@
  * sender: the host owes that sender an RSN which is not acknowledged yet,
  * so a datagram to a third endpoint (the sink) may not leave.  Then
  *
+ *   0. poll() for input only, for half a second: a reader does not send,
+ *      so the RSN must keep waiting for a frame to ride on (no RSN may
+ *      leave the node meanwhile, counter sl_rsn_returned);
  *   1. sendto(sink, MSG_DONTWAIT) must fail with EAGAIN (and the RSN is
  *      hurried out);
  *   2. a blocking sendto(sink) must succeed once it is acknowledged;
@@ -39,6 +42,36 @@ static void usage(void)
 		"Receive one datagram from a protected sender on port P, then check\n"
 		"that a datagram to the sink is held until the RSN is acknowledged.\n");
 	exit(2);
+}
+
+/* Step 0: half a second of poll(POLLIN) must not send the RSN. */
+static int idle_poll_keeps_rsn(int fd)
+{
+	uint64_t s0[MLOG_STAT_MAX + 1], s1[MLOG_STAT_MAX + 1];
+	struct pollfd p = { .fd = fd, .events = POLLIN };
+	double end = mlog_now() + 0.5, left;
+	struct mlog_nl nl;
+	uint64_t sent;
+
+	if (mlog_nl_open(&nl) || mlog_nl_stats(&nl, s0)) {
+		fprintf(stderr, "mlog-dgram-hold: cannot read the counters\n");
+		return 0;
+	}
+	/* A repeated request makes poll() return at once: then just wait. */
+	while ((left = end - mlog_now()) > 0)
+		if (poll(&p, 1, left * 1000 + 1) > 0)
+			usleep(left * 1e6);
+	if (mlog_nl_stats(&nl, s1)) {
+		fprintf(stderr, "mlog-dgram-hold: cannot read the counters\n");
+		close(nl.fd);
+		return 0;
+	}
+	close(nl.fd);
+	sent = s1[MLOG_STAT_SL_RSN_RETURNED] - s0[MLOG_STAT_SL_RSN_RETURNED];
+	if (sent)
+		printf("idle poll: %llu RSNs sent while only reading\n",
+		       (unsigned long long)sent);
+	return !sent;
 }
 
 int main(int argc, char **argv)
@@ -99,6 +132,11 @@ int main(int argc, char **argv)
 		perror("mlog-dgram-hold: recvfrom");
 		return 1;
 	}
+
+	if (idle_poll_keeps_rsn(fd))
+		printf("idle poll: no RSN sent\n");
+	else
+		ok = 0;
 
 	if (sendto(fd, "held?", 5, MSG_DONTWAIT, (struct sockaddr *)&sink,
 		   sizeof(sink)) < 0 && errno == EAGAIN) {

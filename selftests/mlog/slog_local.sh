@@ -25,7 +25,8 @@
 #            deliver exactly once; no log entry is kept for an unprotected
 #            receiver
 #   hold     with RSNs waiting 1 s for a piggyback, a protected datagram
-#            sender (host 11) that owes host 12 an RSN: a non-blocking send
+#            sender (host 11) that owes host 12 an RSN: polling for input
+#            alone does not send the RSN, a non-blocking send
 #            to a third endpoint fails with EAGAIN, a blocking one goes once
 #            the RSN is acknowledged, and the socket then polls writable
 #
@@ -61,7 +62,7 @@ cleanup() {
 }
 trap cleanup EXIT
 
-ksft_plan 72
+ksft_plan 73
 "$MLOGCTL" node set --addr 127.0.0.1 >/dev/null
 cap0=$("$MLOGCTL" --json log | jq -r .max_bytes)
 
@@ -452,6 +453,8 @@ sleep 1
 wait "$hold"
 st=$?
 sed 's/^/# /' "$T/hold.out"
+check "hold: half a second of poll(POLLIN) sends no RSN (it waits for a frame to ride on)" \
+	grep -qx "idle poll: no RSN sent" "$T/hold.out"
 check "hold: a non-blocking datagram send while an RSN is unacknowledged fails with EAGAIN" \
 	grep -qx "dontwait: EAGAIN" "$T/hold.out"
 check "hold: the blocking send left once acknowledged, then the socket polled writable" \
