@@ -1030,17 +1030,23 @@ static double round_trip(int fd, int reliable,
 	}
 }
 
+/* Unmeasured operations first: a tenth of --iters, at least @lo, <= 100. */
+static long default_warmup(long lo)
+{
+	long w = o.iters / 10;
+
+	return w < lo ? lo : w > 100 ? 100 : w;
+}
+
 static int client_rtt(struct ctl *c, int fd, const struct sockaddr_storage *to,
 		      socklen_t tolen)
 {
-	long warm = o.iters / 10 < 100 ? o.iters / 10 : 100, i, retries = 0;
+	long warm = default_warmup(5), i, retries = 0;
 	long warm_retries = 0;
 	double *lat, t_start, t_total, sum = 0;
 	char err[256], line[256];
 	uint64_t seq = 1;
 
-	if (warm < 5)
-		warm = 5;
 	lat = calloc(o.iters, sizeof(*lat));
 	if (!lat)
 		return report_status("error", 1, "out of memory");
@@ -1318,12 +1324,8 @@ static int side_open(struct side *s, int af, const char *test, int *na,
 		s->warm = o.warmup;
 	else if (o.test == X_SEND)
 		s->warm = 10;
-	else if (o.test == X_RTT)	/* as client_rtt() */
-		s->warm = o.iters / 10 < 100 ?
-			(o.iters / 10 < 5 ? 5 : o.iters / 10) : 100;
 	else
-		s->warm = o.iters / 10 < 100 ?
-			(o.iters / 10 < 2 ? 2 : o.iters / 10) : 100;
+		s->warm = default_warmup(o.test == X_RTT ? 5 : 2);
 	s->seq = o.test == X_SEND ? 0 : 1;
 	s->lat = calloc(o.iters, sizeof(*s->lat));
 	if (!s->lat) {
