@@ -44,6 +44,25 @@ stat() {
 	echo "$json" | jq -r ".stats.$1"
 }
 
+# wait_port PORT [NETNS]: wait (10 s at most) until an AF_MLOG socket is
+# bound to PORT, so that a sender started next does not lose its first
+# frames to a receiver that is not there yet (counted as rx_no_port and
+# resent after a timeout, which upsets tests that count resent frames).
+wait_port() {
+	local q
+	for _ in $(seq 100); do
+		if [ -n "${2:-}" ]; then
+			q=$(ip netns exec "$2" "$MLOGCTL" --json sockets)
+		else
+			q=$("$MLOGCTL" --json sockets)
+		fi
+		jq -e --argjson p "$1" 'any(.[]; .port == $p)' >/dev/null <<<"$q" && return 0
+		sleep 0.1
+	done
+	echo "# no socket bound to port $1 after 10 s" >&2
+	return 1
+}
+
 # The kernel must not have warned, oopsed or leaked a reference since boot.
 kernel_clean() {
 	! dmesg | grep -E 'WARNING:|BUG:|Oops|refcount_t' >&2
