@@ -705,6 +705,8 @@ static void mlog_flows_destroy(struct mlog_sock *ms)
 
 	spin_lock_bh(&ms->lock);
 	mlog_sl_sock_closing(ms);
+	hash_for_each(ms->flows, bkt, fl, node)
+		mlog_rdm_closing(fl);
 	ms->dead = true;
 	spin_unlock_bh(&ms->lock);
 

@@ -553,6 +553,7 @@ int mlog_sl_state_set(struct mlog_host *h, const u64 *rsn, const u64 *ssn,
 /* rdm.c, for the logging layer */
 void mlog_rdm_push(struct mlog_flow *fl);
 void mlog_rdm_send_ctl(struct mlog_flow *fl, bool standalone);
+void mlog_rdm_closing(struct mlog_flow *fl);
 void mlog_rdm_frame_init(struct mlog_flow *fl, struct mlog_frame *f, u8 type);
 void mlog_rdm_fill_transport_ack(struct mlog_flow *fl, struct mlog_frame *f);
 

@@ -258,6 +258,18 @@ static void mlog_send_ack(struct mlog_flow *fl)
 }
 
 /*
+ * Flow @fl's socket is closing: a delayed acknowledgment still owed for
+ * what it delivered goes now, since its timer is about to be stopped.
+ * Without it the peer would resend its last messages to a port where
+ * nobody answers any more.  Caller holds ms->lock.
+ */
+void mlog_rdm_closing(struct mlog_flow *fl)
+{
+	if (fl->ms->sk.sk_type == SOCK_RDM && fl->unacked)
+		mlog_send_ack(fl);
+}
+
+/*
  * Put message @m on the wire, all of it except the fragments in @skip
  * (bit i: the fragment at i * MLOG_MAX_FRAG), which the receiver holds.
  * @first: its first transmission.

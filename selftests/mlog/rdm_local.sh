@@ -10,7 +10,7 @@ set -u
 . "$(dirname "$0")/lib.sh"
 RDM=$MLOG_REPO/build/selftests/mlog-rdm
 
-ksft_plan 25
+ksft_plan 26
 "$MLOGCTL" node set --addr 127.0.0.1 >/dev/null
 
 slab_kb() { awk '/^Slab:/ { print $2 }' /proc/meminfo; }
@@ -110,6 +110,18 @@ else
 fi
 ip netns del mlog_lossy
 rm -rf "${ldir:-}"
+
+# A receiver that closes right after reading the last message: the
+# acknowledgment it still owes (delayed, MLOG_DELACK) goes out on close,
+# or its sender would resend to a port nobody answers on until it gives up.
+"$RDM" sink --port 6105 --senders 1 --count 1 --timeout 30 &
+sink=$!
+wait_port 6105
+"$RDM" source --to 127.0.0.1:6105 --count 1 --size 100 --id 13 --timeout 20
+st=$?
+wait $sink
+check "receiver closed at once: its sender still sees the message acknowledged" \
+	test $((st + $?)) -eq 0
 
 # Transport state per flow in the socket dump (MLOG_SOCK_FLOW), in a
 # namespace whose loopback delays every frame by 5 ms: RTT samples count
