@@ -694,6 +694,23 @@ static void mlog_sock_destruct(struct sock *sk)
 }
 
 /*
+ * A socket about to close sends what it owes its peers (transport acks,
+ * RSN acks) while it still has its port: the frames carry it as their
+ * source, and the peers find their flow by it.
+ */
+static void mlog_flows_closing(struct mlog_sock *ms)
+{
+	struct mlog_flow *fl;
+	int bkt;
+
+	spin_lock_bh(&ms->lock);
+	mlog_sl_sock_closing(ms);
+	hash_for_each(ms->flows, bkt, fl, node)
+		mlog_rdm_closing(fl);
+	spin_unlock_bh(&ms->lock);
+}
+
+/*
  * Tear down the flows of a closing socket.  No new flow appears once
  * ms->dead is set; timers are stopped before anything is freed.
  */
@@ -704,9 +721,6 @@ static void mlog_flows_destroy(struct mlog_sock *ms)
 	int bkt;
 
 	spin_lock_bh(&ms->lock);
-	mlog_sl_sock_closing(ms);
-	hash_for_each(ms->flows, bkt, fl, node)
-		mlog_rdm_closing(fl);
 	ms->dead = true;
 	spin_unlock_bh(&ms->lock);
 
@@ -732,6 +746,7 @@ int mlog_release(struct socket *sock)
 	if (!sk)
 		return 0;
 	mn = mlog_pernet(sock_net(sk));
+	mlog_flows_closing(mlog_sk(sk));
 	mlog_unhash_port(mn, mlog_sk(sk));
 
 	lock_sock(sk);

@@ -61,7 +61,9 @@ static void usage(void)
 		"   --rcvbuf B and --sndbuf B (SO_RCVBUFFORCE/SO_SNDBUFFORCE, as root),\n"
 		"   --done FILE: once done, create FILE, and\n"
 		"   --linger DIR:N: once done, keep the socket open (acknowledging\n"
-		"   retransmissions, returning RSNs) until DIR holds N files\n");
+		"   retransmissions, returning RSNs) until DIR holds N files;\n"
+		"   sink takes --close-at-once: close the socket as soon as the last\n"
+		"   message is read, before anything else\n");
 	exit(2);
 }
 
@@ -134,6 +136,7 @@ struct sender {
 };
 
 static int exit_on_report;
+static int close_at_once;
 static const char *linger_dir;
 static long linger_count;
 static const char *done_file;
@@ -249,6 +252,9 @@ static int do_sink(int fd, long senders, long count, double timeout, int reply)
 		if (cur->next == (uint32_t)count + 1)
 			done++;
 	}
+	/* usually before the delayed ack's timer tick (rdm_local.sh) */
+	if (close_at_once && !reply)
+		close(fd);
 	printf("%s: %ld senders x %ld messages, each exactly once and in order\n",
 	       reply ? "server" : "sink", senders, count);
 	if (reply && wait_outq(fd, deadline, "mlog-rdm: server"))
@@ -460,6 +466,10 @@ int main(int argc, char **argv)
 		}
 		if (!strcmp(argv[i], "--exit-on-report")) {
 			exit_on_report = 1;
+			continue;
+		}
+		if (!strcmp(argv[i], "--close-at-once")) {
+			close_at_once = 1;
 			continue;
 		}
 		if (i + 1 >= argc)
