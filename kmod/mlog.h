@@ -314,6 +314,14 @@ struct mlog_flow {
 	u64			map_ssn;
 	u64			frag_map;
 	/*
+	 * A retransmission timeout sent only the last fragment of message
+	 * probe_ssn (0: none): the map the receiver answers with says what
+	 * else to send.
+	 */
+	u64			probe_ssn;
+	/* the recovery up to @recover began with a timeout, not dupacks */
+	bool			rto_recovery;
+	/*
 	 * After a retransmission timeout of message undo_ssn (0: none), the
 	 * window it had, restored if the receiver turns out to have had the
 	 * message all along (mlog_check_undo()).

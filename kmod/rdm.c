@@ -67,6 +67,7 @@ static void mlog_flow_reset_seq(struct mlog_flow *fl)
 	fl->unacked = 0;
 	fl->map_ssn = 0;
 	fl->frag_map = 0;
+	fl->probe_ssn = 0;
 	fl->undo_ssn = 0;
 }
 
@@ -335,8 +336,9 @@ void mlog_rdm_push(struct mlog_flow *fl)
 			break;
 		/*
 		 * Everything from snd_nxt on goes out for the first time
-		 * (retransmissions are mlog_retransmit_una()'s): the logging
-		 * layer's send rule applies.
+		 * (retransmissions are mlog_retransmit_una()'s and
+		 * mlog_probe_una()'s): the logging layer's send rule
+		 * applies.
 		 */
 		if (!mlog_sl_may_send(fl, m))
 			break;
@@ -444,13 +446,11 @@ static void mlog_check_undo(struct mlog_flow *fl, const struct mlog_frame *f)
  * some of it anyway, its next acknowledgment says so and the next
  * message goes again then (NewReno's partial acknowledgment).
  *
- * With @use_map, only the fragments the receiver's last fragment map does
- * not list go.  A map that lists them all is stale (the receiver dropped
- * the message for want of room): then the whole message goes, and so it
- * does on a second timeout in a row, in case the map was stale without
- * showing it.
+ * Only the fragments the receiver's latest fragment map does not list go.
+ * A map that lists them all is stale (the receiver dropped the message
+ * for want of room): then the whole message goes.
  */
-static void mlog_retransmit_una(struct mlog_flow *fl, bool use_map)
+static void mlog_retransmit_una(struct mlog_flow *fl)
 {
 	struct mlog_txmsg *m;
 	u64 all, skip = 0;
@@ -458,7 +458,7 @@ static void mlog_retransmit_una(struct mlog_flow *fl, bool use_map)
 	m = list_first_entry_or_null(&fl->txq, struct mlog_txmsg, list);
 	if (!m || m->ssn != fl->snd_una || m->ssn >= fl->snd_nxt)
 		return;
-	if (use_map && fl->map_ssn == m->ssn) {
+	if (fl->map_ssn == m->ssn) {
 		all = BIT_ULL(DIV_ROUND_UP(m->len, MLOG_MAX_FRAG)) - 1;
 		skip = fl->frag_map & all;
 		if (skip == all)
@@ -466,6 +466,36 @@ static void mlog_retransmit_una(struct mlog_flow *fl, bool use_map)
 	}
 	mlog_count_retransmit(fl, m);
 	mlog_xmit_msg(fl, m, false, skip);
+}
+
+/*
+ * The retransmission timer fired: send the last fragment of the oldest
+ * unacknowledged message again, as TCP sends one segment.  Whatever
+ * happened, the receiver answers it at once: a receiver that delivered
+ * the message already (the timeout was spurious, or only our
+ * acknowledgment was lost) says so with MLOG_F_DUP; one that still
+ * assembles it sends its current fragment map, and the fragments the map
+ * does not list go then (mlog_process_ack()).  Resending the whole
+ * message instead, or what an older map said was missing, could cost up
+ * to 48 frames for one lost frame, on every spurious timeout.
+ */
+static void mlog_probe_una(struct mlog_flow *fl)
+{
+	struct mlog_txmsg *m;
+	unsigned int nfrags;
+
+	m = list_first_entry_or_null(&fl->txq, struct mlog_txmsg, list);
+	if (!m || m->ssn != fl->snd_una || m->ssn >= fl->snd_nxt)
+		return;
+	nfrags = max_t(unsigned int, DIV_ROUND_UP(m->len, MLOG_MAX_FRAG), 1);
+	mlog_count_retransmit(fl, m);
+	if (nfrags == 1) {
+		fl->probe_ssn = 0;
+		mlog_xmit_msg(fl, m, false, 0);
+		return;
+	}
+	fl->probe_ssn = m->ssn;
+	mlog_xmit_msg(fl, m, false, BIT_ULL(nfrags - 1) - 1);
 }
 
 /* The peer acknowledges everything up to f->ack and offers f->window. */
@@ -523,8 +553,22 @@ static void mlog_process_ack(struct mlog_flow *fl, const struct mlog_frame *f)
 		 * another gap, or the receiver could not keep everything
 		 * beyond the first.  That message goes again at once.
 		 */
-		if (acked && fl->snd_una <= fl->recover)
-			mlog_retransmit_una(fl, true);
+		if (acked && fl->snd_una <= fl->recover) {
+			/*
+			 * After a timeout, this may be the late answer to the
+			 * original, its map older than what followed: ask,
+			 * rather than send what it says is missing.
+			 */
+			if (fl->rto_recovery)
+				mlog_probe_una(fl);
+			else
+				mlog_retransmit_una(fl);
+		}
+	} else if (fl->probe_ssn == fl->snd_una &&
+		   (f->flags & MLOG_F_FRAG_MAP)) {
+		/* the answer to a timeout's probe: what the receiver misses */
+		fl->probe_ssn = 0;
+		mlog_retransmit_una(fl);
 	} else if (f->type == MLOG_FRAME_ACK && !(f->flags & MLOG_F_DUP) &&
 		   fl->snd_nxt > fl->snd_una &&
 		   ++fl->dupacks >= 2 && fl->snd_una > fl->recover) {
@@ -533,9 +577,10 @@ static void mlog_process_ack(struct mlog_flow *fl, const struct mlog_frame *f)
 		 * later messages reach it: repair at once, once per window.
 		 */
 		fl->recover = fl->snd_nxt - 1;
+		fl->rto_recovery = false;
 		fl->dupacks = 0;
 		mlog_cwnd_loss(fl, false);
-		mlog_retransmit_una(fl, true);
+		mlog_retransmit_una(fl);
 		return;
 	}
 	if (acked)
@@ -677,8 +722,17 @@ static void mlog_rdm_data(struct mlog_flow *fl, struct sk_buff *skb,
 			mlog_reasm_reset(r);
 		if (!mlog_reasm_add(ms, r, skb, f))
 			goto no_room;
-		if (r->have < r->msg_len)
+		if (r->have < r->msg_len) {
+			/*
+			 * The last fragment goes last: with the message still
+			 * incomplete, fragments were lost or reordered, or
+			 * this is a retransmission timeout's probe.  Either
+			 * way the sender needs our fragment map now.
+			 */
+			if (f->frag_off + f->payload_len == f->msg_len)
+				mlog_send_ack(fl);
 			return;		/* more fragments to come */
+		}
 		if (!mlog_sl_can_deliver(fl)) {
 			mlog_reasm_reset(r);
 			goto no_room;
@@ -769,7 +823,8 @@ static void mlog_rto_expired(struct timer_list *t)
 	/* Nothing in flight is a window of zero: probe it. */
 	if (fl->snd_nxt > fl->snd_una) {
 		fl->recover = fl->snd_nxt - 1;
-		mlog_retransmit_una(fl, fl->timeouts == 1);
+		fl->rto_recovery = true;
+		mlog_probe_una(fl);
 	} else {
 		mlog_rdm_push(fl);
 	}
