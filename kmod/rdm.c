@@ -68,6 +68,7 @@ static void mlog_flow_reset_seq(struct mlog_flow *fl)
 	fl->map_ssn = 0;
 	fl->frag_map = 0;
 	fl->probe_ssn = 0;
+	fl->rto_recovery = false;
 	fl->undo_ssn = 0;
 }
 
