@@ -220,9 +220,10 @@ void mlog_transport_release(struct mlog_net *mn)
 /*
  * Build the frame in an skb of its own and hand it to IP, as udp_sendmsg()
  * would for the transport socket @usk, minus what a frame never needs
- * (corking, ancillary data, a route lookup for a connected socket): the
- * header is encoded in place and the payload copied once, summed on the
- * way unless the device sums it.  Returns 0 or a negative errno as
+ * (corking, ancillary data): the route comes from the peer's cache, as
+ * tunnel drivers keep theirs, and the header is encoded in place and the
+ * payload copied once, summed on the way unless the device sums it.
+ * Called with BHs disabled (the route cache is per CPU).  Returns 0 or a negative errno as
  * udp_sendmsg() does, or 1 when the frame needs IP fragmentation (a path
  * MTU below the frame size), left to udp_sendmsg().
  */
@@ -243,14 +244,21 @@ static int mlog_udp_xmit(struct mlog_net *mn, struct sock *usk,
 	struct rtable *rt;
 	unsigned int hh;
 	__wsum csum = 0;
+	__be32 saddr;
 	bool hwcsum;
 	int err;
 
-	rt = ip_route_output_ports(net, &fl4, usk, daddr, 0, dport,
-				   inet->inet_sport, IPPROTO_UDP,
-				   RT_TOS(inet->tos), usk->sk_bound_dev_if);
-	if (IS_ERR(rt))
-		return PTR_ERR(rt);
+	rt = dst_cache_get_ip4(&peer->dst_cache, &saddr);
+	if (!rt) {
+		rt = ip_route_output_ports(net, &fl4, usk, daddr, 0, dport,
+					   inet->inet_sport, IPPROTO_UDP,
+					   RT_TOS(inet->tos),
+					   usk->sk_bound_dev_if);
+		if (IS_ERR(rt))
+			return PTR_ERR(rt);
+		saddr = fl4.saddr;
+		dst_cache_set_ip4(&peer->dst_cache, &rt->dst, saddr);
+	}
 	if ((rt->rt_flags & RTCF_BROADCAST) && !sock_flag(usk, SOCK_BROADCAST)) {
 		err = -EACCES;
 		goto out_rt;
@@ -284,9 +292,9 @@ static int mlog_udp_xmit(struct mlog_net *mn, struct sock *usk,
 	uh->check = 0;
 	if (hwcsum) {
 		skb->ip_summed = CHECKSUM_PARTIAL;
-		udp4_hwcsum(skb, fl4.saddr, daddr);
+		udp4_hwcsum(skb, saddr, daddr);
 	} else {
-		uh->check = csum_tcpudp_magic(fl4.saddr, daddr, ulen,
+		uh->check = csum_tcpudp_magic(saddr, daddr, ulen,
 					      IPPROTO_UDP,
 					      csum_partial(uh, sizeof(*uh),
 							   csum));
@@ -305,7 +313,7 @@ static int mlog_udp_xmit(struct mlog_net *mn, struct sock *usk,
 	iph->ttl = inet->uc_ttl < 0 ? ip4_dst_hoplimit(&rt->dst) :
 				      inet->uc_ttl;
 	iph->protocol = IPPROTO_UDP;
-	iph->saddr = fl4.saddr;
+	iph->saddr = saddr;
 	iph->daddr = daddr;
 	skb->ignore_df = ip_sk_ignore_df(usk);
 	ip_select_ident(net, skb, usk);
@@ -383,7 +391,9 @@ int mlog_frame_out(struct mlog_net *mn, struct mlog_peer *peer,
 	if (!sock) {
 		err = -ENOTCONN;
 	} else {
+		local_bh_disable();
 		err = mlog_udp_xmit(mn, sock->sk, peer, f, data);
+		local_bh_enable();
 		if (err > 0)
 			err = mlog_udp_sendmsg(mn, sock, peer, f, data);
 	}
