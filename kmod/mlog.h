@@ -19,6 +19,7 @@
 #include <linux/wait.h>
 #include <linux/workqueue.h>
 #include <linux/xarray.h>
+#include <net/dst_cache.h>
 #include <net/ipv6.h>
 #include <net/net_namespace.h>
 #include <net/netns/generic.h>
@@ -87,6 +88,7 @@ struct mlog_peer {
 	atomic64_t		tx_frames;
 	atomic64_t		rx_frames;
 	atomic64_t		retransmits;
+	struct dst_cache	dst_cache;	/* IPv4 route to it, per CPU */
 };
 
 /*

@@ -49,6 +49,8 @@ struct mlog_peer *mlog_peer_get(struct mlog_net *mn,
 		return NULL;
 	p->addr = *addr;
 	p->state = MLOG_PEER_ALIVE;
+	/* without its route cache, a peer's frames look the route up */
+	dst_cache_init(&p->dst_cache, gfp);
 
 	spin_lock_bh(&mn->peers_lock);
 	found = __mlog_peer_find(mn, addr);
@@ -59,7 +61,10 @@ struct mlog_peer *mlog_peer_get(struct mlog_net *mn,
 		p = NULL;
 	}
 	spin_unlock_bh(&mn->peers_lock);
-	kfree(p);
+	if (p) {
+		dst_cache_destroy(&p->dst_cache);
+		kfree(p);
+	}
 	return found;
 }
 
@@ -93,6 +98,8 @@ void mlog_peers_free(struct mlog_net *mn)
 	spin_lock_bh(&mn->peers_lock);
 	hash_for_each_safe(mn->peers, bkt, tmp, p, node) {
 		hash_del_rcu(&p->node);
+		/* no transport left: nothing uses the route cache any more */
+		dst_cache_destroy(&p->dst_cache);
 		kfree_rcu(p, rcu);
 	}
 	mn->npeers = 0;
