@@ -223,9 +223,9 @@ void mlog_transport_release(struct mlog_net *mn)
  * (corking, ancillary data): the route comes from the peer's cache, as
  * tunnel drivers keep theirs, and the header is encoded in place and the
  * payload copied once, summed on the way unless the device sums it.
- * Called with BHs disabled (the route cache is per CPU).  Returns 0 or a negative errno as
- * udp_sendmsg() does, or 1 when the frame needs IP fragmentation (a path
- * MTU below the frame size), left to udp_sendmsg().
+ * Called with BHs disabled (the route cache is per CPU).  Returns 0 or a
+ * negative errno as udp_sendmsg() does, or 1 when the frame needs IP
+ * fragmentation (a path MTU below the frame size), left to udp_sendmsg().
  */
 static int mlog_udp_xmit(struct mlog_net *mn, struct sock *usk,
 			 struct mlog_peer *peer, const struct mlog_frame *f,
