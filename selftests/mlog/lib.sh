@@ -44,21 +44,36 @@ stat() {
 	echo "$json" | jq -r ".stats.$1"
 }
 
+# poll SECS CMD [ARGS...]: run CMD every 0.1 s until it succeeds, for at
+# most SECS seconds; fails if it never does.
+poll() {
+	local n=$(($1 * 10))
+	shift
+	while ! "$@"; do
+		n=$((n - 1))
+		[ "$n" -gt 0 ] || return 1
+		sleep 0.1
+	done
+}
+
+# port_bound PORT [NETNS]: an AF_MLOG socket is bound to PORT.
+port_bound() {
+	local q
+
+	if [ -n "${2:-}" ]; then
+		q=$(ip netns exec "$2" "$MLOGCTL" --json sockets)
+	else
+		q=$("$MLOGCTL" --json sockets)
+	fi
+	jq -e --argjson p "$1" 'any(.[]; .port == $p)' >/dev/null <<<"$q"
+}
+
 # wait_port PORT [NETNS]: wait (10 s at most) until an AF_MLOG socket is
 # bound to PORT, so that a sender started next does not lose its first
 # frames to a receiver that is not there yet (counted as rx_no_port and
 # resent after a timeout, which upsets tests that count resent frames).
 wait_port() {
-	local q
-	for _ in $(seq 100); do
-		if [ -n "${2:-}" ]; then
-			q=$(ip netns exec "$2" "$MLOGCTL" --json sockets)
-		else
-			q=$("$MLOGCTL" --json sockets)
-		fi
-		jq -e --argjson p "$1" 'any(.[]; .port == $p)' >/dev/null <<<"$q" && return 0
-		sleep 0.1
-	done
+	poll 10 port_bound "$@" && return 0
 	echo "# no socket bound to port $1 after 10 s" >&2
 	return 1
 }

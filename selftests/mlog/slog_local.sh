@@ -135,17 +135,6 @@ release() { touch "$T/$1.quiet/end"; }
 # jqt JSON FILTER: true if FILTER holds for JSON.
 jqt() { echo "$1" | jq -e "$2" >/dev/null; }
 
-# poll SECONDS COMMAND...: until COMMAND succeeds.
-poll() {
-	local n=$(($1 * 10))
-	shift
-	while ! "$@"; do
-		n=$((n - 1))
-		[ "$n" -gt 0 ] || return 1
-		sleep 0.1
-	done
-}
-
 log_entries() { "$MLOGCTL" --json log | jq -r .entries; }
 log_bytes() { "$MLOGCTL" --json log | jq -r .bytes; }
 host_field() { "$MLOGCTL" --json host show --index "$1" | jq -r ".$2"; }
