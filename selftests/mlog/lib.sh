@@ -33,15 +33,21 @@ ksft_totals() {
 	[ "$ksft_fail" -eq 0 ]
 }
 
+# mlogctl_in NETNS ARGS...: mlogctl ARGS in NETNS ("": this namespace)
+mlogctl_in() {
+	local ns=$1
+
+	shift
+	if [ -n "$ns" ]; then
+		ip netns exec "$ns" "$MLOGCTL" "$@"
+	else
+		"$MLOGCTL" "$@"
+	fi
+}
+
 # stat NAME [NETNS]: one counter of mlogctl status --json
 stat() {
-	local json
-	if [ -n "${2:-}" ]; then
-		json=$(ip netns exec "$2" "$MLOGCTL" --json status)
-	else
-		json=$("$MLOGCTL" --json status)
-	fi
-	echo "$json" | jq -r ".stats.$1"
+	mlogctl_in "${2:-}" --json status | jq -r ".stats.$1"
 }
 
 # poll SECS CMD [ARGS...]: run CMD every 0.1 s until it succeeds, for at
@@ -58,14 +64,8 @@ poll() {
 
 # port_bound PORT [NETNS]: an AF_MLOG socket is bound to PORT.
 port_bound() {
-	local q
-
-	if [ -n "${2:-}" ]; then
-		q=$(ip netns exec "$2" "$MLOGCTL" --json sockets)
-	else
-		q=$("$MLOGCTL" --json sockets)
-	fi
-	jq -e --argjson p "$1" 'any(.[]; .port == $p)' >/dev/null <<<"$q"
+	mlogctl_in "${2:-}" --json sockets |
+		jq -e --argjson p "$1" 'any(.[]; .port == $p)' >/dev/null
 }
 
 # wait_port PORT [NETNS]: wait (10 s at most) until an AF_MLOG socket is
