@@ -15,6 +15,7 @@
  *		       [--opt on|off|-] [--samples]
  *		       [--pair-ctl-port P2 --pair-socket NAME [--pair-block K]]
  *		       [--pair-ctl-port P2 --pair-transport T [--pair-block K]]
+ *		       [--insn-marks]
  *	run one measurement and print it as one JSON object on stdout
  *	(status "ok", "n/a" when the transport does not exist, or "error").
  *	Exit status: 0 for ok and n/a, 1 for a failed measurement, 2 for a
@@ -115,6 +116,13 @@
  * sides' overall medians, pools operations from different moments and
  * is kept for comparison.
  *
+ * --insn-marks (paired client): run the instruction-count markers of
+ * bench/insn/mlog-insn.c, the QEMU plugin of bench/slog/run --insns:
+ * begin none (1) before a block of side A, begin log (2) before one of
+ * side B, end (3) after every block, and flush (4) after the last one.
+ * The markers are no-ops outside QEMU.  The result gets "insn_ops":
+ * {"a":N,"b":N}, the operations measured between the markers per side.
+ *
  * --snap-cmd (client and server): a command run as "CMD TAG before OPT"
  * before the measurement and "CMD TAG after OPT" after it, outside the
  * measured time; bench/slog/snap uses it to switch the logging
@@ -190,6 +198,7 @@ static void usage(FILE *out, int status)
 		"                  [--opt on|off|-] [--samples]\n"
 		"                  [--pair-ctl-port P2 --pair-socket NAME [--pair-block K]]\n"
 		"                  [--pair-ctl-port P2 --pair-transport T [--pair-block K]]\n"
+		"                  [--insn-marks]\n"
 		"       mlog-bench fdsource --unix NAME --transport rdm|dgram [--timeout S]\n"
 		"       mlog-bench quit --server A.B.C.D [--ctl-port P]\n"
 		"\n"
@@ -207,6 +216,8 @@ static void usage(FILE *out, int status)
 		"--transport and side B on a socket of transport T the client creates\n"
 		"itself, against the server on --pair-ctl-port: e.g. --transport udp\n"
 		"--pair-transport rdm measures rdm/udp under the same load.\n"
+		"--insn-marks (paired) runs the markers of the instruction-count plugin\n"
+		"(bench/insn/mlog-insn.c) around every block; no-ops outside QEMU.\n"
 		"--samples adds every time in run order (\"samples_us\").  fdsource exits\n"
 		"once the client closes the connection, or with 1 when no client came\n"
 		"within S seconds (default 120).\n");
@@ -841,6 +852,7 @@ struct copts {
 	int pair_transport;	/* side B's transport (paired rtt), or -1 */
 	long iters, quiesce_ms, frag_left, srv_quiesce_ms, srv_frag_left;
 	long pair_block;
+	int insn_marks;
 	double seconds;
 };
 
@@ -1541,6 +1553,41 @@ static double json_side(struct side *s)
 }
 
 /*
+ * An instruction-count marker (--insn-marks) for the QEMU plugin
+ * bench/insn/mlog-insn.c: "xchg %bx,%bx" then "nopl 0x4d4c0000+TAG(%rax)"
+ * with a 32-bit displacement, spelt out as bytes so that the assembler
+ * cannot choose another encoding.  Both are no-ops on any x86-64 CPU, so
+ * the marker costs two instructions outside QEMU; under the plugin it
+ * tells where a block of operations begins and ends.  The tag is part of
+ * the instruction, hence one asm statement per tag.
+ */
+enum { MARK_NONE = 1, MARK_LOG, MARK_END, MARK_FLUSH };
+
+#define MARK_ASM ".byte 0x66, 0x87, 0xdb, 0x0f, 0x1f, 0x80\n\t.long 0x4d4c0000 + "
+
+static void insn_mark(int tag)
+{
+	if (!o.insn_marks)
+		return;
+#if defined(__x86_64__)
+	switch (tag) {
+	case MARK_NONE:
+		asm volatile(MARK_ASM "1" : : : "memory");
+		break;
+	case MARK_LOG:
+		asm volatile(MARK_ASM "2" : : : "memory");
+		break;
+	case MARK_END:
+		asm volatile(MARK_ASM "3" : : : "memory");
+		break;
+	default:
+		asm volatile(MARK_ASM "4" : : : "memory");
+		break;
+	}
+#endif
+}
+
+/*
  * rtt, xfer, stream and send, paired: the warm-up of both sides, then
  * blocks of o.pair_block operations in the order A B B A A B B A ...
  * until each side has o.iters of them, so that both sides see the same
@@ -1558,7 +1605,7 @@ static int client_paired(struct side *a, struct side *b)
 	long j, k, np = 0, maxp = o.iters / o.pair_block + 2;
 	double ma, mb, med[2] = { 0, 0 }, *blk, *ratio;
 	char err[512];
-	int ret = 0;
+	int ret = 0, flushed = 0;
 
 	blk = calloc(o.pair_block, sizeof(*blk));
 	ratio = calloc(maxp, sizeof(*ratio));
@@ -1580,15 +1627,19 @@ static int client_paired(struct side *a, struct side *b)
 		struct side *s = (j + 1) / 2 % 2 ? b : a;
 
 		k = o.iters - s->n < o.pair_block ? o.iters - s->n : o.pair_block;
+		insn_mark(s == b ? MARK_LOG : MARK_NONE);
 		if (side_run(s, k, 0, err, sizeof(err))) {
 			ret = report_status("error", 1, "%s", err);
 			goto out;
 		}
+		insn_mark(MARK_END);
 		memcpy(blk, s->lat + s->n - k, k * sizeof(*blk));
 		med[s == b] = median_sort(blk, k);
 		if (j % 2 && med[0] > 0 && np < maxp)
 			ratio[np++] = med[1] / med[0];
 	}
+	insn_mark(MARK_FLUSH);
+	flushed = 1;
 	if (side_done(a, err, sizeof(err)) || side_done(b, err, sizeof(err))) {
 		ret = report_status("error", 1, "%s", err);
 		goto out;
@@ -1605,6 +1656,8 @@ static int client_paired(struct side *a, struct side *b)
 	ma = json_side(a);
 	mb = json_side(b);
 	printf(",\"ratio_median\":%.4f", ma > 0 ? mb / ma : 0.0);
+	if (o.insn_marks)
+		printf(",\"insn_ops\":{\"a\":%ld,\"b\":%ld}", a->n, b->n);
 	if (np) {
 		qsort(ratio, np, sizeof(*ratio), cmp_double);
 		printf(",\"ratio_pairs\":%.4f,\"ratio_pairs_q\":[%.4f,%.4f]",
@@ -1614,6 +1667,9 @@ static int client_paired(struct side *a, struct side *b)
 	printf(",\"pairs\":%ld}\n", np);
 	fflush(stdout);
 out:
+	/* A failed run flushes too: its blocks must not go to the next. */
+	if (!flushed)
+		insn_mark(MARK_FLUSH);
 	free(blk);
 	free(ratio);
 	return ret;
@@ -1745,6 +1801,10 @@ static int do_client(int argc, char **argv, int quit)
 			o.samples = 1;
 			continue;
 		}
+		if (!strcmp(argv[i], "--insn-marks")) {
+			o.insn_marks = 1;
+			continue;
+		}
 		if (!strcmp(argv[i], "-h") || !strcmp(argv[i], "--help"))
 			usage(stdout, 0);
 		if (i + 1 >= argc)
@@ -1821,6 +1881,8 @@ static int do_client(int argc, char **argv, int quit)
 		usage(stderr, 2);
 	if (o.tag && (!*o.tag || strlen(o.tag) > 63 || strpbrk(o.tag, " \t\n'\"\\;$`&|<>")))
 		usage(stderr, 2);
+	if (o.insn_marks && !paired)
+		usage_error("--insn-marks is for a paired client");
 	if (paired) {
 		if (o.test == X_BULK)
 			usage_error("pairing is for --test rtt, xfer, stream and send, not %s",

@@ -258,6 +258,78 @@ for op in ops:
             "-" if rm is None else "%.2f MiB" % (rm / 1048576.0),
             statistics.median(ent), statistics.median(msgs)))
 
+# Instruction counts (--insns): per paired result the plugin's line of
+# its markers, per mode and node the instructions of the measured blocks.
+CATS = ("user", "kernel", "modules")
+insn_runs = {}
+for op in ops:
+    for r in pairs.get(op, []):
+        ins, n = r.get("insns"), r.get("insn_ops")
+        if not ins or not n:
+            continue
+        per = int(stream_batch) if op == "oneway0" else 1
+        run = {}
+        for mode, side in (("none", "a"), ("log", "b")):
+            nops = n[side] * per
+            run[mode] = {node: {c: v.get(c, 0) / nops for c in CATS}
+                         for node, v in ins.get(mode, {}).items()} if nops else {}
+        run["unmatched"] = ins.get("unmatched", 0)
+        insn_runs.setdefault(op, []).append(run)
+
+
+def insn_total(run, mode):
+    return sum(sum(v.values()) for v in run[mode].values())
+
+
+if insn_runs:
+    summary["insns"] = {}
+    lines.append("")
+    lines.append("Guest instructions per operation (--insns; paired blocks only): client VM "
+                 "(node1) and server VM (node2), user/kernel/modules, median over reps; "
+                 "total = both VMs, spread = (max - min) / median of the reps' totals")
+    nodes = sorted({nd for runs in insn_runs.values() for run in runs
+                    for m in ("none", "log") for nd in run[m]})
+    hdr = "%-30s %-8s" % ("operation", "mode")
+    for nd in nodes:
+        hdr += " %9s %9s %9s" % (nd + ".u", nd + ".k", nd + ".m")
+    hdr += " %10s %7s" % ("total", "spread")
+    lines += [hdr, "-" * len(hdr)]
+    for op in ops:
+        runs = insn_runs.get(op)
+        if not runs:
+            continue
+        res = {}
+        for mode in ("none", "log"):
+            tot = [insn_total(run, mode) for run in runs]
+            cells = {nd: {c: statistics.median(run[mode].get(nd, {}).get(c, 0)
+                                               for run in runs) for c in CATS}
+                     for nd in nodes}
+            mt = statistics.median(tot)
+            res[mode] = dict(cells, total=mt, per_rep=tot,
+                             spread_pct=100.0 * (max(tot) - min(tot)) / mt if mt else 0)
+            row = "%-30s %-8s" % (LABEL[op] if mode == "none" else "", mode)
+            for nd in nodes:
+                row += " %9.0f %9.0f %9.0f" % tuple(cells[nd][c] for c in CATS)
+            row += " %10.0f %6.1f%%" % (mt, res[mode]["spread_pct"])
+            lines.append(row)
+        ratios = [insn_total(run, "log") / insn_total(run, "none")
+                  for run in runs if insn_total(run, "none")]
+        rm = statistics.median(ratios) if ratios else None
+        row = "%-30s %-8s" % ("", "log-none")
+        for nd in nodes:
+            row += " %+9.0f %+9.0f %+9.0f" % tuple(
+                res["log"][nd][c] - res["none"][nd][c] for c in CATS)
+        row += " %+10.0f %+6.1f%%" % (res["log"]["total"] - res["none"]["total"],
+                                     100.0 * (rm - 1) if rm else 0)
+        lines.append(row)
+        res["log_ratios"] = ratios
+        res["overhead_insns"] = res["log"]["total"] - res["none"]["total"]
+        res["overhead_pct"] = 100.0 * (rm - 1) if rm else None
+        res["unmatched"] = sum(run["unmatched"] for run in runs)
+        summary["insns"][op] = res
+    lines.append("(log-none: the differences of the medians; % = median over reps of the "
+                 "rep's ratio of totals log/none, minus 1; one-way send: per message)")
+
 mem_mib = guest.get("guest_mem_kb", 0) // 1024
 cpu_model = ""
 try:
@@ -294,6 +366,9 @@ for r in results:
                                             r.get("error", r.get("reason", ""))))
     elif r["mode"] != "none" and not r["counters"]:
         print("warning: %s %s rep %s: no counter snapshots" % (r["op"], r["mode"], r["rep"]))
+    if r.get("status") == "ok" and r.get("insns", {}).get("unmatched"):
+        print("warning: %s rep %s: %d unmatched instruction-count markers" % (
+            r["op"], r["rep"], r["insns"]["unmatched"]))
 
 doc = {
     "date": time.strftime("%Y-%m-%dT%H:%M:%SZ", time.gmtime()),

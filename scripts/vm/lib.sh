@@ -120,12 +120,28 @@ vm_build_initramfs() {
 }
 
 vm_accel_args() {
-	if grep -qw -e vmx -e svm /proc/cpuinfo 2>/dev/null &&
+	# TCG plugins (--insn-count) need TCG.
+	if [ -z "${VM_INSN_DIR:-}" ] && grep -qw -e vmx -e svm /proc/cpuinfo 2>/dev/null &&
 	   [ -r /dev/kvm ] && [ -w /dev/kvm ]; then
 		echo "-accel kvm -cpu host"
 	else
 		echo "-accel tcg,thread=multi -cpu max"
 	fi
+}
+
+# Build the instruction-count plugin (bench/insn) into build/insn/ unless
+# it is up to date; prints its path.
+vm_build_insn_plugin() {
+	local src=$VM_REPO/bench/insn so=$VM_REPO/build/insn/mlog-insn.so
+	if [ ! -f "$so" ] || [ "$src/mlog-insn.c" -nt "$so" ] ||
+	   [ "$src/qemu-plugin-api.h" -nt "$so" ]; then
+		mkdir -p "${so%/*}" &&
+		gcc -shared -fPIC -O2 -Wall -Werror -fvisibility=hidden \
+			-o "$so.tmp.$$" "$src/mlog-insn.c" &&
+		mv -f "$so.tmp.$$" "$so" ||
+			{ rm -f "$so.tmp.$$"; vm_die "building $so failed"; }
+	fi
+	echo "$so"
 }
 
 vm_node_addr() { echo "192.0.2.$((10 + $1))"; }
@@ -149,7 +165,7 @@ vm_qemu_pid() { cat "$VM_RUN/node$1.pid" 2>/dev/null; }
 
 # Start node $1's QEMU in the background (does not wait for readiness).
 vm_boot_node() {
-	local i=$1 nd=$VM_RUN/node$1 con pid accel mfile="" n
+	local i=$1 nd=$VM_RUN/node$1 con pid accel mfile="" n plugin
 	con=$(vm_console "$i")
 	rm -rf "$nd"
 	mkdir -p "$nd/jobs" || vm_die "cannot create $nd"
@@ -171,12 +187,20 @@ vm_boot_node() {
 		printf 'export MLOG_REPO=%q\n' "$VM_REPO"
 		printf 'VM_MODULE=%q\nVM_MODULE_FILE=%q\n' "$VM_MODULE" "$mfile"
 		printf 'VM_MODULE_ARGS=%q\nVM_MODPROBE=%q\n' "$VM_MODULE_ARGS" "$VM_MODPROBE"
+		# The agent's look for jobs every 50 ms costs instructions: once
+		# a job runs, every 10 s only (see the agent).
+		[ -z "${VM_INSN_DIR:-}" ] || printf 'VM_AGENT_TICK=10\n'
 	} > "$nd/env"
 	accel=$(vm_accel_args)
+	plugin=()
+	if [ -n "${VM_INSN_DIR:-}" ]; then
+		plugin=(-plugin "file=$VM_INSN_PLUGIN,dir=$VM_INSN_DIR,node=$i")
+		[ "${VM_INSN_PROFILE:-0}" = 0 ] || plugin[1]+=,profile=on
+	fi
 	# shellcheck disable=SC2086
 	qemu-system-x86_64 -name "mlog-node$i" -nodefaults -no-user-config \
 		-display none -vga none -no-reboot \
-		-machine pc $accel -smp "$VM_CPUS" -m "$VM_MEM" \
+		-machine pc $accel -smp "$VM_CPUS" -m "$VM_MEM" "${plugin[@]}" \
 		${VM_BIOS:+-bios "$VM_BIOS"} -kernel "$VM_BOOT_KERNEL" -initrd "$VM_INITRD" \
 		-append "console=ttyS0 panic=-1 loglevel=4 8250.nr_uarts=1 i8042.noaux i8042.nokbd i8042.nopnp no_timer_check random.trust_cpu=on mlogvm.agent=$VM_DIR/agent mlogvm.repo=$VM_REPO mlogvm.shared=$VM_SHARED ${VM_APPEND:-}" \
 		-serial "file:$con" \
