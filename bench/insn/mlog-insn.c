@@ -12,8 +12,9 @@
  * 0xffffffffc0000000, the x86-64 module area with KASLR: modules, BPF
  * JIT code, trampolines) and kernel (the rest).  A TB left early (a
  * fault in its middle) counts whole; an idle vCPU (HLT) executes nothing.
- * The counters live in DIR/nodeN.cnt, mapped MAP_SHARED, so that the
- * plugin of another VM can read them.
+ * A fourth counter is the VM's wake-ups: how often its vCPU resumed
+ * after going idle.  The counters live in DIR/nodeN.cnt, mapped
+ * MAP_SHARED, so that the plugin of another VM can read them.
  *
  * The TBs are shared by all the vCPUs of a VM and inline adds are not
  * atomic, so the plugin refuses a VM of more than one vCPU.
@@ -78,16 +79,24 @@ QEMU_PLUGIN_EXPORT int qemu_plugin_version = QEMU_PLUGIN_VERSION;
 #define SLAB		4096
 
 enum { TAG_NONE = 1, TAG_LOG, TAG_END, TAG_FLUSH };
-enum { C_USER, C_KERNEL, C_MODULES, NCAT };
+/*
+ * Instruction categories, then C_WAKE: how often the vCPU resumed after
+ * going idle (a wake-up: an interrupt or timer ended a HLT), which costs
+ * host time that no guest instruction shows.
+ */
+enum { C_USER, C_KERNEL, C_MODULES, NCAT, C_WAKE = NCAT, NCNT };
 enum { PH_OUT, PH_NONE, PH_LOG, NPHASE };
 
-static const char *const cat_name[NCAT] = { "user", "kernel", "modules" };
+static const char *const cat_name[NCNT] = {
+	"user", "kernel", "modules", "wakeups"
+};
+
 static const char *const phase_name[NPHASE] = { "out", "none", "log" };
 
 /* DIR/nodeN.cnt: one page, written only by node N's plugin. */
 struct cnt_page {
 	uint64_t magic;
-	uint64_t cnt[NCAT];
+	uint64_t cnt[NCNT];
 };
 
 /* DIR/marks.ctl (profile): the marker VM's phase, read by the others. */
@@ -101,8 +110,8 @@ struct ctl_page {
 struct node {
 	int id;
 	const struct cnt_page *p;	/* another VM's: read atomically */
-	uint64_t begin[NCAT];
-	uint64_t sum[NPHASE][NCAT];
+	uint64_t begin[NCNT];
+	uint64_t sum[NPHASE][NCNT];
 };
 
 /* Profile: one per translated block. */
@@ -287,6 +296,15 @@ static void ctl_poll(qemu_plugin_id_t id, unsigned int vcpu)
 	}
 }
 
+/* The vCPU resumes after being idle: count a wake-up. */
+static void on_resume(qemu_plugin_id_t id, unsigned int vcpu)
+{
+	__atomic_store_n(&cnt->cnt[C_WAKE], cnt->cnt[C_WAKE] + 1,
+			 __ATOMIC_RELAXED);
+	if (ctl)
+		ctl_poll(id, vcpu);
+}
+
 /* ------------------------------------------------------------------ */
 /* Markers */
 
@@ -337,7 +355,7 @@ static void flush_marks(void)
 		OUT(",\"%s\":{", phase_name[m]);
 		for (i = 0; i < nnodes; i++) {
 			OUT("%s\"node%d\":{", i ? "," : "", nodes[i].id);
-			for (c = 0; c < NCAT; c++)
+			for (c = 0; c < NCNT; c++)
 				OUT("%s\"%s\":%" PRIu64, c ? "," : "",
 				    cat_name[c], nodes[i].sum[m][c]);
 			OUT("}");
@@ -379,7 +397,7 @@ static void on_mark(unsigned int vcpu, void *udata)
 			unmatched++;
 		phase = tag == TAG_NONE ? PH_NONE : PH_LOG;
 		for (i = 0; i < nnodes; i++)
-			for (c = 0; c < NCAT; c++)
+			for (c = 0; c < NCNT; c++)
 				nodes[i].begin[c] = count_at(&nodes[i], c, rem);
 		break;
 	case TAG_END:
@@ -388,7 +406,7 @@ static void on_mark(unsigned int vcpu, void *udata)
 			return;
 		}
 		for (i = 0; i < nnodes; i++)
-			for (c = 0; c < NCAT; c++)
+			for (c = 0; c < NCNT; c++)
 				nodes[i].sum[phase][c] +=
 					count_at(&nodes[i], c, rem) - nodes[i].begin[c];
 		blocks[phase]++;
@@ -513,8 +531,8 @@ QEMU_PLUGIN_EXPORT int qemu_plugin_install(qemu_plugin_id_t id,
 		ctl_seen = ctl->seq;
 		flush_seen = ctl->flush;
 		qemu_plugin_register_vcpu_idle_cb(id, ctl_poll);
-		qemu_plugin_register_vcpu_resume_cb(id, ctl_poll);
 	}
+	qemu_plugin_register_vcpu_resume_cb(id, on_resume);
 	qemu_plugin_register_vcpu_tb_trans_cb(id, tb_trans);
 	return 0;
 }

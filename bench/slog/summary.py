@@ -273,6 +273,8 @@ for op in ops:
             nops = n[side] * per
             run[mode] = {node: {c: v.get(c, 0) / nops for c in CATS}
                          for node, v in ins.get(mode, {}).items()} if nops else {}
+            run["wake_" + mode] = {node: v.get("wakeups", 0) / nops
+                                   for node, v in ins.get(mode, {}).items()} if nops else {}
         run["unmatched"] = ins.get("unmatched", 0)
         insn_runs.setdefault(op, []).append(run)
 
@@ -329,6 +331,28 @@ if insn_runs:
         summary["insns"][op] = res
     lines.append("(log-none: the differences of the medians; % = median over reps of the "
                  "rep's ratio of totals log/none, minus 1; one-way send: per message)")
+    # Wake-ups: a vCPU resuming from HLT costs the host a thread wake-up
+    # and an interrupt injection, time that no instruction count shows.
+    if any(run.get("wake_none") for runs in insn_runs.values() for run in runs):
+        lines.append("")
+        lines.append("vCPU wake-ups per operation (resumes from idle), median over reps:")
+        hdr = "%-30s" % "operation"
+        for nd in nodes:
+            hdr += " %11s %11s %9s" % (nd + " none", nd + " log", "log-none")
+        lines += [hdr, "-" * len(hdr)]
+        for op in ops:
+            runs = insn_runs.get(op)
+            if not runs:
+                continue
+            row = "%-30s" % LABEL[op]
+            wres = {}
+            for nd in nodes:
+                w = {m: statistics.median(run["wake_" + m].get(nd, 0) for run in runs)
+                     for m in ("none", "log")}
+                wres[nd] = w
+                row += " %11.2f %11.2f %+9.2f" % (w["none"], w["log"], w["log"] - w["none"])
+            summary["insns"][op]["wakeups"] = wres
+            lines.append(row)
 
 mem_mib = guest.get("guest_mem_kb", 0) // 1024
 cpu_model = ""
