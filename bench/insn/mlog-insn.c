@@ -80,15 +80,17 @@ QEMU_PLUGIN_EXPORT int qemu_plugin_version = QEMU_PLUGIN_VERSION;
 
 enum { TAG_NONE = 1, TAG_LOG, TAG_END, TAG_FLUSH };
 /*
- * Instruction categories, then C_WAKE: how often the vCPU resumed after
- * going idle (a wake-up: an interrupt or timer ended a HLT), which costs
- * host time that no guest instruction shows.
+ * Instruction categories; then C_REP, the further iterations of REP
+ * string instructions (see rep_string()); C_WAKE, how often the vCPU
+ * resumed after going idle (a wake-up: an interrupt or timer ended a
+ * HLT), which costs host time that no guest instruction shows; and
+ * C_TRANS, the blocks translated.
  */
-enum { C_USER, C_KERNEL, C_MODULES, NCAT, C_WAKE = NCAT, NCNT };
+enum { C_USER, C_KERNEL, C_MODULES, NCAT, C_REP = NCAT, C_WAKE, C_TRANS, NCNT };
 enum { PH_OUT, PH_NONE, PH_LOG, NPHASE };
 
 static const char *const cat_name[NCNT] = {
-	"user", "kernel", "modules", "wakeups"
+	"user", "kernel", "modules", "rep", "wakeups", "translations"
 };
 
 static const char *const phase_name[NPHASE] = { "out", "none", "log" };
@@ -185,6 +187,39 @@ static int category(uint64_t pc)
 	if (pc < USER_END)
 		return C_USER;
 	return pc >= MODULES_START ? C_MODULES : C_KERNEL;
+}
+
+/*
+ * Is @insn a string instruction with a REP prefix?  TCG executes one
+ * iteration per execution of a block that holds just that instruction
+ * and jumps back to it, so counted as instructions a 4 KiB memset would
+ * weigh 4096: a real CPU retires it once and moves 16-64 bytes a cycle.
+ * The iterations after the first go to C_REP instead, kept out of the
+ * instruction categories.
+ */
+static bool rep_string(const struct qemu_plugin_insn *insn)
+{
+	const uint8_t *d = qemu_plugin_insn_data(insn);
+	size_t n = qemu_plugin_insn_size(insn), i;
+	bool rep = false;
+
+	for (i = 0; i < n; i++) {
+		switch (d[i]) {
+		case 0xf2: case 0xf3:
+			rep = true;
+			continue;
+		case 0x66: case 0x67: case 0x26: case 0x2e: case 0x36:
+		case 0x3e: case 0x64: case 0x65:
+			continue;
+		}
+		if (d[i] >= 0x40 && d[i] <= 0x4f)	/* REX */
+			continue;
+		break;
+	}
+	if (!rep || i >= n)
+		return false;
+	return (d[i] >= 0xa4 && d[i] <= 0xa7) || (d[i] >= 0xaa && d[i] <= 0xaf) ||
+	       (d[i] >= 0x6c && d[i] <= 0x6f);
 }
 
 /* ------------------------------------------------------------------ */
@@ -460,10 +495,15 @@ static void tb_trans(qemu_plugin_id_t id, struct qemu_plugin_tb *tb)
 	uint64_t pc = qemu_plugin_tb_vaddr(tb);
 	struct tb_prof *t;
 	void *udata;
-	int tag;
+	int tag, cat;
 
+	__atomic_store_n(&cnt->cnt[C_TRANS], cnt->cnt[C_TRANS] + 1,
+			 __ATOMIC_RELAXED);
+	/* A block of one REP string instruction: an iteration after the first */
+	cat = n == 1 && rep_string(qemu_plugin_tb_get_insn(tb, 0)) ?
+	      C_REP : category(pc);
 	qemu_plugin_register_vcpu_tb_exec_inline(tb, QEMU_PLUGIN_INLINE_ADD_U64,
-						 &cnt->cnt[category(pc)], n);
+						 &cnt->cnt[cat], n);
 	if (profile) {
 		t = prof_new(pc, n);
 		if (t)

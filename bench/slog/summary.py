@@ -261,6 +261,13 @@ for op in ops:
 # Instruction counts (--insns): per paired result the plugin's line of
 # its markers, per mode and node the instructions of the measured blocks.
 CATS = ("user", "kernel", "modules")
+# The plugin's other counters, printed per operation below the table.
+EXTRAS = ("rep", "wakeups", "translations")
+EXTRA_TITLE = {
+    "rep": "REP string iterations after the first (not in the instruction counts above)",
+    "wakeups": "vCPU wake-ups (resumes from idle)",
+    "translations": "blocks translated by TCG",
+}
 insn_runs = {}
 for op in ops:
     for r in pairs.get(op, []):
@@ -273,8 +280,9 @@ for op in ops:
             nops = n[side] * per
             run[mode] = {node: {c: v.get(c, 0) / nops for c in CATS}
                          for node, v in ins.get(mode, {}).items()} if nops else {}
-            run["wake_" + mode] = {node: v.get("wakeups", 0) / nops
-                                   for node, v in ins.get(mode, {}).items()} if nops else {}
+            for extra in EXTRAS:
+                run[extra + "_" + mode] = {node: v.get(extra, 0) / nops
+                                           for node, v in ins.get(mode, {}).items()} if nops else {}
         run["unmatched"] = ins.get("unmatched", 0)
         insn_runs.setdefault(op, []).append(run)
 
@@ -331,11 +339,14 @@ if insn_runs:
         summary["insns"][op] = res
     lines.append("(log-none: the differences of the medians; % = median over reps of the "
                  "rep's ratio of totals log/none, minus 1; one-way send: per message)")
-    # Wake-ups: a vCPU resuming from HLT costs the host a thread wake-up
-    # and an interrupt injection, time that no instruction count shows.
-    if any(run.get("wake_none") for runs in insn_runs.values() for run in runs):
+    # A REP iteration is cheap on a real CPU; a wake-up (a vCPU resuming
+    # from HLT) costs the host a thread wake-up and an interrupt
+    # injection, time that no instruction count shows.
+    for extra in EXTRAS:
+        if not any(run.get(extra + "_none") for runs in insn_runs.values() for run in runs):
+            continue
         lines.append("")
-        lines.append("vCPU wake-ups per operation (resumes from idle), median over reps:")
+        lines.append("%s per operation, median over reps:" % EXTRA_TITLE[extra])
         hdr = "%-30s" % "operation"
         for nd in nodes:
             hdr += " %11s %11s %9s" % (nd + " none", nd + " log", "log-none")
@@ -345,13 +356,13 @@ if insn_runs:
             if not runs:
                 continue
             row = "%-30s" % LABEL[op]
-            wres = {}
+            res = {}
             for nd in nodes:
-                w = {m: statistics.median(run["wake_" + m].get(nd, 0) for run in runs)
+                w = {m: statistics.median(run[extra + "_" + m].get(nd, 0) for run in runs)
                      for m in ("none", "log")}
-                wres[nd] = w
+                res[nd] = w
                 row += " %11.2f %11.2f %+9.2f" % (w["none"], w["log"], w["log"] - w["none"])
-            summary["insns"][op]["wakeups"] = wres
+            summary["insns"][op][extra] = res
             lines.append(row)
 
 mem_mib = guest.get("guest_mem_kb", 0) // 1024
