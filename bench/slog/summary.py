@@ -278,17 +278,14 @@ for op in ops:
         run = {}
         for mode, side in (("none", "a"), ("log", "b")):
             nops = n[side] * per
-            run[mode] = {node: {c: v.get(c, 0) / nops for c in CATS}
+            run[mode] = {node: {c: v.get(c, 0) / nops for c in CATS + EXTRAS}
                          for node, v in ins.get(mode, {}).items()} if nops else {}
-            for extra in EXTRAS:
-                run[extra + "_" + mode] = {node: v.get(extra, 0) / nops
-                                           for node, v in ins.get(mode, {}).items()} if nops else {}
         run["unmatched"] = ins.get("unmatched", 0)
         insn_runs.setdefault(op, []).append(run)
 
 
 def insn_total(run, mode):
-    return sum(sum(v.values()) for v in run[mode].values())
+    return sum(v[c] for v in run[mode].values() for c in CATS)
 
 
 if insn_runs:
@@ -343,7 +340,8 @@ if insn_runs:
     # from HLT) costs the host a thread wake-up and an interrupt
     # injection, time that no instruction count shows.
     for extra in EXTRAS:
-        if not any(run.get(extra + "_none") for runs in insn_runs.values() for run in runs):
+        if not any(v.get(extra) for runs in insn_runs.values() for run in runs
+                   for v in run["none"].values()):
             continue
         lines.append("")
         lines.append("%s per operation, median over reps:" % EXTRA_TITLE[extra])
@@ -358,7 +356,7 @@ if insn_runs:
             row = "%-30s" % LABEL[op]
             res = {}
             for nd in nodes:
-                w = {m: statistics.median(run[extra + "_" + m].get(nd, 0) for run in runs)
+                w = {m: statistics.median(run[m].get(nd, {}).get(extra, 0) for run in runs)
                      for m in ("none", "log")}
                 res[nd] = w
                 row += " %11.2f %11.2f %+9.2f" % (w["none"], w["log"], w["log"] - w["none"])
