@@ -14,6 +14,7 @@ int mlog_pend_init(struct mlog_pend_set *s, u32 cap, gfp_t gfp)
 	s->v = kcalloc(cap, sizeof(*s->v), gfp);
 	s->n = 0;
 	s->cap = s->v ? cap : 0;
+	s->breaks = 0;
 	return s->v ? 0 : -ENOMEM;
 }
 
@@ -23,6 +24,17 @@ void mlog_pend_free(struct mlog_pend_set *s)
 	s->v = NULL;
 	s->n = 0;
 	s->cap = 0;
+	s->breaks = 0;
+}
+
+/* After entries were taken out of the middle: count the breaks again. */
+static void mlog_pend_recount(struct mlog_pend_set *s)
+{
+	u32 i;
+
+	s->breaks = 0;
+	for (i = 1; i < s->n; i++)
+		s->breaks += !mlog_pend_follows(&s->v[i - 1], &s->v[i]);
 }
 
 /*
@@ -38,6 +50,16 @@ bool mlog_pend_run(const struct mlog_pend_set *s, const void *owner, u32 max,
 	bool skip_sent = false;
 	u32 i;
 
+	if (!s->breaks && max > 1) {
+		/* one run: the oldest entries, if they are @owner's */
+		run->n = 0;
+		if (!s->n || s->v[0].owner != owner)
+			return false;
+		run->ssn = s->v[0].ssn;
+		run->rsn = s->v[0].rsn;
+		run->n = min(s->n, max);
+		return true;
+	}
 	if (max == 1) {
 		for (i = 0; i < s->n; i++)
 			if (s->v[i].owner == owner && !s->v[i].sent)
@@ -75,7 +97,35 @@ u32 mlog_pend_ack(struct mlog_pend_set *s, const void *owner, u64 first,
 		  u32 n, u32 *left)
 {
 	u32 i, j = 0, removed = 0, kept = 0;
+	u64 lo, off, cnt;
 
+	if (!s->breaks) {
+		if (!s->n || s->v[0].owner != owner) {
+			if (left)
+				*left = 0;
+			return 0;
+		}
+		/* the acknowledged entries are v[lo .. lo + cnt - 1] */
+		if (first > s->v[0].rsn) {
+			lo = first - s->v[0].rsn;
+			off = 0;
+		} else {
+			lo = 0;
+			off = s->v[0].rsn - first;
+		}
+		cnt = lo < s->n && off < n ? min(s->n - lo, n - off) : 0;
+		if (!lo || !cnt || lo + cnt == s->n) {
+			/* the head or the tail: what stays is still one run */
+			if (cnt && !lo)
+				memmove(s->v, s->v + cnt,
+					(s->n - cnt) * sizeof(*s->v));
+			s->n -= cnt;
+			if (left)
+				*left = s->n;
+			return cnt;
+		}
+		/* out of the middle: the general way, which counts breaks */
+	}
 	for (i = 0; i < s->n; i++) {
 		struct mlog_pend *p = &s->v[i];
 
@@ -91,6 +141,7 @@ u32 mlog_pend_ack(struct mlog_pend_set *s, const void *owner, u64 first,
 		j++;
 	}
 	s->n = j;
+	mlog_pend_recount(s);
 	if (left)
 		*left = kept;
 	return removed;
@@ -111,6 +162,7 @@ u32 mlog_pend_drop_owner(struct mlog_pend_set *s, const void *owner)
 		j++;
 	}
 	s->n = j;
+	mlog_pend_recount(s);
 	return removed;
 }
 

@@ -7,12 +7,18 @@
 #define _MLOG_SLOG_CORE_H
 
 #include <linux/list.h>
+#include <linux/minmax.h>
 #include <linux/types.h>
 
 /*
  * The RSNs a protected host returned and that were not acknowledged yet,
  * in RSN order (RSNs are assigned in increasing order, so adding is an
  * append).  @owner names the flow each was returned on.
+ *
+ * The entries of one owner that have been sent are always a prefix of
+ * that owner's entries: a run starts at the owner's oldest entry (or,
+ * with ranges off, at its oldest one not sent), entries are appended
+ * unsent, and acknowledgments only remove.
  */
 struct mlog_pend {
 	u64	ssn;
@@ -21,10 +27,19 @@ struct mlog_pend {
 	bool	sent;		/* carried by a frame at least once */
 };
 
+/*
+ * @breaks counts the entries that do not continue the one before them
+ * (another owner, or a gap in the SSNs or the RSNs).  Usually there is
+ * none: one flow's messages are all the host received lately.  Then the
+ * whole set is a single run and the operations below that each frame
+ * goes through take constant time instead of a walk of the set, which
+ * holds up to one entry per message of a window in flight.
+ */
 struct mlog_pend_set {
 	struct mlog_pend	*v;
 	u32			n;
 	u32			cap;
+	u32			breaks;
 };
 
 /* A contiguous range: SSNs ssn .. ssn + n - 1 got RSNs rsn .. rsn + n - 1. */
@@ -49,16 +64,28 @@ u32 mlog_pend_drop_owner(struct mlog_pend_set *s, const void *owner);
  * them (a return is an indirect jump: a lookup of translated code under
  * TCG, where the benchmarks run).
  */
+/* Does @q continue @p's run: the same owner, the next SSN and RSN? */
+static inline bool mlog_pend_follows(const struct mlog_pend *p,
+				     const struct mlog_pend *q)
+{
+	return q->owner == p->owner && q->ssn == p->ssn + 1 &&
+	       q->rsn == p->rsn + 1;
+}
+
 /* Record that @rsn was returned for @ssn on @owner; false when full. */
 static inline bool mlog_pend_add(struct mlog_pend_set *s, u64 ssn, u64 rsn,
 				 void *owner)
 {
-	if (s->n >= s->cap || (s->n && s->v[s->n - 1].rsn >= rsn))
+	struct mlog_pend *p = &s->v[s->n];
+
+	if (s->n >= s->cap || (s->n && p[-1].rsn >= rsn))
 		return false;
-	s->v[s->n].ssn = ssn;
-	s->v[s->n].rsn = rsn;
-	s->v[s->n].owner = owner;
-	s->v[s->n].sent = false;
+	p->ssn = ssn;
+	p->rsn = rsn;
+	p->owner = owner;
+	p->sent = false;
+	if (s->n && !mlog_pend_follows(&p[-1], p))
+		s->breaks++;
 	s->n++;
 	return true;
 }
@@ -68,6 +95,8 @@ static inline u32 mlog_pend_count(const struct mlog_pend_set *s,
 {
 	u32 i, c = 0;
 
+	if (!s->breaks)
+		return s->n && s->v[0].owner == owner ? s->n : 0;
 	for (i = 0; i < s->n; i++)
 		c += s->v[i].owner == owner;
 	return c;
@@ -83,11 +112,20 @@ static inline bool mlog_pend_may_send(const struct mlog_pend_set *s,
 				      const void *owner, u64 tag,
 				      const struct mlog_rsn_run *run)
 {
+	const struct mlog_pend *p = s->v;
+	u64 last;
 	u32 i;
 
+	if (!s->breaks) {
+		/* one run: RSNs v[0].rsn .. last are due, all of one owner */
+		if (!s->n || p->rsn > tag)
+			return true;
+		last = min(tag, p->rsn + (s->n - 1));
+		return run && run->n && p->owner == owner &&
+		       p->rsn >= run->rsn && last - run->rsn < run->n;
+	}
 	for (i = 0; i < s->n && s->v[i].rsn <= tag; i++) {
-		const struct mlog_pend *p = &s->v[i];
-
+		p = &s->v[i];
 		if (!run || !run->n || p->owner != owner ||
 		    p->rsn < run->rsn || p->rsn - run->rsn >= run->n)
 			return false;
@@ -100,8 +138,26 @@ static inline void mlog_pend_mark_sent(struct mlog_pend_set *s,
 				       const void *owner,
 				       const struct mlog_rsn_run *run)
 {
+	u64 first, end, lo, hi;
 	u32 i;
 
+	if (!s->breaks) {
+		if (!s->n || s->v[0].owner != owner)
+			return;
+		/* the run's entries are v[lo .. hi - 1] */
+		first = s->v[0].rsn;
+		end = run->rsn + run->n;	/* the codec rules out wrapping */
+		lo = run->rsn > first ? run->rsn - first : 0;
+		hi = end > first ? min_t(u64, s->n, end - first) : 0;
+		/*
+		 * Newest first: the sent ones are a prefix, so the first one
+		 * found sent ends the walk, and each entry is marked once
+		 * however often its run goes out.
+		 */
+		for (i = hi; i > lo && !s->v[i - 1].sent; i--)
+			s->v[i - 1].sent = true;
+		return;
+	}
 	for (i = 0; i < s->n; i++) {
 		struct mlog_pend *p = &s->v[i];
 

@@ -4,6 +4,7 @@
  * the RSN range fields of the frame codec.
  */
 #include <kunit/test.h>
+#include <linux/prandom.h>
 
 #include "frame.h"
 #include "slog_core.h"
@@ -152,6 +153,181 @@ static void pend_send_rule(struct kunit *test)
 	KUNIT_EXPECT_FALSE(test, mlog_pend_may_send(s, A, 5, &run));
 	mlog_pend_ack(s, B, 5, 1, NULL);
 	KUNIT_EXPECT_TRUE(test, mlog_pend_may_send(s, A, 5, &run));
+	mlog_pend_free(s);
+}
+
+/*
+ * The pending set's operations take shortcuts while it is a single run.
+ * A model that always walks every entry, as the definitions say, checks
+ * them: random sequences of appends (mostly continuing the run, sometimes
+ * another flow or an SSN gap), runs marked sent, acknowledgments of the
+ * head, the tail, the middle or nothing, send-rule checks and drops.
+ */
+#define MODEL_CAP	48
+
+struct pend_model {
+	struct mlog_pend	v[MODEL_CAP];
+	u32			n;
+};
+
+static bool model_run(const struct pend_model *m, const void *owner, u32 max,
+		      struct mlog_rsn_run *run)
+{
+	bool skip_sent = false;
+	u32 i;
+
+	for (i = 0; i < m->n && max == 1; i++)
+		if (m->v[i].owner == owner && !m->v[i].sent)
+			skip_sent = true;
+	run->n = 0;
+	for (i = 0; i < m->n && run->n < max; i++) {
+		const struct mlog_pend *p = &m->v[i];
+
+		if (p->owner != owner || (skip_sent && p->sent))
+			continue;
+		if (!run->n) {
+			run->ssn = p->ssn;
+			run->rsn = p->rsn;
+		} else if (p->rsn != run->rsn + run->n ||
+			   p->ssn != run->ssn + run->n) {
+			break;
+		}
+		run->n++;
+	}
+	return run->n > 0;
+}
+
+static bool model_in_run(const struct mlog_pend *p, const void *owner,
+			 const struct mlog_rsn_run *run)
+{
+	return run && p->owner == owner && p->rsn >= run->rsn &&
+	       p->rsn - run->rsn < run->n;
+}
+
+static bool model_may_send(const struct pend_model *m, const void *owner,
+			   u64 tag, const struct mlog_rsn_run *run)
+{
+	u32 i;
+
+	for (i = 0; i < m->n; i++)
+		if (m->v[i].rsn <= tag && !model_in_run(&m->v[i], owner, run))
+			return false;
+	return true;
+}
+
+/* Remove @owner's entries in @first .. + @n - 1 (all of them: n == 0). */
+static u32 model_remove(struct pend_model *m, const void *owner, u64 first,
+			u32 n, u32 *left)
+{
+	u32 i, j = 0, removed = 0;
+
+	*left = 0;
+	for (i = 0; i < m->n; i++) {
+		struct mlog_pend *p = &m->v[i];
+
+		if (p->owner == owner &&
+		    (!n || (p->rsn >= first && p->rsn - first < n))) {
+			removed++;
+			continue;
+		}
+		*left += p->owner == owner;
+		m->v[j++] = *p;
+	}
+	m->n = j;
+	return removed;
+}
+
+static void pend_shortcuts_match_walk(struct kunit *test)
+{
+	struct mlog_pend_set *s = pend_new(test, MODEL_CAP);
+	struct pend_model *m = kunit_kzalloc(test, sizeof(*m), GFP_KERNEL);
+	static const u32 maxes[] = { 255, 1, 3 };
+	struct rnd_state rnd;
+	u64 ssn[2] = { 1, 1 }, rsn = 1, first, tag;
+	struct mlog_rsn_run r1, r2;
+	u32 i, k, op, len, left1, left2, shortcuts = 0;
+	const void *owner;
+
+	KUNIT_ASSERT_NOT_NULL(test, m);
+	prandom_seed_state(&rnd, 1989);
+	for (i = 0; i < 20000; i++) {
+		op = prandom_u32_state(&rnd) % 100;
+		/* B gets an RSN now and then, and has them taken often */
+		k = prandom_u32_state(&rnd) % (op < 40 ? 32 : 4) ? 0 : 1;
+		owner = k ? B : A;
+		shortcuts += !s->breaks;
+		if (op < 40) {
+			if (prandom_u32_state(&rnd) % 64 == 0)
+				ssn[k]++;			/* a gap */
+			if (m->n < MODEL_CAP) {
+				KUNIT_ASSERT_TRUE(test, mlog_pend_add(s, ssn[k],
+								      rsn,
+								      (void *)owner));
+				m->v[m->n].ssn = ssn[k];
+				m->v[m->n].rsn = rsn;
+				m->v[m->n].owner = (void *)owner;
+				m->v[m->n].sent = false;
+				m->n++;
+				ssn[k]++;
+				rsn++;
+			}
+		} else if (op < 65) {
+			len = maxes[prandom_u32_state(&rnd) % 3];
+			KUNIT_ASSERT_EQ(test, mlog_pend_run(s, owner, len, &r1),
+					model_run(m, owner, len, &r2));
+			KUNIT_ASSERT_EQ(test, r1.n, r2.n);
+			if (!r1.n)
+				continue;
+			KUNIT_ASSERT_EQ(test, r1.ssn, r2.ssn);
+			KUNIT_ASSERT_EQ(test, r1.rsn, r2.rsn);
+			mlog_pend_mark_sent(s, owner, &r1);
+			for (k = 0; k < m->n; k++)
+				if (model_in_run(&m->v[k], owner, &r2))
+					m->v[k].sent = true;
+		} else if (op < 90) {
+			/* around what is pending: head, tail, middle, none */
+			first = m->n ? m->v[prandom_u32_state(&rnd) %
+					    m->n].rsn : rsn;
+			first -= prandom_u32_state(&rnd) % 3;
+			len = 1 + prandom_u32_state(&rnd) % 12;
+			if (prandom_u32_state(&rnd) % 4 == 0)
+				len = U32_MAX;
+			KUNIT_ASSERT_EQ(test, mlog_pend_ack(s, owner, first, len,
+							    &left1),
+					model_remove(m, owner, first, len,
+						     &left2));
+			KUNIT_ASSERT_EQ(test, left1, left2);
+		} else if (op < 98) {
+			tag = rsn - prandom_u32_state(&rnd) % (m->n + 2);
+			len = maxes[prandom_u32_state(&rnd) % 3];
+			mlog_pend_run(s, owner, len, &r1);
+			KUNIT_ASSERT_EQ(test,
+					mlog_pend_may_send(s, owner, tag, &r1),
+					model_may_send(m, owner, tag, &r1));
+			KUNIT_ASSERT_EQ(test,
+					mlog_pend_may_send(s, owner, tag, NULL),
+					model_may_send(m, owner, tag, NULL));
+			for (k = 0, len = 0; k < m->n; k++)
+				len += m->v[k].owner == owner;
+			KUNIT_ASSERT_EQ(test, mlog_pend_count(s, owner), len);
+		} else {
+			KUNIT_ASSERT_EQ(test, mlog_pend_drop_owner(s, owner),
+					model_remove(m, owner, 0, 0, &left2));
+		}
+		/* the same entries, sent or not, in the same order */
+		KUNIT_ASSERT_EQ(test, s->n, m->n);
+		for (k = 0; k < m->n; k++) {
+			KUNIT_ASSERT_EQ(test, s->v[k].rsn, m->v[k].rsn);
+			KUNIT_ASSERT_EQ(test, s->v[k].ssn, m->v[k].ssn);
+			KUNIT_ASSERT_PTR_EQ(test, s->v[k].owner, m->v[k].owner);
+			KUNIT_ASSERT_EQ(test, s->v[k].sent, m->v[k].sent);
+		}
+	}
+	kunit_info(test, "%u of 20000 steps began with a single run\n",
+		   shortcuts);
+	/* both ways were taken, many times */
+	KUNIT_EXPECT_GT(test, shortcuts, 2000U);
+	KUNIT_EXPECT_LT(test, shortcuts, 18000U);
 	mlog_pend_free(s);
 }
 
@@ -306,6 +482,7 @@ static struct kunit_case mlog_slog_cases[] = {
 	KUNIT_CASE(pend_ranges),
 	KUNIT_CASE(pend_ack),
 	KUNIT_CASE(pend_send_rule),
+	KUNIT_CASE(pend_shortcuts_match_walk),
 	KUNIT_CASE(hist_runs),
 	KUNIT_CASE(ackset),
 	KUNIT_CASE(frame_logging_ranges),
