@@ -215,6 +215,8 @@ struct mlog_host {
 	u64			rsn;		/* current state interval */
 	u64			ssn;		/* messages sent */
 	struct xarray		deps;		/* host index -> interval */
+	u32			dep_src;	/* deps[dep_src] >= dep_interval */
+	u64			dep_interval;
 	struct mlog_pend_set	pend;		/* RSNs returned, not acked */
 	struct mlog_hist	hist;
 	u64			tx_plain;

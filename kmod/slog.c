@@ -599,8 +599,10 @@ static void mlog_sl_hist_key(struct mlog_flow *fl, const struct mlog_frame *f,
 
 /*
  * The host now depends on interval @interval of host @src: raise its
- * dependency vector entry, in one walk of the array.  Caller holds
- * h->lock.
+ * dependency vector entry, in one walk of the array.  Entries only grow
+ * (until mlog_sl_state_set() replaces them all), so a message from the
+ * same sender in an interval already recorded, as in any stream of
+ * messages, needs no walk at all.  Caller holds h->lock.
  */
 static void mlog_sl_dep(struct mlog_net *mn, struct mlog_host *h, u32 src,
 			u64 interval)
@@ -608,6 +610,8 @@ static void mlog_sl_dep(struct mlog_net *mn, struct mlog_host *h, u32 src,
 	XA_STATE(xas, &h->deps, src);
 	void *old;
 
+	if (src == h->dep_src && interval <= h->dep_interval)
+		return;
 	do {
 		xas_lock(&xas);
 		old = xas_load(&xas);
@@ -615,8 +619,12 @@ static void mlog_sl_dep(struct mlog_net *mn, struct mlog_host *h, u32 src,
 			xas_store(&xas, xa_mk_value(interval));
 		xas_unlock(&xas);
 	} while (xas_nomem(&xas, GFP_ATOMIC));
-	if (xas_error(&xas))
+	if (xas_error(&xas)) {
 		mlog_stat_inc(mn, MLOG_STAT_NO_MEMORY);
+		return;
+	}
+	h->dep_src = src;
+	h->dep_interval = max(interval, old ? xa_to_value(old) : 0);
 }
 
 /*
@@ -1424,6 +1432,7 @@ int mlog_sl_state_set(struct mlog_host *h, const u64 *rsn, const u64 *ssn,
 		mlog_hist_purge(&h->hist, *hist_purge);
 	if (deps) {
 		xa_destroy(&h->deps);
+		h->dep_src = 0;		/* what it vouched for is gone */
 		xa_for_each(deps, idx, v) {
 			err = xa_err(xa_store(&h->deps, idx, v, GFP_ATOMIC));
 			if (err)
