@@ -196,11 +196,19 @@ out:
 	return rec;
 }
 
-/* Caller holds log->lock. */
-static struct mlog_log_dst *mlog_log_dst(struct mlog_log *log, u32 host)
+/*
+ * The index of receiver @host, made if need be.  @hint, if it is that
+ * receiver's, saves the lookup: an index lives as long as the namespace,
+ * so a pointer to one kept anywhere stays valid.  Caller holds log->lock.
+ */
+static struct mlog_log_dst *mlog_log_dst(struct mlog_log *log, u32 host,
+					 struct mlog_log_dst *hint)
 {
-	struct mlog_log_dst *d = xa_load(&log->dsts, host);
+	struct mlog_log_dst *d;
 
+	if (hint && hint->host == host)
+		return hint;
+	d = xa_load(&log->dsts, host);
 	if (d)
 		return d;
 	d = kzalloc(sizeof(*d), GFP_ATOMIC | __GFP_ACCOUNT);
@@ -222,6 +230,7 @@ static void __mlog_log_index_in(struct mlog_log_dst *d,
 {
 	struct rb_node **p, *parent = NULL;
 
+	rec->dst = d;
 	if (rec->state == MLOG_REC_PARTIAL) {
 		list_add_tail(&rec->dnode, &d->partial);
 		return;
@@ -254,9 +263,10 @@ static void __mlog_log_index_in(struct mlog_log_dst *d,
  * Put @rec (state PARTIAL or FULL) into its receiver's index.  Caller
  * holds log->lock and passes on the index's reference if this fails.
  */
-static bool __mlog_log_index(struct mlog_log *log, struct mlog_log_rec *rec)
+static bool __mlog_log_index(struct mlog_log *log, struct mlog_log_rec *rec,
+			     struct mlog_log_dst *hint)
 {
-	struct mlog_log_dst *d = mlog_log_dst(log, rec->dst_host);
+	struct mlog_log_dst *d = mlog_log_dst(log, rec->dst_host, hint);
 
 	if (!d) {
 		/*
@@ -284,7 +294,7 @@ static bool __mlog_log_unindex(struct mlog_log *log, struct mlog_log_rec *rec)
 		list_del_init(&rec->dnode);
 		goto out;
 	}
-	d = xa_load(&log->dsts, rec->dst_host);
+	d = rec->dst;
 	if (d) {
 		if (d->last == rec) {
 			struct rb_node *prev = rb_prev(&rec->rb);
@@ -314,15 +324,18 @@ static void __mlog_log_put(struct mlog_log *log, struct mlog_log_rec *rec)
 /*
  * Enter a newly filled (partial) entry into the index.  The flow that
  * keeps it until its RSN arrives gets a reference of its own if
- * @flow_ref, else it takes over the caller's.
+ * @flow_ref, else it takes over the caller's.  *@hint is the receiver's
+ * index the flow last filed in; it is updated.
  */
 void mlog_log_file(struct mlog_log *log, struct mlog_log_rec *rec,
-		   bool flow_ref)
+		   bool flow_ref, struct mlog_log_dst **hint)
 {
 	spin_lock_bh(&log->lock);
 	rec->state = MLOG_REC_PARTIAL;
-	if (__mlog_log_index(log, rec))
+	if (__mlog_log_index(log, rec, *hint)) {
 		refcount_inc(&rec->refs);
+		*hint = rec->dst;
+	}
 	if (flow_ref)
 		refcount_inc(&rec->refs);
 	spin_unlock_bh(&log->lock);
@@ -335,7 +348,7 @@ void mlog_log_file(struct mlog_log *log, struct mlog_log_rec *rec,
  */
 void mlog_log_reindex(struct mlog_log *log, struct mlog_log_rec *rec)
 {
-	struct mlog_log_dst *d = mlog_log_dst(log, rec->dst_host);
+	struct mlog_log_dst *d = mlog_log_dst(log, rec->dst_host, rec->dst);
 
 	if (d && rec->rsn > d->purged) {
 		__mlog_log_index_in(d, rec);

@@ -122,6 +122,7 @@ enum mlog_rec_state {
 
 struct mlog_log_rec {
 	struct mlog_log_block	*blk;
+	struct mlog_log_dst	*dst;		/* index it was last filed in */
 	struct rb_node		rb;		/* dst->full */
 	struct list_head	dnode;		/* dst->partial */
 	struct list_head	fnode;		/* flow's entries awaiting RSNs */
@@ -348,6 +349,7 @@ struct mlog_flow {
 	bool			remote_known;
 	bool			held;		/* waits for RSN acks to send */
 	struct list_head	partial;	/* log entries awaiting RSNs */
+	struct mlog_log_dst	*log_dst;	/* receiver's index, a hint */
 	struct mlog_ackset	owed;		/* RSN acks we owe it */
 	struct timer_list	sl_timer;	/* standalone RSN / ack frames */
 	unsigned long		rsn_due;	/* 0: no RSN waiting to go */
@@ -494,7 +496,7 @@ void mlog_log_destroy(struct mlog_log *log);
 struct mlog_log_rec *mlog_log_reserve(struct mlog_net *mn, u32 len,
 				      long *timeo);
 void mlog_log_file(struct mlog_log *log, struct mlog_log_rec *rec,
-		   bool flow_ref);
+		   bool flow_ref, struct mlog_log_dst **hint);
 u32 mlog_log_rsns(struct mlog_log *log, struct list_head *partial, u64 ssn,
 		  u32 n, u32 dst_host, u64 rsn, bool dont_log);
 void mlog_log_unfile(struct mlog_log *log, struct mlog_log_rec *rec);

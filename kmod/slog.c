@@ -975,7 +975,7 @@ static void mlog_sl_file(struct mlog_flow *fl, struct mlog_log_rec *rec,
 	 * message keeps the caller's reference for retransmission, a
 	 * datagram's passes to the flow.
 	 */
-	mlog_log_file(&mn->log, rec, !dgram);
+	mlog_log_file(&mn->log, rec, !dgram, &fl->log_dst);
 	list_add_tail(&rec->fnode, &fl->partial);
 	mlog_stat_inc(mn, MLOG_STAT_SL_LOGGED);
 	mlog_stat_add(mn, MLOG_STAT_SL_LOG_BYTES, rec->len);
