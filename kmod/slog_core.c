@@ -11,20 +11,34 @@
 
 int mlog_pend_init(struct mlog_pend_set *s, u32 cap, gfp_t gfp)
 {
-	s->v = kcalloc(cap, sizeof(*s->v), gfp);
+	s->buf = kcalloc(cap, sizeof(*s->buf), gfp);
+	s->v = s->buf;
 	s->n = 0;
-	s->cap = s->v ? cap : 0;
+	s->cap = s->buf ? cap : 0;
 	s->breaks = 0;
-	return s->v ? 0 : -ENOMEM;
+	return s->buf ? 0 : -ENOMEM;
 }
 
 void mlog_pend_free(struct mlog_pend_set *s)
 {
-	kfree(s->v);
+	kfree(s->buf);
+	s->buf = NULL;
 	s->v = NULL;
 	s->n = 0;
 	s->cap = 0;
 	s->breaks = 0;
+}
+
+/*
+ * Acknowledgments of the oldest entries move the start of the set
+ * instead of the entries; when an append finds no room after the last
+ * entry, they move back to the start of the buffer, once per cap - n
+ * appends at most.
+ */
+void mlog_pend_compact(struct mlog_pend_set *s)
+{
+	memmove(s->buf, s->v, s->n * sizeof(*s->v));
+	s->v = s->buf;
 }
 
 /* After entries were taken out of the middle: count the breaks again. */
@@ -37,15 +51,9 @@ static void mlog_pend_recount(struct mlog_pend_set *s)
 		s->breaks += !mlog_pend_follows(&s->v[i - 1], &s->v[i]);
 }
 
-/*
- * The range a frame on @owner returns: its oldest pending RSN and those
- * that follow it without a gap in either the SSNs or the RSNs, at most
- * @max of them.  With @max 1 (ranges off), the oldest RSN not sent yet,
- * if any, so that RSNs go out one per frame instead of the oldest over
- * and over.  False if @owner has nothing pending.
- */
-bool mlog_pend_run(const struct mlog_pend_set *s, const void *owner, u32 max,
-		   struct mlog_rsn_run *run)
+/* mlog_pend_run() on a set that is not empty */
+bool __mlog_pend_run(const struct mlog_pend_set *s, const void *owner,
+		     u32 max, struct mlog_rsn_run *run)
 {
 	bool skip_sent = false;
 	u32 i;
@@ -116,10 +124,11 @@ u32 mlog_pend_ack(struct mlog_pend_set *s, const void *owner, u64 first,
 		cnt = lo < s->n && off < n ? min(s->n - lo, n - off) : 0;
 		if (!lo || !cnt || lo + cnt == s->n) {
 			/* the head or the tail: what stays is still one run */
-			if (cnt && !lo)
-				memmove(s->v, s->v + cnt,
-					(s->n - cnt) * sizeof(*s->v));
+			if (!lo)
+				s->v += cnt;
 			s->n -= cnt;
+			if (!s->n)
+				s->v = s->buf;
 			if (left)
 				*left = s->n;
 			return cnt;

@@ -36,7 +36,8 @@ struct mlog_pend {
  * holds up to one entry per message of a window in flight.
  */
 struct mlog_pend_set {
-	struct mlog_pend	*v;
+	struct mlog_pend	*v;	/* the entries: v[0 .. n - 1] */
+	struct mlog_pend	*buf;	/* where they live: buf[0 .. cap - 1] */
 	u32			n;
 	u32			cap;
 	u32			breaks;
@@ -51,8 +52,8 @@ struct mlog_rsn_run {
 
 int mlog_pend_init(struct mlog_pend_set *s, u32 cap, gfp_t gfp);
 void mlog_pend_free(struct mlog_pend_set *s);
-bool mlog_pend_run(const struct mlog_pend_set *s, const void *owner, u32 max,
-		   struct mlog_rsn_run *run);
+bool __mlog_pend_run(const struct mlog_pend_set *s, const void *owner,
+		     u32 max, struct mlog_rsn_run *run);
 u32 mlog_pend_ack(struct mlog_pend_set *s, const void *owner, u64 first,
 		  u32 n, u32 *left);
 u32 mlog_pend_drop_owner(struct mlog_pend_set *s, const void *owner);
@@ -72,14 +73,19 @@ static inline bool mlog_pend_follows(const struct mlog_pend *p,
 	       q->rsn == p->rsn + 1;
 }
 
+void mlog_pend_compact(struct mlog_pend_set *s);
+
 /* Record that @rsn was returned for @ssn on @owner; false when full. */
 static inline bool mlog_pend_add(struct mlog_pend_set *s, u64 ssn, u64 rsn,
 				 void *owner)
 {
-	struct mlog_pend *p = &s->v[s->n];
+	struct mlog_pend *p;
 
-	if (s->n >= s->cap || (s->n && p[-1].rsn >= rsn))
+	if (s->n >= s->cap || (s->n && s->v[s->n - 1].rsn >= rsn))
 		return false;
+	if (s->v + s->n == s->buf + s->cap)
+		mlog_pend_compact(s);
+	p = &s->v[s->n];
 	p->ssn = ssn;
 	p->rsn = rsn;
 	p->owner = owner;
@@ -88,6 +94,25 @@ static inline bool mlog_pend_add(struct mlog_pend_set *s, u64 ssn, u64 rsn,
 		s->breaks++;
 	s->n++;
 	return true;
+}
+
+/*
+ * The range a frame on @owner returns: its oldest pending RSN and those
+ * that follow it without a gap in either the SSNs or the RSNs, at most
+ * @max of them.  With @max 1 (ranges off), the oldest RSN not sent yet,
+ * if any, so that RSNs go out one per frame instead of the oldest over
+ * and over.  False if @owner has nothing pending, as a sender of a
+ * stream that gets no reply has on every frame.
+ */
+static inline bool mlog_pend_run(const struct mlog_pend_set *s,
+				 const void *owner, u32 max,
+				 struct mlog_rsn_run *run)
+{
+	if (!s->n) {
+		run->n = 0;
+		return false;
+	}
+	return __mlog_pend_run(s, owner, max, run);
 }
 
 static inline u32 mlog_pend_count(const struct mlog_pend_set *s,
