@@ -196,19 +196,11 @@ out:
 	return rec;
 }
 
-/*
- * The index of receiver @host, made if need be.  @hint, if it is that
- * receiver's, saves the lookup: an index lives as long as the namespace,
- * so a pointer to one kept anywhere stays valid.  Caller holds log->lock.
- */
-static struct mlog_log_dst *mlog_log_dst(struct mlog_log *log, u32 host,
-					 struct mlog_log_dst *hint)
+/* The index of receiver @host, made if need be.  Caller holds log->lock. */
+static struct mlog_log_dst *mlog_log_dst_get(struct mlog_log *log, u32 host)
 {
-	struct mlog_log_dst *d;
+	struct mlog_log_dst *d = xa_load(&log->dsts, host);
 
-	if (hint && hint->host == host)
-		return hint;
-	d = xa_load(&log->dsts, host);
 	if (d)
 		return d;
 	d = kzalloc(sizeof(*d), GFP_ATOMIC | __GFP_ACCOUNT);
@@ -222,6 +214,20 @@ static struct mlog_log_dst *mlog_log_dst(struct mlog_log *log, u32 host,
 		return NULL;
 	}
 	return d;
+}
+
+/*
+ * The same, where @hint, if it is that receiver's index, saves the
+ * lookup: an index lives as long as the namespace, so a pointer to one
+ * kept anywhere stays valid.
+ */
+static inline struct mlog_log_dst *mlog_log_dst(struct mlog_log *log,
+						u32 host,
+						struct mlog_log_dst *hint)
+{
+	if (hint && hint->host == host)
+		return hint;
+	return mlog_log_dst_get(log, host);
 }
 
 /* Put @rec into @d, its receiver's index.  Caller holds log->lock. */
