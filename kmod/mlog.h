@@ -364,6 +364,14 @@ struct mlog_flow {
 	u64			chk_interval;
 	bool			chk_valid;
 	bool			chk_ok;
+	/*
+	 * mlog_sl_may_send() just let a message of interval rule_interval
+	 * go, and the flow had no RSN pending: the frame that carries it,
+	 * filled next under the same hold of ms->lock, has nothing more to
+	 * learn from the host's pending RSNs.
+	 */
+	bool			rule_clear;
+	u64			rule_interval;
 };
 
 struct mlog_sock_stats {

@@ -750,6 +750,22 @@ void mlog_sl_fill(struct mlog_flow *fl, struct mlog_frame *f, bool standalone)
 	fl->chk_valid = false;
 	if (!standalone && !READ_ONCE(mn->log.piggyback))
 		return;
+	if ((f->flags & MLOG_F_NEED_RSN) && fl->rule_clear &&
+	    fl->rule_interval == f->interval) {
+		/*
+		 * The message's first frame, right after the send rule found
+		 * nothing of this flow pending (so nothing to carry) and every
+		 * RSN up to the interval acknowledged: only other flows' RSNs
+		 * went since, or came, newer than the interval.
+		 */
+		fl->rule_clear = false;
+		fl->chk_run.n = 0;
+		fl->chk_interval = f->interval;
+		fl->chk_ok = true;
+		fl->chk_valid = true;
+		goto acks;
+	}
+	fl->rule_clear = false;
 	spin_lock(&h->lock);
 	if (mlog_pend_run(&h->pend, fl, max, &run)) {
 		f->rsn = run.rsn;
@@ -776,8 +792,9 @@ void mlog_sl_fill(struct mlog_flow *fl, struct mlog_frame *f, bool standalone)
 					      MLOG_RSN_RETRY_MAX);
 		mlog_sl_arm(fl, fl->rsn_due);
 	}
-	n = mlog_ackset_take(&fl->owed, max, &first);
-	if (n) {
+acks:
+	if (fl->owed.used) {
+		n = mlog_ackset_take(&fl->owed, max, &first);
 		f->rsn2 = first;
 		f->rsnack_count = n;
 	}
@@ -821,7 +838,7 @@ static void mlog_sl_hurry(struct mlog_sock *ms)
  * *@host_ssn if that is given.  Caller holds ms->lock.
  */
 static bool mlog_sl_rule(struct mlog_flow *fl, u64 interval, bool *delayed,
-			 u64 *host_ssn)
+			 u64 *host_ssn, bool *clear)
 {
 	struct mlog_sock *ms = fl->ms;
 	struct mlog_net *mn = mlog_pernet(sock_net(&ms->sk));
@@ -851,6 +868,8 @@ static bool mlog_sl_rule(struct mlog_flow *fl, u64 interval, bool *delayed,
 		h->held_any = true;
 	if (ok && host_ssn)
 		*host_ssn = ++h->ssn;
+	if (clear)
+		*clear = ok && piggy && !run.n;
 	spin_unlock(&h->lock);
 	if (!ok)
 		mlog_sl_hurry(ms);
@@ -866,8 +885,10 @@ bool mlog_sl_may_send(struct mlog_flow *fl, struct mlog_txmsg *m)
 {
 	if (!fl->ms->host)
 		return true;
-	if (mlog_sl_rule(fl, m->interval, &m->delayed, NULL))
+	if (mlog_sl_rule(fl, m->interval, &m->delayed, NULL, &fl->rule_clear)) {
+		fl->rule_interval = m->interval;
 		return true;
+	}
 	fl->held = true;
 	return false;
 }
@@ -1222,7 +1243,8 @@ int mlog_sl_dgram_sendmsg(struct mlog_sock *ms, struct msghdr *msg, u32 len,
 		gen = READ_ONCE(h->ack_gen);
 		spin_lock_bh(&ms->lock);
 		fl = mlog_flow_get(ms, dst, dport, GFP_ATOMIC);
-		sent = fl && mlog_sl_rule(fl, interval, &delayed, &host_ssn);
+		sent = fl && mlog_sl_rule(fl, interval, &delayed, &host_ssn,
+					   NULL);
 		if (sent)
 			mlog_sl_dgram_xmit(fl, rec, interval, host_ssn);
 		spin_unlock_bh(&ms->lock);
