@@ -289,10 +289,18 @@ static void mlog_sl_arm(struct mlog_flow *fl, unsigned long when)
  * for nothing (on an idle CPU every firing is a wakeup, which a
  * request-reply exchange would pay for on each message).  Caller holds
  * ms->lock; a callback already running finds nothing due and stops.
+ *
+ * Not while more than one message of a SOCK_RDM flow is queued or in
+ * flight: their acknowledgments bring RSNs to acknowledge in turn, and
+ * deleting the timer at each frame only to arm it again at the next RSNs
+ * costs a stream more than the timer firing once for nothing after it.
  */
 static void mlog_sl_disarm_idle(struct mlog_flow *fl)
 {
-	if (!fl->rsn_due && !fl->ack_due)
+	bool stream = fl->ms->sk.sk_type == SOCK_RDM &&
+		      fl->next_ssn - fl->snd_una > 1;
+
+	if (!fl->rsn_due && !fl->ack_due && !stream)
 		del_timer(&fl->sl_timer);
 }
 
