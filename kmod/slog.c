@@ -905,8 +905,9 @@ bool mlog_sl_may_send(struct mlog_flow *fl, struct mlog_txmsg *m)
  * Instrumented check of the send rule on the frame actually built: every
  * RSN up to the message's interval (f->interval) is acknowledged or
  * carried by @f.  mlog_sl_fill() evaluated it already, under the host's
- * lock it held anyway, on the RSNs it had just put in the frame; if the
- * frame still carries exactly those, for the same interval, that verdict
+ * lock it held anyway, on the RSNs it had just put in the frame (or took
+ * the verdict of the send rule, which found none to put); if the frame
+ * still carries exactly those, for the same interval, that verdict
  * stands: the flow's own pending RSNs cannot change while the caller
  * holds ms->lock, and the other flows' can only go (acknowledged) or be
  * newer than the interval.  Otherwise the rule is evaluated again here.

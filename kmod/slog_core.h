@@ -57,14 +57,8 @@ bool __mlog_pend_run(const struct mlog_pend_set *s, const void *owner,
 u32 mlog_pend_ack(struct mlog_pend_set *s, const void *owner, u64 first,
 		  u32 n, u32 *left);
 u32 mlog_pend_drop_owner(struct mlog_pend_set *s, const void *owner);
+void mlog_pend_compact(struct mlog_pend_set *s);
 
-/*
- * The small operations on the pending RSNs that every message sent or
- * received goes through are inline: they are a few instructions on a
- * set that holds one or two RSNs, less than the call and return around
- * them (a return is an indirect jump: a lookup of translated code under
- * TCG, where the benchmarks run).
- */
 /* Does @q continue @p's run: the same owner, the next SSN and RSN? */
 static inline bool mlog_pend_follows(const struct mlog_pend *p,
 				     const struct mlog_pend *q)
@@ -73,8 +67,13 @@ static inline bool mlog_pend_follows(const struct mlog_pend *p,
 	       q->rsn == p->rsn + 1;
 }
 
-void mlog_pend_compact(struct mlog_pend_set *s);
-
+/*
+ * The small operations on the pending RSNs that every message sent or
+ * received goes through are inline: they are a few instructions on a
+ * set that holds one or two RSNs, less than the call and return around
+ * them (a return is an indirect jump: a lookup of translated code under
+ * TCG, where the benchmarks run).
+ */
 /* Record that @rsn was returned for @ssn on @owner; false when full. */
 static inline bool mlog_pend_add(struct mlog_pend_set *s, u64 ssn, u64 rsn,
 				 void *owner)
