@@ -748,6 +748,7 @@ void mlog_sl_fill(struct mlog_flow *fl, struct mlog_frame *f, bool standalone)
 	struct mlog_host *h = fl->ms->host;
 	u32 max = mlog_sl_max_run(mn);
 	struct mlog_rsn_run run;
+	bool rule_clear;
 	u64 first;
 	u32 n;
 
@@ -756,9 +757,11 @@ void mlog_sl_fill(struct mlog_flow *fl, struct mlog_frame *f, bool standalone)
 	f->src_host = h->index;
 	f->incarnation = h->incarnation;
 	fl->chk_valid = false;
+	rule_clear = fl->rule_clear;
+	fl->rule_clear = false;
 	if (!standalone && !READ_ONCE(mn->log.piggyback))
 		return;
-	if ((f->flags & MLOG_F_NEED_RSN) && fl->rule_clear &&
+	if ((f->flags & MLOG_F_NEED_RSN) && rule_clear &&
 	    fl->rule_interval == f->interval) {
 		/*
 		 * The message's first frame, right after the send rule found
@@ -766,14 +769,12 @@ void mlog_sl_fill(struct mlog_flow *fl, struct mlog_frame *f, bool standalone)
 		 * RSN up to the interval acknowledged: only other flows' RSNs
 		 * went since, or came, newer than the interval.
 		 */
-		fl->rule_clear = false;
 		fl->chk_run.n = 0;
 		fl->chk_interval = f->interval;
 		fl->chk_ok = true;
 		fl->chk_valid = true;
 		goto acks;
 	}
-	fl->rule_clear = false;
 	spin_lock(&h->lock);
 	if (mlog_pend_run(&h->pend, fl, max, &run)) {
 		f->rsn = run.rsn;

@@ -61,7 +61,7 @@ bool __mlog_pend_run(const struct mlog_pend_set *s, const void *owner,
 	if (!s->breaks && max > 1) {
 		/* one run: the oldest entries, if they are @owner's */
 		run->n = 0;
-		if (!s->n || s->v[0].owner != owner)
+		if (s->v[0].owner != owner)
 			return false;
 		run->ssn = s->v[0].ssn;
 		run->rsn = s->v[0].rsn;
