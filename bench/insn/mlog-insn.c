@@ -83,14 +83,22 @@ enum { TAG_NONE = 1, TAG_LOG, TAG_END, TAG_FLUSH };
  * Instruction categories; then C_REP, the further iterations of REP
  * string instructions (see rep_string()); C_WAKE, how often the vCPU
  * resumed after going idle (a wake-up: an interrupt or timer ended a
- * HLT), which costs host time that no guest instruction shows; and
- * C_TRANS, the blocks translated.
+ * HLT), which costs host time that no guest instruction shows; C_TRANS,
+ * the blocks translated; and C_ATOMIC, the instructions that are atomic
+ * on memory (a LOCK prefix, or XCHG with a memory operand), counted
+ * again apart: multi-threaded TCG runs them through helpers, at a cost
+ * in host time far above that of other instructions.
  */
-enum { C_USER, C_KERNEL, C_MODULES, NCAT, C_REP = NCAT, C_WAKE, C_TRANS, NCNT };
+enum {
+	C_USER, C_KERNEL, C_MODULES, NCAT,
+	C_REP = NCAT, C_WAKE, C_TRANS, C_ATOMIC, NCNT
+};
+
 enum { PH_OUT, PH_NONE, PH_LOG, NPHASE };
 
 static const char *const cat_name[NCNT] = {
-	"user", "kernel", "modules", "rep", "wakeups", "translations"
+	"user", "kernel", "modules", "rep", "wakeups", "translations",
+	"atomics"
 };
 
 static const char *const phase_name[NPHASE] = { "out", "none", "log" };
@@ -220,6 +228,33 @@ static bool rep_string(const struct qemu_plugin_insn *insn)
 		return false;
 	return (d[i] >= 0xa4 && d[i] <= 0xa7) || (d[i] >= 0xaa && d[i] <= 0xaf) ||
 	       (d[i] >= 0x6c && d[i] <= 0x6f);
+}
+
+/*
+ * Is @insn atomic on memory: a LOCK prefix, or XCHG (0x86, 0x87) with a
+ * memory operand, which locks without one?
+ */
+static bool atomic_insn(const struct qemu_plugin_insn *insn)
+{
+	const uint8_t *d = qemu_plugin_insn_data(insn);
+	size_t n = qemu_plugin_insn_size(insn), i;
+	bool lock = false;
+
+	for (i = 0; i < n; i++) {
+		switch (d[i]) {
+		case 0xf0:
+			lock = true;
+			continue;
+		case 0xf2: case 0xf3: case 0x66: case 0x67: case 0x26:
+		case 0x2e: case 0x36: case 0x3e: case 0x64: case 0x65:
+			continue;
+		}
+		if (d[i] >= 0x40 && d[i] <= 0x4f)	/* REX */
+			continue;
+		break;
+	}
+	return lock ||
+	       (i + 1 < n && (d[i] == 0x86 || d[i] == 0x87) && d[i + 1] < 0xc0);
 }
 
 /* ------------------------------------------------------------------ */
@@ -492,6 +527,7 @@ static int mark_tag(struct qemu_plugin_tb *tb, size_t i)
 static void tb_trans(qemu_plugin_id_t id, struct qemu_plugin_tb *tb)
 {
 	size_t n = qemu_plugin_tb_n_insns(tb), i;
+	uint64_t natomic = 0;
 	uint64_t pc = qemu_plugin_tb_vaddr(tb);
 	struct tb_prof *t;
 	void *udata;
@@ -504,6 +540,11 @@ static void tb_trans(qemu_plugin_id_t id, struct qemu_plugin_tb *tb)
 	      C_REP : category(pc);
 	qemu_plugin_register_vcpu_tb_exec_inline(tb, QEMU_PLUGIN_INLINE_ADD_U64,
 						 &cnt->cnt[cat], n);
+	for (i = 0; i < n; i++)
+		natomic += atomic_insn(qemu_plugin_tb_get_insn(tb, i));
+	if (natomic)
+		qemu_plugin_register_vcpu_tb_exec_inline(tb, QEMU_PLUGIN_INLINE_ADD_U64,
+							 &cnt->cnt[C_ATOMIC], natomic);
 	if (profile) {
 		t = prof_new(pc, n);
 		if (t)

@@ -262,11 +262,12 @@ for op in ops:
 # its markers, per mode and node the instructions of the measured blocks.
 CATS = ("user", "kernel", "modules")
 # The plugin's other counters, printed per operation below the table.
-EXTRAS = ("rep", "wakeups", "translations")
+EXTRAS = ("rep", "wakeups", "translations", "atomics")
 EXTRA_TITLE = {
     "rep": "REP string iterations after the first (not in the instruction counts above)",
     "wakeups": "vCPU wake-ups (resumes from idle)",
     "translations": "blocks translated by TCG",
+    "atomics": "atomic instructions (LOCK prefix, XCHG with memory; also in the counts above)",
 }
 insn_runs = {}
 for op in ops:
