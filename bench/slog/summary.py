@@ -154,6 +154,9 @@ for op in ops:
     for mode in ("log", "noopt"):
         m = med(op, mode)[0]
         summary["table_3_2"][op][mode] = m
+        if mode == "noopt" and not any(r.get("mode") == "noopt" for r in results):
+            row += ["-", "-", "-"]  # not measured (--aa)
+            continue
         if m is None or base is None:
             row += [us(m), "-", "-"]
             continue
