@@ -198,6 +198,33 @@ static int category(uint64_t pc)
 }
 
 /*
+ * The offset of the opcode of the instruction @d (@n bytes), after its
+ * prefixes; *@rep is set if one was REP/REPNE, *@lock if one was LOCK.
+ */
+static size_t opcode_at(const uint8_t *d, size_t n, bool *rep, bool *lock)
+{
+	size_t i;
+
+	for (i = 0; i < n; i++) {
+		switch (d[i]) {
+		case 0xf0:
+			*lock = true;
+			continue;
+		case 0xf2: case 0xf3:
+			*rep = true;
+			continue;
+		case 0x66: case 0x67: case 0x26: case 0x2e: case 0x36:
+		case 0x3e: case 0x64: case 0x65:
+			continue;
+		}
+		if (d[i] >= 0x40 && d[i] <= 0x4f)	/* REX */
+			continue;
+		break;
+	}
+	return i;
+}
+
+/*
  * Is @insn a string instruction with a REP prefix?  TCG executes one
  * iteration per execution of a block that holds just that instruction
  * and jumps back to it, so counted as instructions a 4 KiB memset would
@@ -208,22 +235,10 @@ static int category(uint64_t pc)
 static bool rep_string(const struct qemu_plugin_insn *insn)
 {
 	const uint8_t *d = qemu_plugin_insn_data(insn);
-	size_t n = qemu_plugin_insn_size(insn), i;
-	bool rep = false;
+	size_t n = qemu_plugin_insn_size(insn);
+	bool rep = false, lock = false;
+	size_t i = opcode_at(d, n, &rep, &lock);
 
-	for (i = 0; i < n; i++) {
-		switch (d[i]) {
-		case 0xf2: case 0xf3:
-			rep = true;
-			continue;
-		case 0x66: case 0x67: case 0x26: case 0x2e: case 0x36:
-		case 0x3e: case 0x64: case 0x65:
-			continue;
-		}
-		if (d[i] >= 0x40 && d[i] <= 0x4f)	/* REX */
-			continue;
-		break;
-	}
 	if (!rep || i >= n)
 		return false;
 	return (d[i] >= 0xa4 && d[i] <= 0xa7) || (d[i] >= 0xaa && d[i] <= 0xaf) ||
@@ -237,22 +252,10 @@ static bool rep_string(const struct qemu_plugin_insn *insn)
 static bool atomic_insn(const struct qemu_plugin_insn *insn)
 {
 	const uint8_t *d = qemu_plugin_insn_data(insn);
-	size_t n = qemu_plugin_insn_size(insn), i;
-	bool lock = false;
+	size_t n = qemu_plugin_insn_size(insn);
+	bool rep = false, lock = false;
+	size_t i = opcode_at(d, n, &rep, &lock);
 
-	for (i = 0; i < n; i++) {
-		switch (d[i]) {
-		case 0xf0:
-			lock = true;
-			continue;
-		case 0xf2: case 0xf3: case 0x66: case 0x67: case 0x26:
-		case 0x2e: case 0x36: case 0x3e: case 0x64: case 0x65:
-			continue;
-		}
-		if (d[i] >= 0x40 && d[i] <= 0x4f)	/* REX */
-			continue;
-		break;
-	}
 	return lock ||
 	       (i + 1 < n && (d[i] == 0x86 || d[i] == 0x87) && d[i + 1] < 0xc0);
 }
