@@ -136,6 +136,7 @@ def diff(d):
 
 lines = []
 summary = {"table_3_2": {}, "table_3_7": {}, "log_memory": {}}
+noopt_measured = any(r.get("mode") == "noopt" for r in results)
 lines.append("Table 3.2: time per operation (us, median over reps of each rep's "
              "median), without logging (none), with logging (log) and with "
              "logging minus piggybacking and ranges (noopt)")
@@ -154,7 +155,7 @@ for op in ops:
     for mode in ("log", "noopt"):
         m = med(op, mode)[0]
         summary["table_3_2"][op][mode] = m
-        if mode == "noopt" and not any(r.get("mode") == "noopt" for r in results):
+        if mode == "noopt" and not noopt_measured:
             row += ["-", "-", "-"]  # not measured (--aa)
             continue
         if m is None or base is None:
@@ -342,7 +343,8 @@ if insn_runs:
                  "rep's ratio of totals log/none, minus 1; one-way send: per message)")
     # A REP iteration is cheap on a real CPU; a wake-up (a vCPU resuming
     # from HLT) costs the host a thread wake-up and an interrupt
-    # injection, time that no instruction count shows.
+    # injection, and an atomic instruction a TCG helper call: time that
+    # no instruction count shows.
     for extra in EXTRAS:
         if not any(v.get(extra) for runs in insn_runs.values() for run in runs
                    for v in run["none"].values()):
