@@ -293,7 +293,8 @@ static void mlog_sl_arm(struct mlog_flow *fl, unsigned long when)
  * Not while more than one message of a SOCK_RDM flow is queued or in
  * flight: their acknowledgments bring RSNs to acknowledge in turn, and
  * deleting the timer at each frame only to arm it again at the next RSNs
- * costs a stream more than the timer firing once for nothing after it.
+ * costs a stream more than the timer firing for nothing, which it does
+ * at most once per arming: finding nothing due, it stops.
  */
 static void mlog_sl_disarm_idle(struct mlog_flow *fl)
 {
