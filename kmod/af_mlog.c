@@ -134,7 +134,7 @@ struct mlog_flow *mlog_flow_get(struct mlog_sock *ms,
 				const struct in6_addr *addr, u16 port,
 				gfp_t gfp)
 {
-	struct mlog_net *mn = mlog_pernet(sock_net(&ms->sk));
+	struct mlog_net *mn = mlog_sk_net(ms);
 	struct mlog_peer *peer;
 	struct mlog_flow *fl;
 
@@ -218,7 +218,7 @@ static bool mlog_reasm_start(struct mlog_sock *ms, struct mlog_reasm *r,
 			return false;
 		}
 		r->skb = m;
-		mlog_stat_inc(mlog_pernet(sock_net(sk)),
+		mlog_stat_inc(mlog_sk_net(mlog_sk(sk)),
 			      MLOG_STAT_RX_REASM_COPIED);
 	}
 	return true;
@@ -316,7 +316,7 @@ struct sk_buff *mlog_reasm_take(struct mlog_reasm *r)
 void mlog_deliver(struct mlog_sock *ms, struct sk_buff *skb,
 		  const struct in6_addr *src, u16 src_port)
 {
-	struct mlog_net *mn = mlog_pernet(sock_net(&ms->sk));
+	struct mlog_net *mn = mlog_sk_net(ms);
 	struct mlog_skb_cb *cb = mlog_skb_cb(skb);
 	struct sock *sk = &ms->sk;
 
@@ -348,7 +348,7 @@ static void mlog_dgram_rcv(struct mlog_sock *ms, struct sk_buff *skb,
 			   const struct mlog_frame *f,
 			   const struct in6_addr *src)
 {
-	struct mlog_net *mn = mlog_pernet(sock_net(&ms->sk));
+	struct mlog_net *mn = mlog_sk_net(ms);
 	struct mlog_reasm *r;
 	struct mlog_flow *fl;
 
@@ -398,7 +398,7 @@ static void mlog_dgram_rcv(struct mlog_sock *ms, struct sk_buff *skb,
 void mlog_sock_rcv(struct sock *sk, struct sk_buff *skb,
 		   const struct mlog_frame *f, const struct in6_addr *src)
 {
-	struct mlog_net *mn = mlog_pernet(sock_net(sk));
+	struct mlog_net *mn = mlog_sk_net(mlog_sk(sk));
 	struct mlog_sock *ms = mlog_sk(sk);
 
 	if (sk->sk_type == SOCK_DGRAM && f->type == MLOG_FRAME_DATA) {
@@ -466,7 +466,7 @@ static int mlog_send_dest(struct sock *sk, struct msghdr *msg,
 /* Bind to an ephemeral port if not bound yet.  Caller holds lock_sock. */
 static int mlog_autobind(struct sock *sk)
 {
-	struct mlog_net *mn = mlog_pernet(sock_net(sk));
+	struct mlog_net *mn = mlog_sk_net(mlog_sk(sk));
 	struct mlog_sock *ms = mlog_sk(sk);
 	int err;
 
@@ -507,7 +507,7 @@ int mlog_send_prepare(struct sock *sk, struct msghdr *msg, size_t len,
 int mlog_bind(struct socket *sock, struct sockaddr *uaddr, int len)
 {
 	struct sock *sk = sock->sk;
-	struct mlog_net *mn = mlog_pernet(sock_net(sk));
+	struct mlog_net *mn = mlog_sk_net(mlog_sk(sk));
 	struct mlog_sock *ms = mlog_sk(sk);
 	const struct sockaddr_mlog *sm;
 	int err;
@@ -581,7 +581,7 @@ int mlog_getname(struct socket *sock, struct sockaddr *uaddr, int peer)
 		}
 		*sm = ms->peer;
 	} else {
-		struct mlog_net *mn = mlog_pernet(sock_net(sk));
+		struct mlog_net *mn = mlog_sk_net(mlog_sk(sk));
 
 		sm->smlog_family = mlog_family;
 		sm->smlog_port = ms->port;
@@ -596,7 +596,7 @@ static int mlog_dgram_sendmsg(struct socket *sock, struct msghdr *msg,
 			      size_t len)
 {
 	struct sock *sk = sock->sk;
-	struct mlog_net *mn = mlog_pernet(sock_net(sk));
+	struct mlog_net *mn = mlog_sk_net(mlog_sk(sk));
 	struct mlog_sock *ms = mlog_sk(sk);
 	struct sockaddr_mlog dest;
 	struct mlog_frame f = { .type = MLOG_FRAME_DATA };
@@ -745,7 +745,7 @@ int mlog_release(struct socket *sock)
 
 	if (!sk)
 		return 0;
-	mn = mlog_pernet(sock_net(sk));
+	mn = mlog_sk_net(mlog_sk(sk));
 	mlog_flows_closing(mlog_sk(sk));
 	mlog_unhash_port(mn, mlog_sk(sk));
 
@@ -828,6 +828,7 @@ static int mlog_create(struct net *net, struct socket *sock, int protocol,
 	sock_set_flag(sk, SOCK_RCU_FREE);
 
 	ms = mlog_sk(sk);
+	ms->mn = mn;
 	spin_lock_init(&ms->lock);
 	hash_init(ms->flows);
 	do {

@@ -384,6 +384,12 @@ struct mlog_sock_stats {
 
 struct mlog_sock {
 	struct sock		sk;		/* must be first */
+	/*
+	 * sock_net()'s mlog_net, kept here because net_generic() costs an
+	 * RCU section per call; it outlives the socket, which holds a
+	 * reference on its namespace.
+	 */
+	struct mlog_net		*mn;
 	struct hlist_node	port_node;	/* in mlog_net.ports */
 	u16			port;		/* host order, 0 = unbound */
 	bool			connected;
@@ -407,6 +413,11 @@ struct mlog_sock {
 static inline struct mlog_sock *mlog_sk(const struct sock *sk)
 {
 	return container_of(sk, struct mlog_sock, sk);
+}
+
+static inline struct mlog_net *mlog_sk_net(const struct mlog_sock *ms)
+{
+	return ms->mn;
 }
 
 /* Source of a received frame, kept in skb->cb until recvmsg(). */

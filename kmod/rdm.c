@@ -94,7 +94,7 @@ void mlog_flow_stop(struct mlog_flow *fl)
 static void mlog_txmsg_free(struct mlog_flow *fl, struct mlog_txmsg *m)
 {
 	if (m->rec)
-		mlog_log_put(&mlog_pernet(sock_net(&fl->ms->sk))->log, m->rec);
+		mlog_log_put(&mlog_sk_net(fl->ms)->log, m->rec);
 	kvfree(m);
 }
 
@@ -239,7 +239,7 @@ void mlog_rdm_frame_init(struct mlog_flow *fl, struct mlog_frame *f, u8 type)
 static void mlog_rdm_ctl_out(struct mlog_flow *fl, bool standalone,
 			     u16 flags)
 {
-	struct mlog_net *mn = mlog_pernet(sock_net(&fl->ms->sk));
+	struct mlog_net *mn = mlog_sk_net(fl->ms);
 	struct mlog_frame f;
 
 	mlog_rdm_frame_init(fl, &f, MLOG_FRAME_ACK);
@@ -279,7 +279,7 @@ void mlog_rdm_closing(struct mlog_flow *fl)
 static void mlog_xmit_msg(struct mlog_flow *fl, struct mlog_txmsg *m,
 			  bool first, u64 skip)
 {
-	struct mlog_net *mn = mlog_pernet(sock_net(&fl->ms->sk));
+	struct mlog_net *mn = mlog_sk_net(fl->ms);
 	struct mlog_frame f;
 	u32 off = 0, sent = 0;
 
@@ -313,7 +313,7 @@ static void mlog_count_retransmit(struct mlog_flow *fl, struct mlog_txmsg *m)
 	m->retransmitted = true;
 	fl->ms->stats.retransmits++;
 	atomic64_inc(&fl->peer->retransmits);
-	mlog_stat_inc(mlog_pernet(sock_net(&fl->ms->sk)),
+	mlog_stat_inc(mlog_sk_net(fl->ms),
 		      MLOG_STAT_TX_RETRANSMITS);
 }
 
@@ -424,7 +424,7 @@ static void mlog_cwnd_loss(struct mlog_flow *fl, bool timeout)
  */
 static void mlog_check_undo(struct mlog_flow *fl, const struct mlog_frame *f)
 {
-	struct mlog_net *mn = mlog_pernet(sock_net(&fl->ms->sk));
+	struct mlog_net *mn = mlog_sk_net(fl->ms);
 
 	if (!fl->undo_ssn || f->ack < fl->undo_ssn)
 		return;
@@ -502,7 +502,7 @@ static void mlog_probe_una(struct mlog_flow *fl)
 /* The peer acknowledges everything up to f->ack and offers f->window. */
 static void mlog_process_ack(struct mlog_flow *fl, const struct mlog_frame *f)
 {
-	struct mlog_net *mn = mlog_pernet(sock_net(&fl->ms->sk));
+	struct mlog_net *mn = mlog_sk_net(fl->ms);
 	struct mlog_sock *ms = fl->ms;
 	struct mlog_txmsg *m, *tmp;
 	u32 acked = 0, cost;
@@ -592,7 +592,7 @@ static void mlog_process_ack(struct mlog_flow *fl, const struct mlog_frame *f)
 /* The remote endpoint is a new socket on the same port: start afresh. */
 static void mlog_flow_restart(struct mlog_flow *fl)
 {
-	struct mlog_net *mn = mlog_pernet(sock_net(&fl->ms->sk));
+	struct mlog_net *mn = mlog_sk_net(fl->ms);
 
 	mlog_sl_flow_detach(fl);
 	mlog_txq_purge(fl);
@@ -614,7 +614,7 @@ static bool mlog_ooo_add(struct mlog_flow *fl, struct sk_buff *skb,
 			 const struct mlog_frame *f)
 {
 	struct mlog_sock *ms = fl->ms;
-	struct mlog_net *mn = mlog_pernet(sock_net(&ms->sk));
+	struct mlog_net *mn = mlog_sk_net(ms);
 	unsigned int i = f->ssn % MLOG_OOO_MSGS;
 	struct mlog_reasm *r;
 	bool first;
@@ -684,7 +684,7 @@ static void mlog_rdm_data(struct mlog_flow *fl, struct sk_buff *skb,
 			  const struct in6_addr *src)
 {
 	struct mlog_sock *ms = fl->ms;
-	struct mlog_net *mn = mlog_pernet(sock_net(&ms->sk));
+	struct mlog_net *mn = mlog_sk_net(ms);
 	struct mlog_reasm *r = &fl->reasm;
 	struct sk_buff *whole;
 
@@ -772,7 +772,7 @@ no_room:
 void mlog_rdm_rcv(struct mlog_sock *ms, struct sk_buff *skb,
 		  const struct mlog_frame *f, const struct in6_addr *src)
 {
-	struct mlog_net *mn = mlog_pernet(sock_net(&ms->sk));
+	struct mlog_net *mn = mlog_sk_net(ms);
 	struct mlog_flow *fl;
 
 	spin_lock_bh(&ms->lock);
@@ -807,7 +807,7 @@ static void mlog_rto_expired(struct timer_list *t)
 {
 	struct mlog_flow *fl = from_timer(fl, t, rto_timer);
 	struct mlog_sock *ms = fl->ms;
-	struct mlog_net *mn = mlog_pernet(sock_net(&ms->sk));
+	struct mlog_net *mn = mlog_sk_net(ms);
 
 	spin_lock_bh(&ms->lock);
 	if (ms->dead || fl->snd_una == fl->next_ssn)
@@ -857,7 +857,7 @@ static int mlog_rdm_sendmsg(struct socket *sock, struct msghdr *msg,
 {
 	DEFINE_WAIT_FUNC(wait, woken_wake_function);
 	struct sock *sk = sock->sk;
-	struct mlog_net *mn = mlog_pernet(sock_net(sk));
+	struct mlog_net *mn = mlog_sk_net(mlog_sk(sk));
 	struct mlog_sock *ms = mlog_sk(sk);
 	struct sockaddr_mlog dest;
 	struct mlog_txmsg *m;

@@ -220,7 +220,7 @@ static bool mlog_pidns_within(struct pid_namespace *ns,
  */
 int mlog_sock_join_host(struct mlog_sock *ms)
 {
-	struct mlog_net *mn = mlog_pernet(sock_net(&ms->sk));
+	struct mlog_net *mn = mlog_sk_net(ms);
 	struct pid_namespace *ns = task_active_pid_ns(current);
 	struct mlog_host *h, *found = NULL;
 
@@ -308,7 +308,7 @@ static void mlog_sl_disarm_idle(struct mlog_flow *fl)
 /* A frame of its own for RSNs and RSN acks of @fl.  Caller holds ms->lock. */
 static void mlog_sl_standalone(struct mlog_flow *fl)
 {
-	struct mlog_net *mn = mlog_pernet(sock_net(&fl->ms->sk));
+	struct mlog_net *mn = mlog_sk_net(fl->ms);
 
 	mlog_rdm_send_ctl(fl, true);
 	mlog_stat_inc(mn, MLOG_STAT_SL_EXTRA_FRAMES);
@@ -391,7 +391,7 @@ static void mlog_sl_pend_gone(struct mlog_host *h)
 /* Forget what ties @fl to its host and the log.  Caller holds ms->lock. */
 void mlog_sl_flow_detach(struct mlog_flow *fl)
 {
-	struct mlog_net *mn = mlog_pernet(sock_net(&fl->ms->sk));
+	struct mlog_net *mn = mlog_sk_net(fl->ms);
 	struct mlog_host *h = fl->ms->host;
 	struct mlog_log_rec *rec, *tmp;
 
@@ -425,7 +425,7 @@ static void mlog_sl_bad(struct mlog_net *mn, enum mlog_stat why)
  */
 bool mlog_sl_frame_ok(struct mlog_flow *fl, const struct mlog_frame *f)
 {
-	struct mlog_net *mn = mlog_pernet(sock_net(&fl->ms->sk));
+	struct mlog_net *mn = mlog_sk_net(fl->ms);
 	struct mlog_host *h = fl->ms->host;
 	u64 last;
 
@@ -506,7 +506,7 @@ static void mlog_sl_release_held(struct mlog_sock *ms)
 void mlog_sl_rcv(struct mlog_flow *fl, const struct mlog_frame *f)
 {
 	struct mlog_sock *ms = fl->ms;
-	struct mlog_net *mn = mlog_pernet(sock_net(&ms->sk));
+	struct mlog_net *mn = mlog_sk_net(ms);
 	struct mlog_host *h = ms->host;
 	u32 matched, removed, left;
 	bool held;
@@ -643,7 +643,7 @@ static void mlog_sl_dep(struct mlog_net *mn, struct mlog_host *h, u32 src,
 void mlog_sl_delivered(struct mlog_flow *fl, const struct mlog_frame *f)
 {
 	struct mlog_sock *ms = fl->ms;
-	struct mlog_net *mn = mlog_pernet(sock_net(&ms->sk));
+	struct mlog_net *mn = mlog_sk_net(ms);
 	struct mlog_host *h = ms->host;
 	/* only a protected sender can log the RSN */
 	bool need = (f->flags & MLOG_F_NEED_RSN) && f->src_host;
@@ -681,7 +681,7 @@ void mlog_sl_delivered(struct mlog_flow *fl, const struct mlog_frame *f)
 /* A frame of its own answering one duplicate: its RSN, or DONT_LOG. */
 static void mlog_sl_answer_dup(struct mlog_flow *fl, u64 ssn, u64 rsn)
 {
-	struct mlog_net *mn = mlog_pernet(sock_net(&fl->ms->sk));
+	struct mlog_net *mn = mlog_sk_net(fl->ms);
 	struct mlog_frame f;
 
 	mlog_rdm_frame_init(fl, &f, MLOG_FRAME_ACK);
@@ -705,7 +705,7 @@ static void mlog_sl_answer_dup(struct mlog_flow *fl, u64 ssn, u64 rsn)
  */
 void mlog_sl_duplicate(struct mlog_flow *fl, const struct mlog_frame *f)
 {
-	struct mlog_net *mn = mlog_pernet(sock_net(&fl->ms->sk));
+	struct mlog_net *mn = mlog_sk_net(fl->ms);
 	struct mlog_host *h = fl->ms->host;
 	struct mlog_hist_key k;
 	bool pending, found;
@@ -745,7 +745,7 @@ static void mlog_sl_frame_run(const struct mlog_frame *f,
  */
 void mlog_sl_fill(struct mlog_flow *fl, struct mlog_frame *f, bool standalone)
 {
-	struct mlog_net *mn = mlog_pernet(sock_net(&fl->ms->sk));
+	struct mlog_net *mn = mlog_sk_net(fl->ms);
 	struct mlog_host *h = fl->ms->host;
 	u32 max = mlog_sl_max_run(mn);
 	struct mlog_rsn_run run;
@@ -851,7 +851,7 @@ static bool mlog_sl_rule(struct mlog_flow *fl, u64 interval, bool *delayed,
 			 u64 *host_ssn, bool *clear)
 {
 	struct mlog_sock *ms = fl->ms;
-	struct mlog_net *mn = mlog_pernet(sock_net(&ms->sk));
+	struct mlog_net *mn = mlog_sk_net(ms);
 	struct mlog_host *h = ms->host;
 	bool piggy = READ_ONCE(mn->log.piggyback);
 	struct mlog_rsn_run run = { 0 };
@@ -917,7 +917,7 @@ bool mlog_sl_may_send(struct mlog_flow *fl, struct mlog_txmsg *m)
  */
 void mlog_sl_check_frame(struct mlog_flow *fl, const struct mlog_frame *f)
 {
-	struct mlog_net *mn = mlog_pernet(sock_net(&fl->ms->sk));
+	struct mlog_net *mn = mlog_sk_net(fl->ms);
 	struct mlog_host *h = fl->ms->host;
 	struct mlog_rsn_run run;
 	bool ok;
@@ -943,7 +943,7 @@ void mlog_sl_check_frame(struct mlog_flow *fl, const struct mlog_frame *f)
 /* The receiver has message @m: its transmission copy is not needed. */
 void mlog_sl_acked(struct mlog_flow *fl, struct mlog_txmsg *m)
 {
-	struct mlog_net *mn = mlog_pernet(sock_net(&fl->ms->sk));
+	struct mlog_net *mn = mlog_sk_net(fl->ms);
 	struct mlog_log_rec *rec = m->rec;
 
 	if (!rec)
@@ -967,7 +967,7 @@ void mlog_sl_acked(struct mlog_flow *fl, struct mlog_txmsg *m)
 struct mlog_log_rec *mlog_sl_log_msg(struct mlog_sock *ms, struct msghdr *msg,
 				     u32 len, long *timeo)
 {
-	struct mlog_net *mn = mlog_pernet(sock_net(&ms->sk));
+	struct mlog_net *mn = mlog_sk_net(ms);
 	struct mlog_log_rec *rec;
 
 	rec = mlog_log_reserve(mn, len, timeo);
@@ -990,7 +990,7 @@ static void mlog_sl_file(struct mlog_flow *fl, struct mlog_log_rec *rec,
 			 u64 ssn, u64 interval, bool dgram)
 {
 	struct mlog_sock *ms = fl->ms;
-	struct mlog_net *mn = mlog_pernet(sock_net(&ms->sk));
+	struct mlog_net *mn = mlog_sk_net(ms);
 	struct mlog_host *h = ms->host;
 
 	rec->src_host = h->index;
@@ -1191,7 +1191,7 @@ static void mlog_sl_dgram_xmit(struct mlog_flow *fl, struct mlog_log_rec *rec,
 			       u64 interval, u64 host_ssn)
 {
 	struct mlog_sock *ms = fl->ms;
-	struct mlog_net *mn = mlog_pernet(sock_net(&ms->sk));
+	struct mlog_net *mn = mlog_sk_net(ms);
 	struct mlog_frame f;
 	u32 off = 0;
 	u64 ssn;
@@ -1229,7 +1229,7 @@ int mlog_sl_dgram_sendmsg(struct mlog_sock *ms, struct msghdr *msg, u32 len,
 			  const struct in6_addr *dst, u16 dport)
 {
 	struct sock *sk = &ms->sk;
-	struct mlog_net *mn = mlog_pernet(sock_net(sk));
+	struct mlog_net *mn = mlog_sk_net(ms);
 	struct mlog_host *h = ms->host;
 	long timeo = sock_sndtimeo(sk, msg->msg_flags & MSG_DONTWAIT);
 	struct mlog_log_rec *rec;
@@ -1296,7 +1296,7 @@ int mlog_sl_dgram_sendmsg(struct mlog_sock *ms, struct msghdr *msg, u32 len,
  */
 static void mlog_sl_dgram_restart(struct mlog_flow *fl)
 {
-	struct mlog_net *mn = mlog_pernet(sock_net(&fl->ms->sk));
+	struct mlog_net *mn = mlog_sk_net(fl->ms);
 
 	mlog_sl_flow_detach(fl);
 	mlog_reasm_reset(&fl->reasm);
@@ -1314,7 +1314,7 @@ static void mlog_sl_dgram_restart(struct mlog_flow *fl)
 void mlog_sl_dgram_rcv(struct mlog_sock *ms, struct sk_buff *skb,
 		       const struct mlog_frame *f, const struct in6_addr *src)
 {
-	struct mlog_net *mn = mlog_pernet(sock_net(&ms->sk));
+	struct mlog_net *mn = mlog_sk_net(ms);
 	struct sk_buff *whole = NULL;
 	struct mlog_reasm *r;
 	struct mlog_flow *fl;
@@ -1403,7 +1403,7 @@ void mlog_sl_dgram_unlogged(struct mlog_sock *ms, const struct in6_addr *src,
 	ack.flags |= MLOG_F_DONT_LOG;
 	ack.ssn2 = f->ssn;
 	ack.rsn_count = 1;
-	mlog_sl_answer(mlog_pernet(sock_net(&ms->sk)), src, &ack);
+	mlog_sl_answer(mlog_sk_net(ms), src, &ack);
 }
 
 /*
