@@ -331,12 +331,13 @@ static void __mlog_log_put(struct mlog_log *log, struct mlog_log_rec *rec)
  * Enter a newly filled (partial) entry into the index.  The flow that
  * keeps it until its RSN arrives gets a reference of its own if
  * @flow_ref, else it takes over the caller's.  *@hint is the receiver's
- * index the flow last filed in; it is updated.
+ * index the flow last filed in; it is updated.  Caller holds the flow's
+ * socket lock, so BHs are off already.
  */
 void mlog_log_file(struct mlog_log *log, struct mlog_log_rec *rec,
 		   bool flow_ref, struct mlog_log_dst **hint)
 {
-	spin_lock_bh(&log->lock);
+	spin_lock(&log->lock);
 	rec->state = MLOG_REC_PARTIAL;
 	if (__mlog_log_index(log, rec, *hint)) {
 		refcount_inc(&rec->refs);
@@ -344,7 +345,7 @@ void mlog_log_file(struct mlog_log *log, struct mlog_log_rec *rec,
 	}
 	if (flow_ref)
 		refcount_inc(&rec->refs);
-	spin_unlock_bh(&log->lock);
+	spin_unlock(&log->lock);
 }
 
 /*
@@ -409,7 +410,7 @@ void mlog_log_unfile(struct mlog_log *log, struct mlog_log_rec *rec)
  * SSN order), or said @dont_log for them.  Each entry found is logged
  * with its RSN (or taken out of the index) and leaves @partial with the
  * flow's reference, all under one hold of the log's lock.  Returns how
- * many were found.  Caller holds the flow's socket lock.
+ * many were found.  Caller holds the flow's socket lock (BHs off).
  */
 u32 mlog_log_rsns(struct mlog_log *log, struct list_head *partial, u64 ssn,
 		  u32 n, u32 dst_host, u64 rsn, bool dont_log)
@@ -418,7 +419,7 @@ u32 mlog_log_rsns(struct mlog_log *log, struct list_head *partial, u64 ssn,
 	u64 end = ssn + n;
 	u32 matched = 0;
 
-	spin_lock_bh(&log->lock);
+	spin_lock(&log->lock);
 	list_for_each_entry_safe(rec, tmp, partial, fnode) {
 		if (rec->ssn >= end)
 			break;
@@ -433,7 +434,7 @@ u32 mlog_log_rsns(struct mlog_log *log, struct list_head *partial, u64 ssn,
 		__mlog_log_put(log, rec);
 		matched++;
 	}
-	spin_unlock_bh(&log->lock);
+	spin_unlock(&log->lock);
 	return matched;
 }
 
