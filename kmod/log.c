@@ -10,8 +10,9 @@
  * is capped: at the cap senders wait (or get EAGAIN) instead of losing
  * entries, and nearing it raises a netlink event for the logging daemon.
  *
- * Entries are found by receiving host: fully logged ones by RSN in a
- * red-black tree, partially logged ones in send order.
+ * Entries are found by receiving host: fully logged ones by RSN (a list
+ * while the RSNs arrive in order, a red-black tree below it), partially
+ * logged ones in send order.
  */
 #include <linux/module.h>
 #include <linux/sched/signal.h>
@@ -208,6 +209,7 @@ static struct mlog_log_dst *mlog_log_dst_get(struct mlog_log *log, u32 host)
 		return NULL;
 	d->host = host;
 	d->full = RB_ROOT;
+	INIT_LIST_HEAD(&d->tail);
 	INIT_LIST_HEAD(&d->partial);
 	if (xa_err(xa_store(&log->dsts, host, d, GFP_ATOMIC))) {
 		kfree(d);
@@ -230,6 +232,75 @@ static inline struct mlog_log_dst *mlog_log_dst(struct mlog_log *log,
 	return mlog_log_dst_get(log, host);
 }
 
+static struct mlog_log_rec *mlog_log_tree_last(struct mlog_log_dst *d)
+{
+	struct rb_node *n = rb_last(&d->full);
+
+	return n ? rb_entry(n, struct mlog_log_rec, rb) : NULL;
+}
+
+/*
+ * Move @d's in-order tail into its tree, which then holds every fully
+ * logged entry.  Each one goes right of the tree's highest, without a
+ * walk.  An entry is folded at most once, so folding costs no more than
+ * putting every entry in the tree at once would have.  Caller holds
+ * log->lock.
+ */
+static void mlog_log_fold(struct mlog_log_dst *d)
+{
+	struct rb_node *parent = rb_last(&d->full);
+	struct mlog_log_rec *rec, *tmp;
+
+	list_for_each_entry_safe(rec, tmp, &d->tail, dnode) {
+		INIT_LIST_HEAD(&rec->dnode);
+		rb_link_node(&rec->rb, parent,
+			     parent ? &parent->rb_right : &d->full.rb_node);
+		rb_insert_color(&rec->rb, &d->full);
+		parent = &rec->rb;
+	}
+	INIT_LIST_HEAD(&d->tail);
+}
+
+/*
+ * The first fully logged entry of @d with an RSN of at least @rsn, or
+ * NULL; the entries above it follow by mlog_log_next().  Folds the tail.
+ * Caller holds log->lock.
+ */
+struct mlog_log_rec *mlog_log_first_from(struct mlog_log_dst *d, u64 rsn)
+{
+	struct rb_node *n, *best = NULL;
+
+	mlog_log_fold(d);
+	for (n = d->full.rb_node; n;) {
+		if (rb_entry(n, struct mlog_log_rec, rb)->rsn >= rsn) {
+			best = n;
+			n = n->rb_left;
+		} else {
+			n = n->rb_right;
+		}
+	}
+	return best ? rb_entry(best, struct mlog_log_rec, rb) : NULL;
+}
+
+/*
+ * The fully logged entry of @d after @rec in RSN order (the first one if
+ * @rec is NULL), or NULL: the tree's, then the tail's.  Caller holds
+ * log->lock.
+ */
+struct mlog_log_rec *mlog_log_next(struct mlog_log_dst *d,
+				   struct mlog_log_rec *rec)
+{
+	struct rb_node *n;
+
+	if (rec && RB_EMPTY_NODE(&rec->rb))
+		return list_is_last(&rec->dnode, &d->tail) ? NULL :
+		       list_next_entry(rec, dnode);
+	n = rec ? rb_next(&rec->rb) : rb_first(&d->full);
+	if (n)
+		return rb_entry(n, struct mlog_log_rec, rb);
+	return list_first_entry_or_null(&d->tail, struct mlog_log_rec, dnode);
+}
+
 /* Put @rec into @d, its receiver's index.  Caller holds log->lock. */
 static void __mlog_log_index_in(struct mlog_log_dst *d,
 				struct mlog_log_rec *rec)
@@ -241,28 +312,27 @@ static void __mlog_log_index_in(struct mlog_log_dst *d,
 		list_add_tail(&rec->dnode, &d->partial);
 		return;
 	}
-	if (d->last && rec->rsn >= d->last->rsn) {
+	if (!d->last || rec->rsn >= d->last->rsn) {
 		/*
-		 * RSNs mostly arrive in order: the new entry goes right of
-		 * the highest one, without a walk down the tree (whose
-		 * entries are spread over many pages).
+		 * RSNs mostly arrive in order: the entry joins the tail,
+		 * with no rebalancing of the tree (whose entries are spread
+		 * over many pages).
 		 */
-		parent = &d->last->rb;
-		p = &parent->rb_right;
-	} else {
-		p = &d->full.rb_node;
-		while (*p) {
-			struct mlog_log_rec *r = rb_entry(*p, struct mlog_log_rec,
-							  rb);
+		list_add_tail(&rec->dnode, &d->tail);
+		d->last = rec;
+		return;
+	}
+	/* below the highest: only the tree can take it */
+	mlog_log_fold(d);
+	p = &d->full.rb_node;
+	while (*p) {
+		struct mlog_log_rec *r = rb_entry(*p, struct mlog_log_rec, rb);
 
-			parent = *p;
-			p = rec->rsn < r->rsn ? &(*p)->rb_left : &(*p)->rb_right;
-		}
+		parent = *p;
+		p = rec->rsn < r->rsn ? &(*p)->rb_left : &(*p)->rb_right;
 	}
 	rb_link_node(&rec->rb, parent, p);
 	rb_insert_color(&rec->rb, &d->full);
-	if (!d->last || rec->rsn >= d->last->rsn)
-		d->last = rec;
 }
 
 /*
@@ -301,7 +371,17 @@ static bool __mlog_log_unindex(struct mlog_log *log, struct mlog_log_rec *rec)
 		goto out;
 	}
 	d = rec->dst;
-	if (d) {
+	if (!d)
+		goto out;
+	if (RB_EMPTY_NODE(&rec->rb)) {
+		/* in the tail, whose entry before it is the next highest */
+		if (d->last == rec)
+			d->last = list_is_first(&rec->dnode, &d->tail) ?
+				  mlog_log_tree_last(d) :
+				  list_prev_entry(rec, dnode);
+		list_del_init(&rec->dnode);
+	} else {
+		/* the tree's highest is the last only when the tail is empty */
 		if (d->last == rec) {
 			struct rb_node *prev = rb_prev(&rec->rb);
 
@@ -309,6 +389,7 @@ static bool __mlog_log_unindex(struct mlog_log *log, struct mlog_log_rec *rec)
 					 NULL;
 		}
 		rb_erase(&rec->rb, &d->full);
+		RB_CLEAR_NODE(&rec->rb);
 	}
 out:
 	rec->state = MLOG_REC_DEAD;
@@ -464,16 +545,14 @@ u64 mlog_log_purge(struct mlog_net *mn, u32 dst_host, u64 upto, u32 src_host)
 	struct mlog_log_rec *rec, *tmp;
 	struct mlog_log_dst *d;
 	unsigned long idx;
-	struct rb_node *n;
 	u64 count = 0;
 
 	spin_lock_bh(&log->lock);
 	xa_for_each(&log->dsts, idx, d) {
 		if (!src_host && d->host != dst_host)
 			continue;
-		for (n = rb_first(&d->full); n;) {
-			rec = rb_entry(n, struct mlog_log_rec, rb);
-			n = rb_next(n);
+		for (rec = mlog_log_next(d, NULL); rec; rec = tmp) {
+			tmp = mlog_log_next(d, rec);
 			if (!src_host && rec->rsn > upto)
 				break;
 			if (src_host && rec->src_host != src_host)
@@ -533,7 +612,6 @@ int mlog_log_dump(struct sk_buff *skb, struct netlink_callback *cb,
 	struct mlog_log_rec *rec;
 	struct mlog_log_dst *d;
 	unsigned long idx;
-	struct rb_node *n, *best;
 	u64 skip;
 
 	BUILD_BUG_ON(sizeof(*ctx) > sizeof(cb->ctx));
@@ -550,20 +628,8 @@ int mlog_log_dump(struct sk_buff *skb, struct netlink_callback *cb,
 			ctx->pos = ctx->from_rsn;
 		}
 		if (ctx->phase == 0) {
-			/* the first entry with an RSN >= pos */
-			best = NULL;
-			n = d->full.rb_node;
-			while (n) {
-				rec = rb_entry(n, struct mlog_log_rec, rb);
-				if (rec->rsn >= ctx->pos) {
-					best = n;
-					n = n->rb_left;
-				} else {
-					n = n->rb_right;
-				}
-			}
-			for (n = best; n; n = rb_next(n)) {
-				rec = rb_entry(n, struct mlog_log_rec, rb);
+			for (rec = mlog_log_first_from(d, ctx->pos); rec;
+			     rec = mlog_log_next(d, rec)) {
 				if (ctx->src_host && rec->src_host != ctx->src_host)
 					continue;
 				if (fill(skb, cb, rec, ctx->data)) {

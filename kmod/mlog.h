@@ -106,10 +106,17 @@ struct mlog_log_block {
 	u8			data[];
 };
 
+/*
+ * A receiver's entries.  Fully logged ones are ordered by RSN: those
+ * that arrived in order are appended to @tail, above every RSN in the
+ * tree @full; the tail is folded into the tree when an RSN arrives out of
+ * order or a lookup needs the tree.
+ */
 struct mlog_log_dst {
 	u32			host;		/* 0: receiver not known yet */
-	struct rb_root		full;		/* by RSN */
-	struct mlog_log_rec	*last;		/* highest RSN in full, or NULL */
+	struct rb_root		full;		/* by RSN, below the tail's */
+	struct list_head	tail;		/* in RSN order */
+	struct mlog_log_rec	*last;		/* highest RSN of both, or NULL */
 	struct list_head	partial;	/* in send order */
 	u64			purged;		/* RSNs up to this are gone */
 };
@@ -123,8 +130,8 @@ enum mlog_rec_state {
 struct mlog_log_rec {
 	struct mlog_log_block	*blk;
 	struct mlog_log_dst	*dst;		/* index it was last filed in */
-	struct rb_node		rb;		/* dst->full */
-	struct list_head	dnode;		/* dst->partial */
+	struct rb_node		rb;		/* dst->full, or clear */
+	struct list_head	dnode;		/* dst->partial or dst->tail */
 	struct list_head	fnode;		/* flow's entries awaiting RSNs */
 	refcount_t		refs;		/* the last put under mlog_log.lock */
 	u8			state;
@@ -521,6 +528,9 @@ u32 mlog_log_rsns(struct mlog_log *log, struct list_head *partial, u64 ssn,
 void mlog_log_unfile(struct mlog_log *log, struct mlog_log_rec *rec);
 void mlog_log_reindex(struct mlog_log *log, struct mlog_log_rec *rec);
 void mlog_log_put(struct mlog_log *log, struct mlog_log_rec *rec);
+struct mlog_log_rec *mlog_log_first_from(struct mlog_log_dst *d, u64 rsn);
+struct mlog_log_rec *mlog_log_next(struct mlog_log_dst *d,
+				   struct mlog_log_rec *rec);
 u64 mlog_log_purge(struct mlog_net *mn, u32 dst_host, u64 upto,
 		   u32 src_host);
 /* State of a LOG_GET dump, kept in netlink_callback.ctx. */

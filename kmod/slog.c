@@ -1136,7 +1136,6 @@ void mlog_sl_orphan_rsns(struct mlog_net *mn, const struct in6_addr *src,
 	bool found = false;
 	u32 epoch = 0, host = 0;
 	unsigned long idx;
-	struct rb_node *n;
 
 	if ((f->flags & MLOG_F_DONT_LOG) || !f->src_host ||
 	    f->src_host > mlog_max_hosts)
@@ -1160,9 +1159,10 @@ void mlog_sl_orphan_rsns(struct mlog_net *mn, const struct in6_addr *src,
 		if (d->host != f->src_host || found)
 			continue;
 		/* logged already: our acknowledgment was lost, repeat it */
-		for (n = rb_first(&d->full); n && !found; n = rb_next(n)) {
-			rec = rb_entry(n, struct mlog_log_rec, rb);
-			if (rec->rsn == f->rsn && mlog_sl_rec_matches(rec, src, f)) {
+		for (rec = mlog_log_first_from(d, f->rsn);
+		     rec && rec->rsn == f->rsn && !found;
+		     rec = mlog_log_next(d, rec)) {
+			if (mlog_sl_rec_matches(rec, src, f)) {
 				found = true;
 				epoch = rec->src_epoch;
 				host = rec->src_host;
