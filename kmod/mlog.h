@@ -233,7 +233,6 @@ struct mlog_host {
 	bool			kick_rsn;	/* hurry RSNs of all sockets */
 	bool			kick_push;	/* push held flows of all sockets */
 	bool			held_any;	/* some flow is held */
-	u32			pend_resv;	/* pend slots promised to messages */
 	u32			ack_gen;	/* bumped when pending RSNs go */
 	wait_queue_head_t	sendq;		/* datagram senders held by the rule */
 
@@ -565,14 +564,12 @@ void mlog_sl_flow_stop(struct mlog_flow *fl);
 void mlog_sl_flow_detach(struct mlog_flow *fl);
 bool mlog_sl_frame_ok(struct mlog_flow *fl, const struct mlog_frame *f);
 void mlog_sl_rcv(struct mlog_flow *fl, const struct mlog_frame *f);
-bool mlog_sl_can_deliver(struct mlog_flow *fl);
-void mlog_sl_undeliver(struct mlog_flow *fl);
 void mlog_sl_orphan_rsns(struct mlog_net *mn, const struct in6_addr *src,
 			 const struct mlog_frame *f);
 void mlog_sl_sock_closing(struct mlog_sock *ms);
 /* Dependency vector entries are xarray values: 62 bits. */
 #define MLOG_INTERVAL_MAX	((u64)LONG_MAX >> 1)
-void mlog_sl_delivered(struct mlog_flow *fl, const struct mlog_frame *f);
+bool mlog_sl_deliver(struct mlog_flow *fl, const struct mlog_frame *f);
 void mlog_sl_duplicate(struct mlog_flow *fl, const struct mlog_frame *f);
 void mlog_sl_fill(struct mlog_flow *fl, struct mlog_frame *f, bool standalone);
 bool mlog_sl_may_send(struct mlog_flow *fl, struct mlog_txmsg *m);

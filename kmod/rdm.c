@@ -666,13 +666,12 @@ static void mlog_ooo_drain(struct mlog_flow *fl)
 			memset(r, 0, sizeof(*r));
 			return;
 		}
-		if (!mlog_sl_can_deliver(fl)) {
+		/* its state interval starts before anyone can read it */
+		if (!mlog_sl_deliver(fl, &fl->ooo->frame[i])) {
 			/* not acknowledged: its sender sends it again */
 			mlog_reasm_reset(r);
 			return;
 		}
-		/* its state interval starts before anyone can read it */
-		mlog_sl_delivered(fl, &fl->ooo->frame[i]);
 		mlog_deliver(fl->ms, mlog_reasm_take(r), &fl->addr, fl->port);
 		fl->rcv_nxt++;
 		fl->unacked++;
@@ -708,12 +707,7 @@ static void mlog_rdm_data(struct mlog_flow *fl, struct sk_buff *skb,
 	}
 
 	if (f->payload_len == f->msg_len) {
-		if (!mlog_sl_can_deliver(fl)) {
-			kfree_skb(skb);
-			goto no_room;
-		}
 		if (!mlog_charge(&ms->sk, skb)) {
-			mlog_sl_undeliver(fl);
 			kfree_skb(skb);
 			goto no_room;
 		}
@@ -734,10 +728,6 @@ static void mlog_rdm_data(struct mlog_flow *fl, struct sk_buff *skb,
 				mlog_send_ack(fl);
 			return;		/* more fragments to come */
 		}
-		if (!mlog_sl_can_deliver(fl)) {
-			mlog_reasm_reset(r);
-			goto no_room;
-		}
 		whole = mlog_reasm_take(r);
 	}
 
@@ -747,7 +737,10 @@ static void mlog_rdm_data(struct mlog_flow *fl, struct sk_buff *skb,
 	 * it and send from the old interval, which the send rule would let
 	 * through without the RSN that the new message depends on.
 	 */
-	mlog_sl_delivered(fl, f);
+	if (!mlog_sl_deliver(fl, f)) {
+		kfree_skb(whole);	/* uncharges it */
+		goto no_room;
+	}
 	mlog_deliver(ms, whole, src, f->src_port);
 	fl->rcv_nxt++;
 	fl->unacked++;

@@ -563,40 +563,6 @@ void mlog_sl_rcv(struct mlog_flow *fl, const struct mlog_frame *f)
 	}
 }
 
-/* May the next in-order message of @fl be delivered (RSN bookkeeping)? */
-bool mlog_sl_can_deliver(struct mlog_flow *fl)
-{
-	struct mlog_host *h = fl->ms->host;
-	bool ok;
-
-	if (!h)
-		return true;
-	/*
-	 * Both are bounded; at a bound the message is not taken (and not
-	 * acknowledged), so its sender keeps it and tries again later.
-	 */
-	spin_lock(&h->lock);
-	ok = h->pend.n + h->pend_resv < h->pend.cap &&
-	     h->hist.nruns < READ_ONCE(mlog_max_history) &&
-	     !mlog_hist_reserve(&h->hist, GFP_ATOMIC);
-	if (ok)
-		h->pend_resv++;		/* used by mlog_sl_delivered() */
-	spin_unlock(&h->lock);
-	return ok;
-}
-
-/* The message mlog_sl_can_deliver() admitted was dropped after all. */
-void mlog_sl_undeliver(struct mlog_flow *fl)
-{
-	struct mlog_host *h = fl->ms->host;
-
-	if (!h)
-		return;
-	spin_lock(&h->lock);
-	h->pend_resv--;
-	spin_unlock(&h->lock);
-}
-
 static void mlog_sl_hist_key(struct mlog_flow *fl, const struct mlog_frame *f,
 			     struct mlog_hist_key *k)
 {
@@ -637,10 +603,13 @@ static void mlog_sl_dep(struct mlog_net *mn, struct mlog_host *h, u32 src,
 }
 
 /*
- * Message f->ssn of @fl was just queued for the application: it starts a
- * new state interval of the host.  Caller holds ms->lock.
+ * Message f->ssn of @fl, charged to the socket, is about to be queued
+ * for the application: it starts a new state interval of the host.  The
+ * RSNs awaiting acknowledgment and the history are bounded; at a bound
+ * the message is not taken (false), and not acknowledged either, so its
+ * sender keeps it and tries again later.  Caller holds ms->lock.
  */
-void mlog_sl_delivered(struct mlog_flow *fl, const struct mlog_frame *f)
+bool mlog_sl_deliver(struct mlog_flow *fl, const struct mlog_frame *f)
 {
 	struct mlog_sock *ms = fl->ms;
 	struct mlog_net *mn = mlog_sk_net(ms);
@@ -651,23 +620,28 @@ void mlog_sl_delivered(struct mlog_flow *fl, const struct mlog_frame *f)
 	u64 rsn;
 
 	if (!h)
-		return;
+		return true;
 	mlog_sl_hist_key(fl, f, &k);
 	spin_lock(&h->lock);
-	h->pend_resv--;
+	if (h->pend.n >= h->pend.cap ||
+	    h->hist.nruns >= READ_ONCE(mlog_max_history) ||
+	    mlog_hist_reserve(&h->hist, GFP_ATOMIC)) {
+		spin_unlock(&h->lock);
+		return false;
+	}
 	/* read without the lock by mlog_sl_dgram_sendmsg() */
 	rsn = h->rsn + 1;
 	WRITE_ONCE(h->rsn, rsn);
 	if (f->src_host)
 		mlog_sl_dep(mn, h, f->src_host, f->interval);
-	/* mlog_sl_can_deliver() made sure there is room for both */
+	/* there is room for both, as just checked */
 	mlog_hist_add(&h->hist, &k, f->ssn, rsn, f->interval, GFP_ATOMIC);
 	if (need)
 		mlog_pend_add(&h->pend, f->ssn, rsn, fl);
 	spin_unlock(&h->lock);
 	mlog_stat_inc(mn, MLOG_STAT_SL_RSN_ASSIGNED);
 	if (!need)
-		return;
+		return true;
 	if (!READ_ONCE(mn->log.piggyback)) {
 		mlog_sl_standalone(fl);
 	} else if (!fl->rsn_wait) {
@@ -676,6 +650,7 @@ void mlog_sl_delivered(struct mlog_flow *fl, const struct mlog_frame *f)
 		fl->rsn_due = jiffies + mlog_sl_delay(mn);
 	}
 	mlog_sl_arm(fl, fl->rsn_due);
+	return true;
 }
 
 /* A frame of its own answering one duplicate: its RSN, or DONT_LOG. */
@@ -1247,7 +1222,7 @@ int mlog_sl_dgram_sendmsg(struct mlog_sock *ms, struct msghdr *msg, u32 len,
 	 * The message belongs to the state the sender is in now.  The
 	 * interval is a single word, written under h->lock; a message the
 	 * sender has read was delivered after its interval began (see
-	 * mlog_sl_delivered()), so a plain read sees at least that one.
+	 * mlog_sl_deliver()), so a plain read sees at least that one.
 	 */
 	interval = READ_ONCE(h->rsn);
 	for (;;) {
@@ -1360,17 +1335,12 @@ void mlog_sl_dgram_rcv(struct mlog_sock *ms, struct sk_buff *skb,
 			goto out;
 		whole = mlog_reasm_take(r);
 	}
-	if (!mlog_sl_can_deliver(fl)) {
-		kfree_skb(whole);
-		goto no_room;
-	}
-	if (whole == skb && !mlog_charge(&ms->sk, whole)) {
-		mlog_sl_undeliver(fl);
-		kfree_skb(whole);
-		goto no_room;
-	}
 	/* a new state interval before anyone can read it (see rdm.c) */
-	mlog_sl_delivered(fl, f);
+	if ((whole == skb && !mlog_charge(&ms->sk, whole)) ||
+	    !mlog_sl_deliver(fl, f)) {
+		kfree_skb(whole);	/* uncharges it */
+		goto no_room;
+	}
 	mlog_deliver(ms, whole, src, f->src_port);
 	fl->rcv_nxt = f->ssn + 1;
 	goto out;
