@@ -456,6 +456,8 @@ void mlog_log_reindex(struct mlog_log *log, struct mlog_log_rec *rec)
 static void __mlog_log_set_rsn(struct mlog_log *log, struct mlog_log_rec *rec,
 			       u32 dst_host, u64 rsn)
 {
+	struct mlog_log_dst *d;
+
 	if (rec->state == MLOG_REC_FULL) {
 		if (rec->rsn != rsn)
 			rec->extra_rsns++;
@@ -463,6 +465,20 @@ static void __mlog_log_set_rsn(struct mlog_log *log, struct mlog_log_rec *rec,
 	}
 	if (rec->state == MLOG_REC_DEAD)
 		return;
+	d = rec->dst;
+	if (d->host == dst_host && rsn > d->purged &&
+	    (!d->last || rsn >= d->last->rsn)) {
+		/*
+		 * The common case, RSNs in order: from the receiver's partial
+		 * list straight to the end of its tail, as unindexing and
+		 * indexing again would do.
+		 */
+		list_move_tail(&rec->dnode, &d->tail);
+		d->last = rec;
+		rec->rsn = rsn;
+		rec->state = MLOG_REC_FULL;
+		return;
+	}
 	__mlog_log_unindex(log, rec);
 	rec->dst_host = dst_host;
 	rec->rsn = rsn;
