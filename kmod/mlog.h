@@ -227,9 +227,10 @@ struct mlog_host {
 	u64			dep_interval;
 	struct mlog_pend_set	pend;		/* RSNs returned, not acked */
 	struct mlog_hist	hist;
-	u64			tx_plain;
-	u64			tx_piggyback;
-	u64			tx_delayed;
+	/* Table 3.7's columns; the send rule may count without the lock */
+	atomic64_t		tx_plain;
+	atomic64_t		tx_piggyback;
+	atomic64_t		tx_delayed;
 	bool			kick_rsn;	/* hurry RSNs of all sockets */
 	bool			kick_push;	/* push held flows of all sockets */
 	bool			held_any;	/* some flow is held */

@@ -494,11 +494,14 @@ static int mlog_put_host(struct sk_buff *skb, struct mlog_host *h)
 	    nla_put_u32(skb, MLOG_HOST_HISTORY,
 			min_t(u64, h->hist.entries, U32_MAX)) ||
 	    nla_put_u32(skb, MLOG_HOST_SOCKETS, READ_ONCE(h->nsocks)) ||
-	    nla_put_u64_64bit(skb, MLOG_HOST_TX_PLAIN, h->tx_plain,
+	    nla_put_u64_64bit(skb, MLOG_HOST_TX_PLAIN,
+			      atomic64_read(&h->tx_plain),
 			      MLOG_HOST_PAD) ||
-	    nla_put_u64_64bit(skb, MLOG_HOST_TX_PIGGYBACK, h->tx_piggyback,
+	    nla_put_u64_64bit(skb, MLOG_HOST_TX_PIGGYBACK,
+			      atomic64_read(&h->tx_piggyback),
 			      MLOG_HOST_PAD) ||
-	    nla_put_u64_64bit(skb, MLOG_HOST_TX_DELAYED, h->tx_delayed,
+	    nla_put_u64_64bit(skb, MLOG_HOST_TX_DELAYED,
+			      atomic64_read(&h->tx_delayed),
 			      MLOG_HOST_PAD))
 		goto out;
 	deps = nla_nest_start(skb, MLOG_HOST_DEPS);
