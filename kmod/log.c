@@ -418,14 +418,22 @@ static void __mlog_log_put(struct mlog_log *log, struct mlog_log_rec *rec)
 void mlog_log_file(struct mlog_log *log, struct mlog_log_rec *rec,
 		   bool flow_ref, struct mlog_log_dst **hint)
 {
+	struct mlog_log_dst *d = *hint;
+	unsigned int refs = flow_ref;
+
 	spin_lock(&log->lock);
 	rec->state = MLOG_REC_PARTIAL;
-	if (__mlog_log_index(log, rec, *hint)) {
-		refcount_inc(&rec->refs);
+	if (d && d->host == rec->dst_host) {
+		/* the flow's usual receiver: what __mlog_log_index() does */
+		rec->dst = d;
+		list_add_tail(&rec->dnode, &d->partial);
+		refs++;
+	} else if (__mlog_log_index(log, rec, d)) {
+		refs++;
 		*hint = rec->dst;
 	}
-	if (flow_ref)
-		refcount_inc(&rec->refs);
+	if (refs)
+		refcount_add(refs, &rec->refs);
 	spin_unlock(&log->lock);
 }
 
