@@ -200,19 +200,11 @@ static bool mlog_hist_same_flow(const struct mlog_hist_run *r,
 	       r->src_host == k->src_host && !memcmp(r->node, k->node, 16);
 }
 
-/*
- * Make sure the next mlog_hist_add() needs no memory, so that a message
- * is only taken when its history entry is sure to be kept.
- */
-int mlog_hist_reserve(struct mlog_hist *h, gfp_t gfp)
+/* mlog_hist_reserve() when the last chunk is full: another one. */
+int __mlog_hist_reserve(struct mlog_hist *h, gfp_t gfp)
 {
-	struct mlog_hist_chunk *c = NULL;
+	struct mlog_hist_chunk *c = kmalloc(sizeof(*c), gfp | __GFP_NOWARN);
 
-	if (!list_empty(&h->chunks))
-		c = list_last_entry(&h->chunks, struct mlog_hist_chunk, list);
-	if (c && c->used < MLOG_HIST_CHUNK)
-		return 0;
-	c = kmalloc(sizeof(*c), gfp | __GFP_NOWARN);
 	if (!c)
 		return -ENOMEM;
 	c->first = 0;

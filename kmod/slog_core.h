@@ -231,7 +231,25 @@ struct mlog_hist_key {
 
 void mlog_hist_init(struct mlog_hist *h);
 void mlog_hist_free(struct mlog_hist *h);
-int mlog_hist_reserve(struct mlog_hist *h, gfp_t gfp);
+int __mlog_hist_reserve(struct mlog_hist *h, gfp_t gfp);
+
+/*
+ * Make sure the next mlog_hist_add() needs no memory, so that a message
+ * is only taken when its history entry is sure to be kept.  Inline: the
+ * last chunk almost always has room.
+ */
+static inline int mlog_hist_reserve(struct mlog_hist *h, gfp_t gfp)
+{
+	const struct mlog_hist_chunk *c;
+
+	if (!list_empty(&h->chunks)) {
+		c = list_last_entry(&h->chunks, struct mlog_hist_chunk, list);
+		if (c->used < MLOG_HIST_CHUNK)
+			return 0;
+	}
+	return __mlog_hist_reserve(h, gfp);
+}
+
 int mlog_hist_add(struct mlog_hist *h, const struct mlog_hist_key *k,
 		  u64 ssn, u64 rsn, u64 interval, gfp_t gfp);
 bool mlog_hist_find(const struct mlog_hist *h, const struct mlog_hist_key *k,
