@@ -58,7 +58,7 @@ void mlog_log_init(struct mlog_log *log)
 			       MLOG_LOG_BLOCK_BYTES);
 	log->piggyback = true;
 	log->ranges = true;
-	log->rsn_delay_us = 2000;
+	mlog_log_set_rsn_delay(log, 2000);
 }
 
 /* Namespace exit: no socket is left, so no entry is referenced. */
@@ -606,6 +606,16 @@ u64 mlog_log_purge(struct mlog_net *mn, u32 dst_host, u64 upto, u32 src_host)
 	spin_unlock_bh(&log->lock);
 	mlog_stat_add(mn, MLOG_STAT_SL_PURGED, count);
 	return count;
+}
+
+/*
+ * How long RSNs and acknowledgments wait for a frame to ride on, kept in
+ * jiffies too (see mlog_sl_delay()): the conversion is a call.
+ */
+void mlog_log_set_rsn_delay(struct mlog_log *log, u32 us)
+{
+	WRITE_ONCE(log->rsn_delay_us, us);
+	WRITE_ONCE(log->rsn_delay, usecs_to_jiffies(us) + 1);
 }
 
 int mlog_log_set_max(struct mlog_log *log, u64 max_bytes)

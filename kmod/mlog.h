@@ -168,6 +168,7 @@ struct mlog_log {
 	bool			piggyback;
 	bool			ranges;
 	u32			rsn_delay_us;
+	unsigned long		rsn_delay;	/* the same, in jiffies + 1 */
 };
 
 /*
@@ -549,6 +550,7 @@ int mlog_log_dump(struct sk_buff *skb, struct netlink_callback *cb,
 		  int (*fill)(struct sk_buff *skb, struct netlink_callback *cb,
 			      const struct mlog_log_rec *rec, bool data));
 int mlog_log_set_max(struct mlog_log *log, u64 max_bytes);
+void mlog_log_set_rsn_delay(struct mlog_log *log, u32 us);
 
 /* slog.c */
 int mlog_host_add(struct mlog_net *mn, u32 index, u32 incarnation,

@@ -899,8 +899,8 @@ static int mlog_nl_log_set(struct sk_buff *skb, struct genl_info *info)
 	if (tb[MLOG_LOG_RANGES])
 		WRITE_ONCE(log->ranges, nla_get_u8(tb[MLOG_LOG_RANGES]));
 	if (tb[MLOG_LOG_RSN_DELAY_US])
-		WRITE_ONCE(log->rsn_delay_us,
-			   nla_get_u32(tb[MLOG_LOG_RSN_DELAY_US]));
+		mlog_log_set_rsn_delay(log,
+				       nla_get_u32(tb[MLOG_LOG_RSN_DELAY_US]));
 	return mlog_reply(info, MLOG_CMD_LOG_SET, MLOG_REPLY_LOG);
 }
 

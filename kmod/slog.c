@@ -270,11 +270,11 @@ static u32 mlog_sl_max_run(struct mlog_net *mn)
  * so one more is added; with "jiffies + 1" the wait would be anything
  * from nothing to one tick (4 ms at HZ=250), and an exchange answered
  * well within rsn_delay_us would still pay for frames of their own now
- * and then.
+ * and then.  Computed when the delay is set (mlog_log_set_rsn_delay()).
  */
 static unsigned long mlog_sl_delay(struct mlog_net *mn)
 {
-	return usecs_to_jiffies(READ_ONCE(mn->log.rsn_delay_us)) + 1;
+	return READ_ONCE(mn->log.rsn_delay);
 }
 
 static void mlog_sl_arm(struct mlog_flow *fl, unsigned long when)
