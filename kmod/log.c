@@ -474,7 +474,7 @@ static void __mlog_log_set_rsn(struct mlog_log *log, struct mlog_log_rec *rec,
 	if (rec->state == MLOG_REC_DEAD)
 		return;
 	d = rec->dst;
-	if (d->host == dst_host && rsn > d->purged &&
+	if (d && d->host == dst_host && rsn > d->purged &&
 	    (!d->last || rsn >= d->last->rsn)) {
 		/*
 		 * The common case, RSNs in order: from the receiver's partial
