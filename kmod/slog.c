@@ -572,21 +572,14 @@ static void mlog_sl_hist_key(struct mlog_flow *fl, const struct mlog_frame *f,
 	k->src_host = f->src_host;
 }
 
-/*
- * The host now depends on interval @interval of host @src: raise its
- * dependency vector entry, in one walk of the array.  Entries only grow
- * (until mlog_sl_state_set() replaces them all), so a message from the
- * same sender in an interval already recorded, as in any stream of
- * messages, needs no walk at all.  Caller holds h->lock.
- */
-static void mlog_sl_dep(struct mlog_net *mn, struct mlog_host *h, u32 src,
-			u64 interval)
+/* mlog_sl_dep() when the entry may have to grow: a walk of the array. */
+static noinline void mlog_sl_dep_raise(struct mlog_net *mn,
+				       struct mlog_host *h, u32 src,
+				       u64 interval)
 {
 	XA_STATE(xas, &h->deps, src);
 	void *old;
 
-	if (src == h->dep_src && interval <= h->dep_interval)
-		return;
 	do {
 		xas_lock(&xas);
 		old = xas_load(&xas);
@@ -600,6 +593,21 @@ static void mlog_sl_dep(struct mlog_net *mn, struct mlog_host *h, u32 src,
 	}
 	h->dep_src = src;
 	h->dep_interval = max(interval, old ? xa_to_value(old) : 0);
+}
+
+/*
+ * The host now depends on interval @interval of host @src: raise its
+ * dependency vector entry, in one walk of the array.  Entries only grow
+ * (until mlog_sl_state_set() replaces them all), so a message from the
+ * same sender in an interval already recorded, as in any stream of
+ * messages, needs no walk at all (nor the walk's state on the stack of
+ * every message).  Caller holds h->lock.
+ */
+static inline void mlog_sl_dep(struct mlog_net *mn, struct mlog_host *h,
+			       u32 src, u64 interval)
+{
+	if (src != h->dep_src || interval > h->dep_interval)
+		mlog_sl_dep_raise(mn, h, src, interval);
 }
 
 /*
