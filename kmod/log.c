@@ -101,8 +101,9 @@ static void mlog_block_release(struct mlog_log *log, struct mlog_log_block *b)
 	wake_up_interruptible_all(&log->wait);
 }
 
-/* Caller holds log->lock. */
-static struct mlog_log_rec *mlog_log_carve(struct mlog_log *log, u32 len)
+/* Caller holds log->lock.  Inline: once per message logged. */
+static __always_inline struct mlog_log_rec *
+mlog_log_carve(struct mlog_log *log, u32 len)
 {
 	u32 size = ALIGN(sizeof(struct mlog_log_rec) + len, 8);
 	struct mlog_log_block *b = log->cur;

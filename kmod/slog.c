@@ -987,10 +987,11 @@ struct mlog_log_rec *mlog_sl_log_msg(struct mlog_sock *ms, struct msghdr *msg,
  * Complete log entry @rec of a message sent on @fl with @ssn in @interval
  * (its host_ssn is set already) and file it; the flow keeps it until the
  * receiver's RSN arrives, with the caller's reference for a datagram.
- * Caller holds ms->lock.
+ * Caller holds ms->lock.  Inline: once per message logged.
  */
-static void mlog_sl_file(struct mlog_flow *fl, struct mlog_log_rec *rec,
-			 u64 ssn, u64 interval, bool dgram)
+static __always_inline void mlog_sl_file(struct mlog_flow *fl,
+					 struct mlog_log_rec *rec, u64 ssn,
+					 u64 interval, bool dgram)
 {
 	struct mlog_sock *ms = fl->ms;
 	struct mlog_net *mn = mlog_sk_net(ms);
