@@ -824,6 +824,14 @@ static void mlog_sl_hurry(struct mlog_sock *ms)
 		queue_work(system_highpri_wq, &h->kick_work);
 }
 
+/* A message counted in one of Table 3.7's columns, per host and node. */
+static void mlog_sl_count_tx(struct mlog_net *mn, atomic64_t *host_count,
+			     enum mlog_stat s)
+{
+	atomic64_inc(host_count);
+	mlog_stat_inc(mn, s);
+}
+
 /*
  * The send rule for a message of @interval going to @fl, counted once per
  * message in one of the three Table 3.7 columns (*@delayed remembers an
@@ -845,17 +853,14 @@ static bool mlog_sl_rule(struct mlog_flow *fl, u64 interval, bool *delayed,
 		mlog_pend_run(&h->pend, fl, mlog_sl_max_run(mn), &run);
 	ok = mlog_pend_may_send(&h->pend, fl, interval, piggy ? &run : NULL);
 	if (ok && !*delayed) {
-		if (run.n) {
-			atomic64_inc(&h->tx_piggyback);
-			mlog_stat_inc(mn, MLOG_STAT_SL_TX_PIGGYBACK);
-		} else {
-			atomic64_inc(&h->tx_plain);
-			mlog_stat_inc(mn, MLOG_STAT_SL_TX_PLAIN);
-		}
+		if (run.n)
+			mlog_sl_count_tx(mn, &h->tx_piggyback,
+					 MLOG_STAT_SL_TX_PIGGYBACK);
+		else
+			mlog_sl_count_tx(mn, &h->tx_plain, MLOG_STAT_SL_TX_PLAIN);
 	} else if (!ok && !*delayed) {
 		*delayed = true;
-		atomic64_inc(&h->tx_delayed);
-		mlog_stat_inc(mn, MLOG_STAT_SL_TX_DELAYED);
+		mlog_sl_count_tx(mn, &h->tx_delayed, MLOG_STAT_SL_TX_DELAYED);
 	}
 	if (!ok && ms->sk.sk_type == SOCK_RDM)
 		h->held_any = true;
@@ -876,6 +881,7 @@ static bool mlog_sl_rule(struct mlog_flow *fl, u64 interval, bool *delayed,
  */
 bool mlog_sl_may_send(struct mlog_flow *fl, struct mlog_txmsg *m)
 {
+	struct mlog_net *mn = mlog_sk_net(fl->ms);
 	struct mlog_host *h = fl->ms->host;
 
 	if (!h)
@@ -890,11 +896,9 @@ bool mlog_sl_may_send(struct mlog_flow *fl, struct mlog_txmsg *m)
 		 * since; and an RSN never enters the set again, so finding
 		 * it empty now means each of them was acknowledged.
 		 */
-		if (!m->delayed) {
-			atomic64_inc(&h->tx_plain);
-			mlog_stat_inc(mlog_sk_net(fl->ms), MLOG_STAT_SL_TX_PLAIN);
-		}
-		fl->rule_clear = READ_ONCE(mlog_sk_net(fl->ms)->log.piggyback);
+		if (!m->delayed)
+			mlog_sl_count_tx(mn, &h->tx_plain, MLOG_STAT_SL_TX_PLAIN);
+		fl->rule_clear = READ_ONCE(mn->log.piggyback);
 		fl->rule_interval = m->interval;
 		return true;
 	}
