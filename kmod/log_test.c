@@ -6,7 +6,6 @@
  */
 #include <kunit/test.h>
 #include <linux/prandom.h>
-#include <linux/sort.h>
 
 #include "mlog.h"
 
