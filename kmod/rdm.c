@@ -499,6 +499,25 @@ static void mlog_probe_una(struct mlog_flow *fl)
 	mlog_xmit_msg(fl, m, false, BIT_ULL(nfrags - 1) - 1);
 }
 
+/*
+ * Has the oldest unacknowledged message gone again already?  Then its
+ * repair is on the way, and the duplicate acknowledgments that follow
+ * are the ones that messages sent before the repair arrived draw: a
+ * second fast retransmission would resend it for nothing and, worse,
+ * open a recovery whose partial acknowledgments resend, whole, messages
+ * sent after the repair and still on their way.  If the repair is lost
+ * too, the retransmission timer sends it again, as in TCP.  (A timeout
+ * found spurious ends its recovery while the answer to its probe may
+ * still be in flight: that is how this showed, on a busy host.)
+ */
+static bool mlog_una_resent(struct mlog_flow *fl)
+{
+	struct mlog_txmsg *m;
+
+	m = list_first_entry_or_null(&fl->txq, struct mlog_txmsg, list);
+	return m && m->ssn == fl->snd_una && m->retransmitted;
+}
+
 /* The peer acknowledges everything up to f->ack and offers f->window. */
 static void mlog_process_ack(struct mlog_flow *fl, const struct mlog_frame *f)
 {
@@ -572,7 +591,8 @@ static void mlog_process_ack(struct mlog_flow *fl, const struct mlog_frame *f)
 		mlog_retransmit_una(fl);
 	} else if (f->type == MLOG_FRAME_ACK && !(f->flags & MLOG_F_DUP) &&
 		   fl->snd_nxt > fl->snd_una &&
-		   ++fl->dupacks >= 2 && fl->snd_una > fl->recover) {
+		   ++fl->dupacks >= 2 && fl->snd_una > fl->recover &&
+		   !mlog_una_resent(fl)) {
 		/*
 		 * The receiver keeps saying it still waits for snd_una while
 		 * later messages reach it: repair at once, once per window.
