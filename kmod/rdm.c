@@ -440,6 +440,17 @@ static void mlog_check_undo(struct mlog_flow *fl, const struct mlog_frame *f)
 	}
 }
 
+/* The oldest unacknowledged message, if it has been sent; else NULL. */
+static struct mlog_txmsg *mlog_una_sent(struct mlog_flow *fl)
+{
+	struct mlog_txmsg *m;
+
+	m = list_first_entry_or_null(&fl->txq, struct mlog_txmsg, list);
+	if (!m || m->ssn != fl->snd_una || m->ssn >= fl->snd_nxt)
+		return NULL;
+	return m;
+}
+
 /*
  * Send the oldest unacknowledged message again, alone: the receiver keeps
  * what arrived after it (struct mlog_ooo), so that is all it misses.  No
@@ -456,8 +467,8 @@ static void mlog_retransmit_una(struct mlog_flow *fl)
 	struct mlog_txmsg *m;
 	u64 all, skip = 0;
 
-	m = list_first_entry_or_null(&fl->txq, struct mlog_txmsg, list);
-	if (!m || m->ssn != fl->snd_una || m->ssn >= fl->snd_nxt)
+	m = mlog_una_sent(fl);
+	if (!m)
 		return;
 	if (fl->map_ssn == m->ssn) {
 		all = BIT_ULL(DIV_ROUND_UP(m->len, MLOG_MAX_FRAG)) - 1;
@@ -485,8 +496,8 @@ static void mlog_probe_una(struct mlog_flow *fl)
 	struct mlog_txmsg *m;
 	unsigned int nfrags;
 
-	m = list_first_entry_or_null(&fl->txq, struct mlog_txmsg, list);
-	if (!m || m->ssn != fl->snd_una || m->ssn >= fl->snd_nxt)
+	m = mlog_una_sent(fl);
+	if (!m)
 		return;
 	nfrags = max_t(unsigned int, DIV_ROUND_UP(m->len, MLOG_MAX_FRAG), 1);
 	mlog_count_retransmit(fl, m);
@@ -512,10 +523,9 @@ static void mlog_probe_una(struct mlog_flow *fl)
  */
 static bool mlog_una_resent(struct mlog_flow *fl)
 {
-	struct mlog_txmsg *m;
+	struct mlog_txmsg *m = mlog_una_sent(fl);
 
-	m = list_first_entry_or_null(&fl->txq, struct mlog_txmsg, list);
-	return m && m->ssn == fl->snd_una && m->retransmitted;
+	return m && m->retransmitted;
 }
 
 /* The peer acknowledges everything up to f->ack and offers f->window. */
