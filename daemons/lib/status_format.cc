@@ -129,6 +129,18 @@ const char* stat_name(int stat) {
       return "tx_timeouts";
     case MLOG_STAT_TX_TIMEOUTS_UNDONE:
       return "tx_timeouts_undone";
+    case MLOG_STAT_RX_FENCED:
+      return "rx_fenced";
+    case MLOG_STAT_RX_NO_HOST:
+      return "rx_no_host";
+    case MLOG_STAT_RX_REPLAY_HELD:
+      return "rx_replay_held";
+    case MLOG_STAT_REPLAYED:
+      return "replayed";
+    case MLOG_STAT_FLOWS_REWOUND:
+      return "flows_rewound";
+    case MLOG_STAT_TX_RESENT_LOGGED:
+      return "tx_resent_logged";
     default:
       return nullptr;
   }

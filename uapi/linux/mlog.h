@@ -23,17 +23,56 @@
 #define MLOG_SYSFS_FAMILY	"/sys/module/mlog/parameters/family"
 
 /*
- * Node addresses are IPv6-sized.  An IPv4 node is stored as an IPv4-mapped
- * IPv6 address (::ffff:a.b.c.d), which is what mlog.ko uses on the wire
- * today.  smlog_port is in host byte order; port 0 in bind() asks for a
- * free ephemeral port.
+ * An AF_MLOG address names a port of a node or a port of a protected host.
+ *
+ * Node form (smlog_flags 0): smlog_node is the node's address, IPv6-sized;
+ * an IPv4 node is an IPv4-mapped IPv6 address (::ffff:a.b.c.d).
+ *
+ * Host form (smlog_flags MLOG_ADDR_HOST): the port belongs to protected
+ * host smlog_node[12..15] (big-endian host index; bytes 0..11 are zero),
+ * wherever that host runs now.  Such an address stays valid when the host
+ * is recovered on another node, so the ranks of a job name each other this
+ * way (Documentation/recovery.rst).  A protected host's socket binds in its
+ * host's own port space with host index 0 ("my host") or its own index.
+ *
+ * smlog_port is in host byte order; port 0 in bind() asks for a free
+ * ephemeral port.
  */
 struct sockaddr_mlog {
 	__kernel_sa_family_t	smlog_family;
 	__u16			smlog_port;
-	__u32			smlog_flags;	/* must be zero */
+	__u32			smlog_flags;	/* 0 or MLOG_ADDR_HOST */
 	__u8			smlog_node[16];
 };
+
+#define MLOG_ADDR_HOST		0x1	/* smlog_node names a protected host */
+
+/* Fill @sa with the host-form address of @port of protected host @host. */
+static inline void mlog_sockaddr_host(struct sockaddr_mlog *sa,
+				      __kernel_sa_family_t family,
+				      __u32 host, __u16 port)
+{
+	unsigned int i;
+
+	sa->smlog_family = family;
+	sa->smlog_port = port;
+	sa->smlog_flags = MLOG_ADDR_HOST;
+	/* byte by byte, without casts: C and C++ (-Wconversion) alike */
+	for (i = 16; i-- > 12; host >>= 8)
+		sa->smlog_node[i] = host & 0xff;
+	for (i = 0; i < 12; i++)
+		sa->smlog_node[i] = 0;
+}
+
+/* The host index of a host-form address, 0 for a node-form one. */
+static inline __u32 mlog_sockaddr_host_index(const struct sockaddr_mlog *sa)
+{
+	if (!(sa->smlog_flags & MLOG_ADDR_HOST))
+		return 0;
+	return (sa->smlog_node[12] + 0u) << 24 |
+	       (sa->smlog_node[13] + 0u) << 16 |
+	       (sa->smlog_node[14] + 0u) << 8 | sa->smlog_node[15];
+}
 
 /* ---------------------------------------------------------------------
  * Generic netlink family
@@ -61,6 +100,13 @@ enum mlog_cmd {
 	MLOG_CMD_LOG_SET,	/* log cap and protocol switches */
 	MLOG_CMD_EVENT_LOG,	/* notification on "events": log pressure */
 	MLOG_CMD_HIST_GET,	/* dump: RSN history of a host */
+	/* Recovery (Documentation/recovery.rst). */
+	MLOG_CMD_ROUTE_SET,	/* where host MLOG_ROUTE_HOST runs, fencing */
+	MLOG_CMD_ROUTE_DEL,	/* forget the route of a host */
+	MLOG_CMD_ROUTE_GET,	/* dump: every route of this namespace */
+	MLOG_CMD_REPLAY_PUSH,	/* queue a logged message for a replaying host */
+	MLOG_CMD_REPLAY_END,	/* the replay of a host is complete */
+	MLOG_CMD_EVENT_HOST,	/* notification on "events": host state changed */
 
 	__MLOG_CMD_MAX,
 	MLOG_CMD_MAX = __MLOG_CMD_MAX - 1
@@ -83,6 +129,14 @@ enum mlog_attr {
 	MLOG_ATTR_LOG,			/* nest: MLOG_LOG_* (configuration, usage) */
 	MLOG_ATTR_LOG_ENTRY,		/* nest: MLOG_ENTRY_* */
 	MLOG_ATTR_HIST,			/* nest: MLOG_HIST_* */
+	/*
+	 * binary, at most MLOG_DATA_CHUNK bytes: a piece of a message.  A
+	 * message travels as the MLOG_ATTR_DATA attributes of one netlink
+	 * message, in order, next to (not inside) the nest that describes
+	 * it: netlink attribute lengths are 16 bits, messages up to 64 KiB.
+	 */
+	MLOG_ATTR_DATA,
+	MLOG_ATTR_ROUTE,		/* nest: MLOG_ROUTE_* */
 
 	__MLOG_ATTR_MAX,
 	MLOG_ATTR_MAX = __MLOG_ATTR_MAX - 1
@@ -132,6 +186,13 @@ enum mlog_stat {
 	MLOG_STAT_TX_RESENT_FRAMES,	/* frames of retransmitted messages */
 	MLOG_STAT_TX_TIMEOUTS,		/* RDM retransmission timer expiries */
 	MLOG_STAT_TX_TIMEOUTS_UNDONE,	/* ... found spurious, window restored */
+	/* recovery */
+	MLOG_STAT_RX_FENCED,		/* frames of a fenced (old) incarnation */
+	MLOG_STAT_RX_NO_HOST,		/* frames for a host not on this node */
+	MLOG_STAT_RX_REPLAY_HELD,	/* data for a replaying host, not taken */
+	MLOG_STAT_REPLAYED,		/* logged messages replayed to hosts */
+	MLOG_STAT_FLOWS_REWOUND,	/* flows resent from a recovered host's */
+	MLOG_STAT_TX_RESENT_LOGGED,	/* ... logged messages those resent */
 
 	__MLOG_STAT_MAX,
 	MLOG_STAT_MAX = __MLOG_STAT_MAX - 1
@@ -162,6 +223,11 @@ enum mlog_host_attr {
 	MLOG_HOST_TX_PIGGYBACK,		/* u64 */
 	MLOG_HOST_TX_DELAYED,		/* u64 */
 	MLOG_HOST_HIST_PURGE,		/* u64: drop history up to this RSN (set) */
+	MLOG_HOST_REPLAY,		/* flag (add): start replaying, see recovery.rst */
+	MLOG_HOST_REPLAYING,		/* u8: 1 while its replay is not complete */
+	MLOG_HOST_REPLAY_QUEUED,	/* u32: messages queued for replay */
+	MLOG_HOST_REPLAYED,		/* u64: RSN its replay has reached */
+	MLOG_HOST_PEND_FIRST,		/* u64: oldest unacknowledged RSN, if any */
 
 	__MLOG_HOST_MAX,
 	MLOG_HOST_MAX = __MLOG_HOST_MAX - 1
@@ -224,6 +290,9 @@ enum mlog_entry_attr {
 	MLOG_ENTRY_DATA,		/* binary: the message (flag in requests) */
 	MLOG_ENTRY_EXTRA_RSNS,		/* u32: AdditionalRsn records */
 	MLOG_ENTRY_DGRAM,		/* flag: a datagram, numbered by socket */
+	MLOG_ENTRY_SRC_EPOCH,		/* u32: sending socket's epoch */
+	MLOG_ENTRY_SRC_HOSTADDR,	/* flag: sent from a host-form socket */
+	MLOG_ENTRY_DST_HOSTADDR,	/* flag: sent to a host-form address */
 
 	__MLOG_ENTRY_MAX,
 	MLOG_ENTRY_MAX = __MLOG_ENTRY_MAX - 1
@@ -250,6 +319,35 @@ enum mlog_hist_attr {
 	__MLOG_HIST_MAX,
 	MLOG_HIST_MAX = __MLOG_HIST_MAX - 1
 };
+
+/*
+ * Where a protected host runs, nested in MLOG_ATTR_ROUTE.  Frames from
+ * host HOST with an incarnation below INCARNATION are refused (fencing).
+ * While STATE is RECOVERING, flows to the host send it no data; when it
+ * turns LIVE, every flow to it resends the messages its replay did not
+ * deliver: those partially logged, or logged with an RSN above REPLAYED.
+ */
+enum mlog_route_attr {
+	MLOG_ROUTE_UNSPEC,
+	MLOG_ROUTE_PAD,
+	MLOG_ROUTE_HOST,		/* u32: host index */
+	MLOG_ROUTE_NODE,		/* binary, 16 bytes: node it runs on */
+	MLOG_ROUTE_INCARNATION,		/* u32 */
+	MLOG_ROUTE_STATE,		/* u32: enum mlog_route_state */
+	MLOG_ROUTE_REPLAYED,		/* u64: RSN its replay reached */
+	MLOG_ROUTE_LOCAL,		/* flag (dump): the host runs here */
+
+	__MLOG_ROUTE_MAX,
+	MLOG_ROUTE_MAX = __MLOG_ROUTE_MAX - 1
+};
+
+enum mlog_route_state {
+	MLOG_ROUTE_LIVE = 1,		/* running: send to it */
+	MLOG_ROUTE_RECOVERING,		/* replaying: hold data for it */
+};
+
+/* Largest MLOG_ATTR_DATA attribute. */
+#define MLOG_DATA_CHUNK		32768
 
 /* A peer node of this namespace, nested in MLOG_ATTR_PEER. */
 enum mlog_peer_attr {
