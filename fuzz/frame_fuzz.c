@@ -86,7 +86,8 @@ static enum mlog_frame_error model(const uint8_t *d, size_t len)
 	flags = RAW(d, flags);
 	if ((flags & ~(uint64_t)(MLOG_F_NEED_RSN | MLOG_F_NEED_RSNACK |
 				 MLOG_F_DONT_LOG | MLOG_F_ACK |
-				 MLOG_F_FRAG_MAP | MLOG_F_DUP)) ||
+				 MLOG_F_FRAG_MAP | MLOG_F_DUP |
+				 MLOG_F_SRC_HOST)) ||
 	    (!(flags & MLOG_F_FRAG_MAP) &&
 	     (RAW(d, frag_map_hi) || RAW(d, frag_map_lo))))
 		return MLOG_FRAME_EFLAGS;
@@ -122,6 +123,10 @@ static enum mlog_frame_error model(const uint8_t *d, size_t len)
 	/* so is the answer to a duplicate */
 	if ((flags & MLOG_F_DUP) && !(flags & MLOG_F_ACK))
 		return MLOG_FRAME_EACK;
+	/* a host-form source names its host; an incarnation, its host */
+	if (((flags & MLOG_F_SRC_HOST) && !RAW(d, src_host)) ||
+	    (RAW(d, dst_incarnation) && !RAW(d, dst_host)))
+		return MLOG_FRAME_EHOST;
 	return MLOG_FRAME_OK;
 }
 #endif
@@ -152,6 +157,8 @@ static void check_fields(const struct mlog_frame *f, const uint8_t *d)
 	CHECK(f->rsn_count == RAW(d, rsn_count));
 	CHECK(f->rsnack_count == RAW(d, rsnack_count));
 	CHECK(f->frag_map == (RAW(d, frag_map_hi) << 32 | RAW(d, frag_map_lo)));
+	CHECK(f->dst_host == RAW(d, dst_host));
+	CHECK(f->dst_incarnation == RAW(d, dst_incarnation));
 }
 
 /* What the rest of mlog.ko may assume about an accepted frame. */

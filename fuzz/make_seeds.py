@@ -38,12 +38,13 @@ DATA, RDATA, ACK = 1, 2, 3
 F_NEED_RSN, F_NEED_RSNACK, F_DONT_LOG, F_ACK = 0x1, 0x2, 0x4, 0x100
 F_FRAG_MAP = 0x200
 F_DUP = 0x400
+F_SRC_HOST = 0x800
 
 
 def frame(payload=b"", **kw):
     """Header (plus ext, bytes appended to it) and payload; kw overrides."""
     h = dict.fromkeys(NAMES, 0)
-    h.update(magic=0x4D4C, version=1, type=DATA, hdr_len=HDR_LEN,
+    h.update(magic=0x4D4C, version=2, type=DATA, hdr_len=HDR_LEN,
              src_port=1000, dst_port=2000, payload_len=len(payload),
              msg_len=len(payload))
     ext = kw.pop("ext", b"")
@@ -68,11 +69,16 @@ SEEDS = {
                         interval=9, rsn=100, ssn2=5, rsn_count=3,
                         rsn2=50, rsnack_count=2,
                         flags=F_NEED_RSN | F_NEED_RSNACK | F_DONT_LOG),
+    "ok-hostaddr": frame(b"hi", type=RDATA, ssn=3, src_host=4, incarnation=2,
+                         dst_host=9, dst_incarnation=1,
+                         flags=F_SRC_HOST | F_NEED_RSN, interval=5),
     "ok-longer-hdr": frame(b"yz", hdr_len=HDR_LEN + 8, ext=bytes(8)),
     # refused, one per reason
     "bad-truncated": frame(b"hello")[:40],
     "bad-magic": frame(b"hello", magic=0x4C4D),
-    "bad-version": frame(b"hello", version=2),
+    "bad-version": frame(b"hello", version=1),
+    "bad-host-src": frame(b"hello", flags=F_SRC_HOST),
+    "bad-host-inc": frame(b"hello", dst_incarnation=1),
     "bad-hdrlen": frame(b"hello", hdr_len=HDR_LEN + 4),
     "bad-type": frame(b"hello", type=4),
     "bad-flags": frame(b"hello", flags=0x8000),

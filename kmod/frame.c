@@ -22,6 +22,7 @@ static const char * const mlog_frame_errors[__MLOG_FRAME_EMAX] = {
 	[MLOG_FRAME_ERANGE]	= "inconsistent RSN range",
 	[MLOG_FRAME_EFRAG]	= "fragment outside its message",
 	[MLOG_FRAME_EACK]	= "inconsistent acknowledgment",
+	[MLOG_FRAME_EHOST]	= "inconsistent host addressing",
 };
 
 const char *mlog_frame_strerror(enum mlog_frame_error err)
@@ -134,6 +135,16 @@ enum mlog_frame_error mlog_frame_decode(const void *buf, size_t len,
 	if ((f->flags & MLOG_F_DUP) && !(f->flags & MLOG_F_ACK))
 		return MLOG_FRAME_EACK;
 
+	/*
+	 * A host-form source is a protected host's; an incarnation names
+	 * the incarnation of a host that is named.
+	 */
+	f->dst_host = get_unaligned_be32(p + OFF(dst_host));
+	f->dst_incarnation = get_unaligned_be32(p + OFF(dst_incarnation));
+	if (((f->flags & MLOG_F_SRC_HOST) && !f->src_host) ||
+	    (f->dst_incarnation && !f->dst_host))
+		return MLOG_FRAME_EHOST;
+
 	return MLOG_FRAME_OK;
 }
 
@@ -166,4 +177,6 @@ void mlog_frame_encode(const struct mlog_frame *f, void *buf)
 	p[OFF(rsnack_count)] = f->rsnack_count;
 	put_unaligned_be16(f->frag_map >> 32, p + OFF(frag_map_hi));
 	put_unaligned_be32(f->frag_map, p + OFF(frag_map_lo));
+	put_unaligned_be32(f->dst_host, p + OFF(dst_host));
+	put_unaligned_be32(f->dst_incarnation, p + OFF(dst_incarnation));
 }

@@ -37,6 +37,8 @@ struct mlog_frame {
 	u8	rsn_count;
 	u8	rsnack_count;
 	u64	frag_map;	/* with MLOG_F_FRAG_MAP: 48 bits, else 0 */
+	u32	dst_host;
+	u32	dst_incarnation;
 };
 
 /*
@@ -55,6 +57,7 @@ enum mlog_frame_error {
 	MLOG_FRAME_ERANGE,	/* RSN range fields inconsistent */
 	MLOG_FRAME_EFRAG,	/* fragment does not fit its message */
 	MLOG_FRAME_EACK,	/* acknowledgment fields inconsistent */
+	MLOG_FRAME_EHOST,	/* host addressing fields inconsistent */
 
 	__MLOG_FRAME_EMAX
 };

@@ -109,7 +109,8 @@ static const struct frame_bad_case frame_bad_cases[] = {
 	{ "header minus one", SIZE_MAX, 0, HDR - 1, MLOG_FRAME_ETRUNCATED },
 	{ "bad magic", AT(magic), 0x00, HDR + 8, MLOG_FRAME_EMAGIC },
 	{ "version 0", AT(version), 0, HDR + 8, MLOG_FRAME_EVERSION },
-	{ "version 2", AT(version), 2, HDR + 8, MLOG_FRAME_EVERSION },
+	{ "version 1", AT(version), 1, HDR + 8, MLOG_FRAME_EVERSION },
+	{ "version 3", AT(version), 3, HDR + 8, MLOG_FRAME_EVERSION },
 	{ "hdr_len too small", AT(hdr_len) + 1, HDR - 8, HDR + 8, MLOG_FRAME_EHDRLEN },
 	{ "hdr_len past datagram", AT(hdr_len) + 1, HDR + 16, HDR + 8, MLOG_FRAME_EHDRLEN },
 	{ "hdr_len unaligned", AT(hdr_len) + 1, HDR + 4, HDR + 8, MLOG_FRAME_EHDRLEN },
@@ -129,6 +130,8 @@ static const struct frame_bad_case frame_bad_cases[] = {
 	{ "ack without ACK flag", AT(ack) + 7, 1, HDR + 8, MLOG_FRAME_EACK },
 	{ "window without ACK flag", AT(window) + 3, 1, HDR + 8, MLOG_FRAME_EACK },
 	{ "reliable data with SSN 0", AT(type), MLOG_FRAME_RDATA, HDR + 8, MLOG_FRAME_EACK },
+	{ "host-form source, no host", AT(flags), MLOG_F_SRC_HOST >> 8, HDR + 8, MLOG_FRAME_EHOST },
+	{ "incarnation of no host", AT(dst_incarnation) + 3, 1, HDR + 8, MLOG_FRAME_EHOST },
 };
 
 static void frame_bad_desc(const struct frame_bad_case *c, char *desc)

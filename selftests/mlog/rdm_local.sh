@@ -24,7 +24,7 @@ sink=$!
 s1=$!
 "$RDM" source --to 127.0.0.1:6100 --count 2000 --size 100 --id 2 --timeout 240 &
 s2=$!
-"$RDM" source --to 127.0.0.1:6100 --count 2000 --size 1376 --id 3 --timeout 240
+"$RDM" source --to 127.0.0.1:6100 --count 2000 --size 1368 --id 3 --timeout 240
 st3=$?
 wait $s1; st1=$?
 wait $s2; st2=$?
@@ -116,7 +116,7 @@ rm -rf "${ldir:-}"
 # the message's last fragment alone, the receiver answers with its map of
 # the fragments it holds, and only the missing one goes again: two
 # frames, where the whole message would be 48.  A u32 filter drops the
-# first copy of the fragment at offset 38 x 1376 (frag_off is at byte 48
+# first copy of the fragment at offset 38 x 1368 (frag_off is at byte 48
 # of the IPv4 packet: 20 IP + 8 UDP + 20 into the mlog header) and lets
 # the second through.
 ip netns add mlog_tail
@@ -126,7 +126,7 @@ tail_ns "$MLOGCTL" node set --addr 127.0.0.1 >/dev/null
 tdir=$(mktemp -d)
 if tail_ns tc qdisc add dev lo clsact &&
    tail_ns tc filter add dev lo egress protocol ip u32 \
-	match ip protocol 17 0xff match u32 $((38 * 1376)) 0xffffffff at 48 \
+	match ip protocol 17 0xff match u32 $((38 * 1368)) 0xffffffff at 48 \
 	action gact drop random determ ok 2; then
 	tail_ns "$RDM" sink --port 6107 --senders 1 --count 1 --linger "$tdir:1" \
 		--timeout 60 &

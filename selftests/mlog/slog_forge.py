@@ -32,11 +32,11 @@ import sys
 import time
 
 MAGIC = 0x4D4C
-VERSION = 1
+VERSION = 2
 FRAME_ACK = 3
 F_ACK = 0x0100
-HDR = struct.Struct(">HBBHHHHIIIIIIIQQQQQQBBHI")
-assert HDR.size == 96, HDR.size
+HDR = struct.Struct(">HBBHHHHIIIIIIIQQQQQQBBHIII")
+assert HDR.size == 104, HDR.size
 
 
 def frame(src_port, dst_port, src_host, window=1 << 20, rsn=0, ssn2=0,
@@ -45,7 +45,7 @@ def frame(src_port, dst_port, src_host, window=1 << 20, rsn=0, ssn2=0,
     return HDR.pack(MAGIC, VERSION, FRAME_ACK, F_ACK, HDR.size, src_port,
                     dst_port, 0, 0, 0, src_host, incarnation, epoch, window,
                     0, 0, interval, rsn, ssn2, rsn2, rsn_count, rsnack_count,
-                    0, 0)
+                    0, 0, 0, 0)
 
 
 def sniff(dev, dst, udp_port, dst_port, timeout, ready):

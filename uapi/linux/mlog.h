@@ -293,6 +293,7 @@ enum mlog_entry_attr {
 	MLOG_ENTRY_SRC_EPOCH,		/* u32: sending socket's epoch */
 	MLOG_ENTRY_SRC_HOSTADDR,	/* flag: sent from a host-form socket */
 	MLOG_ENTRY_DST_HOSTADDR,	/* flag: sent to a host-form address */
+	MLOG_ENTRY_SRC_NODE,		/* binary, 16 bytes: the sender's node */
 
 	__MLOG_ENTRY_MAX,
 	MLOG_ENTRY_MAX = __MLOG_ENTRY_MAX - 1
@@ -424,7 +425,7 @@ enum mlog_flow_attr {
  * datagram between nodes.  Documentation/protocol.rst describes it.
  */
 #define MLOG_WIRE_MAGIC		0x4d4c	/* "ML" */
-#define MLOG_WIRE_VERSION	1
+#define MLOG_WIRE_VERSION	2
 #define MLOG_DEFAULT_UDP_PORT	7471
 
 enum mlog_frame_type {
@@ -443,7 +444,9 @@ enum mlog_frame_type {
 #define MLOG_F_ACK		0x0100	/* ack and window fields are valid */
 #define MLOG_F_FRAG_MAP		0x0200	/* frag_map_hi/lo are valid (SOCK_RDM) */
 #define MLOG_F_DUP		0x0400	/* answers a copy of a delivered message */
-#define MLOG_F_KNOWN		0x0707	/* all flags this version defines */
+/* Header flags: addressing. */
+#define MLOG_F_SRC_HOST		0x0800	/* source is (src_host, src_port) */
+#define MLOG_F_KNOWN		0x0f07	/* all flags this version defines */
 
 /*
  * Fixed header of every frame.  hdr_len allows later versions to append
@@ -462,6 +465,13 @@ enum mlog_frame_type {
  * ssn2 .. ssn2 + rsn_count - 1 of the reverse flow (with MLOG_F_DONT_LOG,
  * rsn is 0 and those messages need no logging), and acknowledges the RSNs
  * rsn2 .. rsn2 + rsnack_count - 1 that its receiver returned earlier.
+ *
+ * Addressing (Documentation/recovery.rst): a frame for a port of a
+ * protected host's own port space names that host in dst_host (0: a port
+ * of the node) and the incarnation of it the sender knows in
+ * dst_incarnation (0: any).  MLOG_F_SRC_HOST says the sending socket is
+ * such a port of host src_host: the receiver then knows the sender by
+ * (src_host, src_port), wherever the frame came from.
  *
  * With MLOG_F_FRAG_MAP (only together with MLOG_F_ACK), frag_map_hi and
  * frag_map_lo form a 48-bit map of the fragments of message ack + 1 that
@@ -496,13 +506,15 @@ struct mlog_wire_hdr {
 	__u8	rsnack_count;	/* RSNs acknowledged, 0..255 */
 	__be16	frag_map_hi;	/* fragment map bits 47..32, see above */
 	__be32	frag_map_lo;	/* fragment map bits 31..0 */
+	__be32	dst_host;	/* receiving host, 0 = a port of the node */
+	__be32	dst_incarnation; /* of dst_host, as the sender knows it */
 };
 
 #define MLOG_WIRE_HDR_LEN	((unsigned int)sizeof(struct mlog_wire_hdr))
 /* Largest message a socket sends or receives. */
 #define MLOG_MAX_MSG		65536
 /* Largest fragment: a frame then fits a 1500-byte Ethernet MTU. */
-#define MLOG_MAX_FRAG		1376
+#define MLOG_MAX_FRAG		1368
 /* Fragments a frame's fragment map describes: all of the largest message. */
 #define MLOG_FRAG_MAP_BITS	48
 /* Kept for older userspace: the largest message. */
