@@ -34,54 +34,82 @@ void mlog_net_init_ports(struct mlog_net *mn)
 	mn->next_ephemeral = MLOG_EPHEMERAL_LOW;
 }
 
+/*
+ * The port table holds the sockets of both kinds of port space: a node's
+ * (bound_host 0) and each protected host's own (bound_host = its index).
+ */
+static u32 mlog_port_hash(u32 host, u16 port)
+{
+	return jhash_2words(host, port, 0);
+}
+
 /* Caller holds ports_lock or rcu_read_lock(). */
-static struct mlog_sock *__mlog_find_port(struct mlog_net *mn, u16 port)
+static struct mlog_sock *__mlog_find_port(struct mlog_net *mn, u32 host,
+					  u16 port)
 {
 	struct mlog_sock *ms;
 
-	hash_for_each_possible_rcu(mn->ports, ms, port_node, port)
-		if (ms->port == port)
+	hash_for_each_possible_rcu(mn->ports, ms, port_node,
+				   mlog_port_hash(host, port))
+		if (ms->port == port && ms->bound_host == host)
 			return ms;
 	return NULL;
 }
 
 /*
- * Find the socket bound to @port and take a reference on it; called from
- * the receive softirq.  Sockets are freed after an RCU grace period
- * (SOCK_RCU_FREE), so the lookup may race with close() safely.
+ * Find the socket bound to @port of @host's port space (0: the node's)
+ * and take a reference on it; called from the receive softirq.  Sockets
+ * are freed after an RCU grace period (SOCK_RCU_FREE), so the lookup may
+ * race with close() safely.
  */
-struct sock *mlog_lookup_port(struct mlog_net *mn, u16 port)
+struct sock *mlog_lookup_port(struct mlog_net *mn, u32 host, u16 port)
 {
 	struct mlog_sock *ms;
 	struct sock *sk = NULL;
 
 	rcu_read_lock();
-	ms = __mlog_find_port(mn, port);
+	ms = __mlog_find_port(mn, host, port);
 	if (ms && refcount_inc_not_zero(&ms->sk.sk_refcnt))
 		sk = &ms->sk;
 	rcu_read_unlock();
 	return sk;
 }
 
-/* Bind @ms to @port, or to a free ephemeral port when @port is 0. */
-static int mlog_hash_port(struct mlog_net *mn, struct mlog_sock *ms, u16 port)
+/*
+ * The epoch of a host-form socket: the same in every execution of its
+ * host, so that a re-executing host's sockets continue their peers' flows
+ * (a socket bound again later gets another one, as a new socket must).
+ */
+static u32 mlog_host_epoch(struct mlog_host *h, u16 port)
+{
+	return jhash_3words(h->index, port, ++h->nbinds, 0) | 1;
+}
+
+/*
+ * Bind @ms to @port of @host's port space (0: the node's), or to a free
+ * ephemeral port when @port is 0.  A host's ephemeral ports are handed
+ * out from its own counter, in the same order in every execution.
+ */
+static int mlog_hash_port(struct mlog_net *mn, struct mlog_sock *ms, u32 host,
+			  u16 port)
 {
 	unsigned int range = MLOG_EPHEMERAL_HIGH - MLOG_EPHEMERAL_LOW + 1;
+	u16 *next = host ? &ms->host->next_ephemeral : &mn->next_ephemeral;
 	unsigned int tries;
 	int err = 0;
 
 	spin_lock_bh(&mn->ports_lock);
 	if (port) {
-		if (__mlog_find_port(mn, port))
+		if (__mlog_find_port(mn, host, port))
 			err = -EADDRINUSE;
 		goto out;
 	}
 	for (tries = 0; tries < range; tries++) {
-		u16 candidate = mn->next_ephemeral;
+		u16 candidate = *next;
 
-		mn->next_ephemeral = candidate == MLOG_EPHEMERAL_HIGH ?
-				     MLOG_EPHEMERAL_LOW : candidate + 1;
-		if (!__mlog_find_port(mn, candidate)) {
+		*next = candidate == MLOG_EPHEMERAL_HIGH ? MLOG_EPHEMERAL_LOW :
+							   candidate + 1;
+		if (!__mlog_find_port(mn, host, candidate)) {
 			port = candidate;
 			goto out;
 		}
@@ -90,7 +118,11 @@ static int mlog_hash_port(struct mlog_net *mn, struct mlog_sock *ms, u16 port)
 out:
 	if (!err) {
 		ms->port = port;
-		hash_add_rcu(mn->ports, &ms->port_node, port);
+		ms->bound_host = host;
+		if (host)
+			ms->epoch = mlog_host_epoch(ms->host, port);
+		hash_add_rcu(mn->ports, &ms->port_node,
+			     mlog_port_hash(host, port));
 	}
 	spin_unlock_bh(&mn->ports_lock);
 	return err;
@@ -98,6 +130,7 @@ out:
 
 static void mlog_unhash_port(struct mlog_net *mn, struct mlog_sock *ms)
 {
+	mlog_sl_port_closed(ms);
 	spin_lock_bh(&mn->ports_lock);
 	if (ms->port) {
 		hash_del_rcu(&ms->port_node);
@@ -126,13 +159,14 @@ static struct mlog_flow *mlog_flow_find(struct mlog_sock *ms,
 }
 
 /*
- * Find or create the flow to (@addr, @port).  Called with ms->lock held;
- * @gfp must then be atomic.  NULL when closing, out of memory, or the
- * socket already has max_flows flows.
+ * Find or create the flow to (@addr, @port), @addr being a node's address
+ * or a host's key; a new flow reaches it through node @node.  Called with
+ * ms->lock held; @gfp must then be atomic.  NULL when closing, out of
+ * memory, or the socket already has max_flows flows.
  */
 struct mlog_flow *mlog_flow_get(struct mlog_sock *ms,
 				const struct in6_addr *addr, u16 port,
-				gfp_t gfp)
+				const struct in6_addr *node, gfp_t gfp)
 {
 	struct mlog_net *mn = mlog_sk_net(ms);
 	struct mlog_peer *peer;
@@ -141,7 +175,7 @@ struct mlog_flow *mlog_flow_get(struct mlog_sock *ms,
 	fl = mlog_flow_find(ms, addr, port);
 	if (fl || ms->dead || ms->nflows >= mlog_max_flows)
 		return fl;
-	peer = mlog_peer_get(mn, addr, gfp);
+	peer = mlog_peer_get(mn, node, gfp);
 	if (!peer)
 		return NULL;
 	fl = kzalloc(sizeof(*fl), gfp | __GFP_ACCOUNT);
@@ -346,18 +380,18 @@ bool mlog_charge(struct sock *sk, struct sk_buff *skb)
 
 static void mlog_dgram_rcv(struct mlog_sock *ms, struct sk_buff *skb,
 			   const struct mlog_frame *f,
-			   const struct in6_addr *src)
+			   const struct in6_addr *src, const struct in6_addr *node)
 {
 	struct mlog_net *mn = mlog_sk_net(ms);
 	struct mlog_reasm *r;
 	struct mlog_flow *fl;
 
 	if (ms->host) {
-		mlog_sl_dgram_rcv(ms, skb, f, src);
+		mlog_sl_dgram_rcv(ms, skb, f, src, node);
 		return;
 	}
 	if (f->flags & MLOG_F_NEED_RSN)
-		mlog_sl_dgram_unlogged(ms, src, f);
+		mlog_sl_dgram_unlogged(ms, node, f);
 	if (f->payload_len == f->msg_len) {
 		if (!mlog_charge(&ms->sk, skb)) {
 			ms->stats.rx_drops++;
@@ -372,7 +406,7 @@ static void mlog_dgram_rcv(struct mlog_sock *ms, struct sk_buff *skb,
 	}
 
 	spin_lock_bh(&ms->lock);
-	fl = mlog_flow_get(ms, src, f->src_port, GFP_ATOMIC);
+	fl = mlog_flow_get(ms, src, f->src_port, node, GFP_ATOMIC);
 	if (!fl) {
 		spin_unlock_bh(&ms->lock);
 		mlog_stat_inc(mn, MLOG_STAT_NO_MEMORY);
@@ -394,25 +428,37 @@ static void mlog_dgram_rcv(struct mlog_sock *ms, struct sk_buff *skb,
 	spin_unlock_bh(&ms->lock);
 }
 
-/* A frame for the socket bound to its destination port.  Consumes @skb. */
+/*
+ * A frame for the socket bound to its destination port, from the remote
+ * endpoint keyed @src (a node's address or a host's key), which it came
+ * from through node @node.  Consumes @skb.
+ */
 void mlog_sock_rcv(struct sock *sk, struct sk_buff *skb,
-		   const struct mlog_frame *f, const struct in6_addr *src)
+		   const struct mlog_frame *f, const struct in6_addr *src,
+		   const struct in6_addr *node)
 {
 	struct mlog_net *mn = mlog_sk_net(mlog_sk(sk));
 	struct mlog_sock *ms = mlog_sk(sk);
 
+	/* for an incarnation of our host that is not this one: fenced */
+	if (f->dst_incarnation && ms->bound_host &&
+	    f->dst_incarnation != READ_ONCE(ms->host->incarnation)) {
+		mlog_stat_inc(mn, MLOG_STAT_RX_FENCED);
+		kfree_skb(skb);
+		return;
+	}
 	if (sk->sk_type == SOCK_DGRAM && f->type == MLOG_FRAME_DATA) {
-		mlog_dgram_rcv(ms, skb, f, src);
+		mlog_dgram_rcv(ms, skb, f, src, node);
 		return;
 	}
 	/* RSNs and acks for the datagrams of a protected host */
 	if (sk->sk_type == SOCK_DGRAM && f->type == MLOG_FRAME_ACK &&
 	    READ_ONCE(ms->host)) {
-		mlog_sl_dgram_rcv(ms, skb, f, src);
+		mlog_sl_dgram_rcv(ms, skb, f, src, node);
 		return;
 	}
 	if (sk->sk_type == SOCK_RDM && f->type != MLOG_FRAME_DATA) {
-		mlog_rdm_rcv(ms, skb, f, src);
+		mlog_rdm_rcv(ms, skb, f, src, node);
 		return;
 	}
 	mlog_stat_inc(mn, MLOG_STAT_RX_WRONG_TYPE);
@@ -431,15 +477,48 @@ static int mlog_check_addr(const struct sockaddr *uaddr, int len,
 		return -EINVAL;
 	if (sm->smlog_family != mlog_family)
 		return -EAFNOSUPPORT;
-	if (sm->smlog_flags)
+	if (sm->smlog_flags & ~MLOG_ADDR_HOST)
+		return -EINVAL;
+	/* a host-form address: 12 zero bytes, then the host index */
+	if ((sm->smlog_flags & MLOG_ADDR_HOST) &&
+	    memchr_inv(sm->smlog_node, 0, 12))
 		return -EINVAL;
 	*out = sm;
 	return 0;
 }
 
-/* Resolve the destination of a send: explicit address or connect()'s. */
+/* The key and node of a host-form address's host; 0 or -EHOSTUNREACH. */
+static int mlog_resolve_host(struct mlog_net *mn, u32 host,
+			     struct mlog_dest *dest)
+{
+	if (!host || host > mlog_max_hosts)
+		return -EINVAL;
+	mlog_host_key(&dest->key, host);
+	return mlog_route_resolve(mn, host, &dest->node, &dest->incarnation);
+}
+
+/* @key and @port as a sockaddr_mlog: host form for a host's key. */
+void mlog_key_to_sockaddr(struct sockaddr_mlog *sm, const struct in6_addr *key,
+			  u16 port)
+{
+	u32 host = mlog_key_host(key);
+
+	memset(sm, 0, sizeof(*sm));
+	if (host)
+		mlog_sockaddr_host(sm, mlog_family, host, port);
+	sm->smlog_family = mlog_family;
+	sm->smlog_port = port;
+	if (!host)
+		memcpy(sm->smlog_node, key, sizeof(sm->smlog_node));
+}
+
+/*
+ * Resolve the destination of a send, explicit or connect()'s: a node's
+ * port, or a host's port reached through the node its route names.
+ * Caller holds lock_sock.
+ */
 static int mlog_send_dest(struct sock *sk, struct msghdr *msg,
-			  struct sockaddr_mlog *dest)
+			  struct mlog_dest *dest)
 {
 	struct mlog_sock *ms = mlog_sk(sk);
 	const struct sockaddr_mlog *sm;
@@ -449,25 +528,37 @@ static int mlog_send_dest(struct sock *sk, struct msghdr *msg,
 		err = mlog_check_addr(msg->msg_name, msg->msg_namelen, &sm);
 		if (err)
 			return err;
-		*dest = *sm;
 	} else if (ms->connected) {
-		*dest = ms->peer;
+		sm = &ms->peer;
 	} else {
 		return -EDESTADDRREQ;
 	}
-	if (!dest->smlog_port)
+	if (!sm->smlog_port)
 		return -EINVAL;
+	dest->port = sm->smlog_port;
+	if (sm->smlog_flags & MLOG_ADDR_HOST)
+		return mlog_resolve_host(mlog_sk_net(ms),
+					 mlog_sockaddr_host_index(sm), dest);
+	memcpy(&dest->key, sm->smlog_node, sizeof(dest->key));
+	dest->node = dest->key;
+	dest->incarnation = 0;
 	/* The UDP transport is IPv4-only for now. */
-	if (!mlog_addr_is_v4((struct in6_addr *)dest->smlog_node))
+	if (!mlog_addr_is_v4(&dest->node))
 		return -EAFNOSUPPORT;
 	return 0;
 }
 
-/* Bind to an ephemeral port if not bound yet.  Caller holds lock_sock. */
-static int mlog_autobind(struct sock *sk)
+/*
+ * Bind to an ephemeral port if not bound yet: in the host's own port
+ * space for a protected socket that sends to a host-form address first
+ * (its peers then know it wherever it runs), else in the node's.  Caller
+ * holds lock_sock.
+ */
+static int mlog_autobind(struct sock *sk, const struct mlog_dest *dest)
 {
 	struct mlog_net *mn = mlog_sk_net(mlog_sk(sk));
 	struct mlog_sock *ms = mlog_sk(sk);
+	u32 host = 0;
 	int err;
 
 	if (ms->port)
@@ -476,7 +567,9 @@ static int mlog_autobind(struct sock *sk)
 	err = mlog_transport_get(mn);
 	if (err)
 		return err;
-	return mlog_hash_port(mn, ms, 0);
+	if (ms->host && dest && mlog_key_host(&dest->key))
+		host = ms->host->index;
+	return mlog_hash_port(mn, ms, host, 0);
 }
 
 /*
@@ -485,8 +578,9 @@ static int mlog_autobind(struct sock *sk)
  * none.
  */
 int mlog_send_prepare(struct sock *sk, struct msghdr *msg, size_t len,
-		      struct sockaddr_mlog *dest)
+		      struct mlog_dest *dest)
 {
+	bool bound = mlog_sk(sk)->port;
 	int err;
 
 	if (msg->msg_flags & ~(MSG_DONTWAIT | MSG_NOSIGNAL | MSG_CMSG_COMPAT))
@@ -499,8 +593,10 @@ int mlog_send_prepare(struct sock *sk, struct msghdr *msg, size_t len,
 	if (!err)
 		err = mlog_send_dest(sk, msg, dest);
 	if (!err)
-		err = mlog_autobind(sk);
+		err = mlog_autobind(sk, dest);
 	release_sock(sk);
+	if (!err && !bound)
+		mlog_replay_run_sock(mlog_sk(sk));
 	return err;
 }
 
@@ -510,6 +606,7 @@ int mlog_bind(struct socket *sock, struct sockaddr *uaddr, int len)
 	struct mlog_net *mn = mlog_sk_net(mlog_sk(sk));
 	struct mlog_sock *ms = mlog_sk(sk);
 	const struct sockaddr_mlog *sm;
+	u32 host = 0;
 	int err;
 
 	err = mlog_check_addr(uaddr, len, &sm);
@@ -521,18 +618,28 @@ int mlog_bind(struct socket *sock, struct sockaddr *uaddr, int len)
 		err = -EINVAL;
 		goto out;
 	}
-	/* A node can only bind its own address or the wildcard. */
-	if (!ipv6_addr_any((const struct in6_addr *)sm->smlog_node) &&
-	    !ipv6_addr_equal((const struct in6_addr *)sm->smlog_node,
-			     &mn->node_addr)) {
+	if (sm->smlog_flags & MLOG_ADDR_HOST) {
+		/* a port of our own host: "host 0" or its index */
+		host = mlog_sockaddr_host_index(sm);
+		if (!ms->host || (host && host != ms->host->index)) {
+			err = -EADDRNOTAVAIL;
+			goto out;
+		}
+		host = ms->host->index;
+	} else if (!ipv6_addr_any((const struct in6_addr *)sm->smlog_node) &&
+		   !ipv6_addr_equal((const struct in6_addr *)sm->smlog_node,
+				    &mn->node_addr)) {
+		/* A node can only bind its own address or the wildcard. */
 		err = -EADDRNOTAVAIL;
 		goto out;
 	}
 	err = mlog_transport_get(mn);
 	if (!err)
-		err = mlog_hash_port(mn, ms, sm->smlog_port);
+		err = mlog_hash_port(mn, ms, host, sm->smlog_port);
 out:
 	release_sock(sk);
+	if (!err)
+		mlog_replay_run_sock(ms);
 	return err;
 }
 
@@ -557,7 +664,7 @@ int mlog_connect(struct socket *sock, struct sockaddr *uaddr, int len,
 		return -EINVAL;
 
 	lock_sock(sk);
-	err = mlog_autobind(sk);
+	err = mlog_autobind(sk, NULL);
 	if (!err) {
 		ms->peer = *sm;
 		ms->connected = true;
@@ -580,6 +687,8 @@ int mlog_getname(struct socket *sock, struct sockaddr *uaddr, int peer)
 			return -ENOTCONN;
 		}
 		*sm = ms->peer;
+	} else if (ms->bound_host) {
+		mlog_sockaddr_host(sm, mlog_family, ms->bound_host, ms->port);
 	} else {
 		struct mlog_net *mn = mlog_sk_net(mlog_sk(sk));
 
@@ -598,7 +707,7 @@ static int mlog_dgram_sendmsg(struct socket *sock, struct msghdr *msg,
 	struct sock *sk = sock->sk;
 	struct mlog_net *mn = mlog_sk_net(mlog_sk(sk));
 	struct mlog_sock *ms = mlog_sk(sk);
-	struct sockaddr_mlog dest;
+	struct mlog_dest dest;
 	struct mlog_frame f = { .type = MLOG_FRAME_DATA };
 	struct mlog_peer *peer;
 	u32 off = 0;
@@ -609,16 +718,14 @@ static int mlog_dgram_sendmsg(struct socket *sock, struct msghdr *msg,
 	if (err)
 		return err;
 	if (ms->host)
-		return mlog_sl_dgram_sendmsg(ms, msg, len,
-					     (struct in6_addr *)dest.smlog_node,
-					     dest.smlog_port);
+		return mlog_sl_dgram_sendmsg(ms, msg, len, &dest);
 	/* The port is fixed once bound; the epoch for the socket's life. */
 	f.src_port = READ_ONCE(ms->port);
 	f.epoch = ms->epoch;
 	f.ssn = atomic64_inc_return(&ms->dgram_ssn);
+	f.dst_host = mlog_key_host(&dest.key);
 
-	peer = mlog_peer_get(mn, (struct in6_addr *)dest.smlog_node,
-			     GFP_KERNEL);
+	peer = mlog_peer_get(mn, &dest.node, GFP_KERNEL);
 	if (!peer)
 		return -ENOBUFS;
 	buf = kvmalloc(len ? len : 1, GFP_KERNEL_ACCOUNT);
@@ -628,7 +735,7 @@ static int mlog_dgram_sendmsg(struct socket *sock, struct msghdr *msg,
 		err = -EFAULT;
 		goto out;
 	}
-	f.dst_port = dest.smlog_port;
+	f.dst_port = dest.port;
 	f.msg_len = len;
 	do {
 		f.frag_off = off;
@@ -674,16 +781,16 @@ int mlog_recvmsg(struct socket *sock, struct msghdr *msg, size_t size,
 		DECLARE_SOCKADDR(struct sockaddr_mlog *, sm, msg->msg_name);
 		struct mlog_skb_cb *cb = mlog_skb_cb(skb);
 
-		memset(sm, 0, sizeof(*sm));
-		sm->smlog_family = mlog_family;
-		sm->smlog_port = cb->src_port;
-		memcpy(sm->smlog_node, &cb->src_node, sizeof(sm->smlog_node));
+		mlog_key_to_sockaddr(sm, &cb->src_node, cb->src_port);
 		msg->msg_namelen = sizeof(*sm);
 	}
 	/* MSG_TRUNC asks for the real length, as for UDP. */
 	err = (flags & MSG_TRUNC) ? skb->len : copied;
 out:
 	skb_free_datagram(sk, skb);
+	/* a replay that waited for room in this socket goes on */
+	if (mlog_host_replaying(mlog_sk(sk)->host))
+		mlog_replay_run_sock(mlog_sk(sk));
 	return err;
 }
 

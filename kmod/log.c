@@ -609,6 +609,67 @@ u64 mlog_log_purge(struct mlog_net *mn, u32 dst_host, u64 upto, u32 src_host)
 	return count;
 }
 
+/* Is @rec a message of the flow @id names?  Caller holds log->lock. */
+static bool mlog_log_rec_of(const struct mlog_log_rec *rec,
+			    const struct mlog_log_flow_id *id)
+{
+	return !rec->dgram && rec->src_port == id->src_port &&
+	       rec->dst_port == id->dst_port &&
+	       rec->src_epoch == id->src_epoch &&
+	       ipv6_addr_equal(&rec->dst_node, &id->dst);
+}
+
+/* Put @rec into @partial, a flow's entries awaiting RSNs, by SSN. */
+static void mlog_log_partial_insert(struct list_head *partial,
+				    struct mlog_log_rec *rec)
+{
+	struct mlog_log_rec *pos;
+
+	list_for_each_entry_reverse(pos, partial, fnode) {
+		if (pos->ssn < rec->ssn) {
+			list_add(&rec->fnode, &pos->fnode);
+			return;
+		}
+	}
+	list_add(&rec->fnode, partial);
+}
+
+/*
+ * The receiver @dst_host was recovered and re-executed through RSN
+ * @above: the messages of the flow @id that it had given higher RSNs are
+ * partially logged again, in the flow's list @partial (by SSN, with a
+ * reference of the flow's), to be sent again and get new RSNs.  Returns
+ * how many.  Caller holds the flow's socket lock (BHs off).
+ */
+u32 mlog_log_unlog(struct mlog_log *log, u32 dst_host, u64 above,
+		   const struct mlog_log_flow_id *id, struct list_head *partial)
+{
+	struct mlog_log_rec *rec, *next;
+	struct mlog_log_dst *d;
+	u32 n = 0;
+
+	spin_lock(&log->lock);
+	d = dst_host ? xa_load(&log->dsts, dst_host) : NULL;
+	if (!d)
+		goto out;
+	for (rec = mlog_log_first_from(d, above + 1); rec; rec = next) {
+		next = mlog_log_next(d, rec);
+		if (!mlog_log_rec_of(rec, id))
+			continue;
+		/* the index keeps its reference through the move */
+		__mlog_log_unindex(log, rec);
+		rec->state = MLOG_REC_PARTIAL;
+		rec->rsn = 0;
+		__mlog_log_index_in(d, rec);
+		refcount_inc(&rec->refs);
+		mlog_log_partial_insert(partial, rec);
+		n++;
+	}
+out:
+	spin_unlock(&log->lock);
+	return n;
+}
+
 /*
  * How long RSNs and acknowledgments wait for a frame to ride on, kept in
  * jiffies too (see mlog_sl_delay()): the conversion is a call.

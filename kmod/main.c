@@ -74,6 +74,8 @@ static int __net_init mlog_net_init(struct net *net)
 	mutex_init(&mn->hosts_lock);
 	INIT_LIST_HEAD(&mn->hosts);
 	mlog_log_init(&mn->log);
+	mutex_init(&mn->routes_lock);
+	xa_init(&mn->routes);
 	return 0;
 }
 
@@ -87,6 +89,7 @@ static void __net_exit mlog_net_exit(struct net *net)
 
 	mlog_transport_release(mn);
 	mlog_hosts_free(mn);
+	mlog_routes_free(mn);
 	mlog_log_destroy(&mn->log);
 	mlog_peers_free(mn);
 }

@@ -52,6 +52,7 @@ struct mlog_stats {
 };
 
 struct mlog_net;
+struct mlog_replay_msg;
 
 /*
  * The frame layer: every frame a socket sends and every frame the
@@ -77,6 +78,46 @@ struct mlog_log_ops {
 
 extern const struct mlog_log_ops mlog_log_none;
 extern const struct mlog_log_ops mlog_log_sender;
+
+/*
+ * Remote endpoints are keyed by a 16-byte address: a node's, or, for a
+ * port of a protected host's own port space, the host's *key*
+ * fd6d:6c67::H ("mlog", a unique-local prefix no node address uses; node
+ * addresses are IPv4-mapped).  A flow, an RSN history run and a log entry
+ * name a host-form endpoint by its key, so they stay valid wherever the
+ * host runs (Documentation/recovery.rst).
+ */
+#define MLOG_HOST_KEY_PREFIX	0xfd6d6c67
+
+static inline void mlog_host_key(struct in6_addr *a, u32 host)
+{
+	a->s6_addr32[0] = htonl(MLOG_HOST_KEY_PREFIX);
+	a->s6_addr32[1] = 0;
+	a->s6_addr32[2] = 0;
+	a->s6_addr32[3] = htonl(host);
+}
+
+/* The host a key names, 0 for a node's address. */
+static inline u32 mlog_key_host(const struct in6_addr *a)
+{
+	if (a->s6_addr32[0] != htonl(MLOG_HOST_KEY_PREFIX) ||
+	    a->s6_addr32[1] || a->s6_addr32[2])
+		return 0;
+	return ntohl(a->s6_addr32[3]);
+}
+
+/*
+ * Where a protected host runs, as this namespace knows it (route.c).
+ * Read under RCU; replaced, never changed in place.
+ */
+struct mlog_route {
+	struct rcu_head		rcu;
+	struct in6_addr		node;
+	u32			incarnation;
+	u32			state;		/* enum mlog_route_state */
+	u64			replayed;	/* RSN its replay reached */
+	bool			local;		/* registered on this node */
+};
 
 /* A node this namespace exchanges frames with. */
 struct mlog_peer {
@@ -148,6 +189,7 @@ struct mlog_log_rec {
 	u64			host_ssn;
 	u64			interval;
 	u64			rsn;
+	bool			src_hostaddr;	/* sent from a host-form socket */
 	u8			data[];
 };
 
@@ -203,6 +245,10 @@ struct mlog_net {
 	struct list_head	hosts;
 	unsigned int		nhosts;
 	struct mlog_log		log;
+
+	/* host index -> struct mlog_route, read under RCU (route.c) */
+	struct mutex		routes_lock;	/* serialises changes */
+	struct xarray		routes;
 };
 
 /*
@@ -237,6 +283,28 @@ struct mlog_host {
 	bool			held_any;	/* some flow is held */
 	u32			ack_gen;	/* bumped when pending RSNs go */
 	wait_queue_head_t	sendq;		/* datagram senders held by the rule */
+
+	/*
+	 * Its own port space (host-form sockets), under mn->ports_lock:
+	 * ephemeral ports and socket epochs are handed out in the same
+	 * order in every execution of the host.
+	 */
+	u16			next_ephemeral;
+	u32			nbinds;
+	/* port -> epoch of its last closed socket, for answering duplicates */
+	struct xarray		closed_epochs;
+
+	/*
+	 * Replay (replay.c): logged messages delivered in RSN order to the
+	 * re-executing host; it takes no other data until the last one.
+	 */
+	struct mutex		replay_lock;	/* the queue and delivery */
+	struct list_head	replay_q;	/* struct mlog_replay_msg */
+	u32			replay_queued;
+	u64			replay_bytes;
+	u64			replayed;	/* RSN the replay reached */
+	bool			replaying;	/* read locklessly on rx */
+	bool			replay_end;	/* nothing follows the queue */
 
 	/* Its sockets, for kicking flows held by the send rule. */
 	struct mutex		socks_lock;
@@ -343,6 +411,12 @@ struct mlog_flow {
 	u32			undo_cwnd;
 	u32			undo_ssthresh;
 	bool			reported;	/* socket told of the silence */
+	/*
+	 * The remote endpoint is a host being recovered (its route is
+	 * RECOVERING): no data goes to it until the route turns LIVE.
+	 */
+	bool			rhold;
+	u32			dst_incarnation; /* of a host-form remote */
 
 	/* receiving side */
 	u64			rcv_nxt;	/* next SSN to deliver */
@@ -400,6 +474,8 @@ struct mlog_sock {
 	struct mlog_net		*mn;
 	struct hlist_node	port_node;	/* in mlog_net.ports */
 	u16			port;		/* host order, 0 = unbound */
+	/* port space: host index for a host-form socket, 0 for the node's */
+	u32			bound_host;
 	bool			connected;
 	struct sockaddr_mlog	peer;		/* default destination */
 	u32			epoch;		/* random, never 0 */
@@ -430,7 +506,7 @@ static inline struct mlog_net *mlog_sk_net(const struct mlog_sock *ms)
 
 /* Source of a received frame, kept in skb->cb until recvmsg(). */
 struct mlog_skb_cb {
-	struct in6_addr		src_node;
+	struct in6_addr		src_node;	/* a node's address or a host key */
 	u16			src_port;
 	u32			frag_off;	/* while in a reassembly */
 };
@@ -468,16 +544,19 @@ static inline bool mlog_addr_is_v4(const struct in6_addr *a)
 int mlog_proto_init(void);
 void mlog_proto_exit(void);
 void mlog_net_init_ports(struct mlog_net *mn);
-struct sock *mlog_lookup_port(struct mlog_net *mn, u16 port);
+struct sock *mlog_lookup_port(struct mlog_net *mn, u32 host, u16 port);
 void mlog_sock_rcv(struct sock *sk, struct sk_buff *skb,
-		   const struct mlog_frame *f, const struct in6_addr *src);
+		   const struct mlog_frame *f, const struct in6_addr *src,
+		   const struct in6_addr *node);
 int mlog_sock_dump(struct sk_buff *skb, struct netlink_callback *cb,
 		   int (*fill)(struct sk_buff *skb,
 			       struct netlink_callback *cb,
 			       struct mlog_sock *ms));
 struct mlog_flow *mlog_flow_get(struct mlog_sock *ms,
 				const struct in6_addr *addr, u16 port,
-				gfp_t gfp);
+				const struct in6_addr *node, gfp_t gfp);
+void mlog_key_to_sockaddr(struct sockaddr_mlog *sm, const struct in6_addr *key,
+			  u16 port);
 bool mlog_reasm_add(struct mlog_sock *ms, struct mlog_reasm *r,
 		    struct sk_buff *skb, const struct mlog_frame *f);
 void mlog_reasm_reset(struct mlog_reasm *r);
@@ -485,8 +564,16 @@ struct sk_buff *mlog_reasm_take(struct mlog_reasm *r);
 bool mlog_charge(struct sock *sk, struct sk_buff *skb);
 void mlog_deliver(struct mlog_sock *ms, struct sk_buff *skb,
 		  const struct in6_addr *src, u16 src_port);
+/* Where a send goes: the remote endpoint's key, its port, its node. */
+struct mlog_dest {
+	struct in6_addr		key;
+	struct in6_addr		node;
+	u32			incarnation;	/* of a host-form destination */
+	u16			port;
+};
+
 int mlog_send_prepare(struct sock *sk, struct msghdr *msg, size_t len,
-		      struct sockaddr_mlog *dest);
+		      struct mlog_dest *dest);
 int mlog_bind(struct socket *sock, struct sockaddr *uaddr, int len);
 int mlog_connect(struct socket *sock, struct sockaddr *uaddr, int len,
 		 int flags);
@@ -501,7 +588,10 @@ void mlog_flow_init_rdm(struct mlog_flow *fl);
 void mlog_flow_stop(struct mlog_flow *fl);
 void mlog_flow_free_rdm(struct mlog_flow *fl);
 void mlog_rdm_rcv(struct mlog_sock *ms, struct sk_buff *skb,
-		  const struct mlog_frame *f, const struct in6_addr *src);
+		  const struct mlog_frame *f, const struct in6_addr *src,
+		  const struct in6_addr *node);
+void mlog_rdm_route_changed(struct mlog_flow *fl, const struct mlog_route *r,
+			    bool rewind);
 
 /* peer.c */
 struct mlog_peer *mlog_peer_get(struct mlog_net *mn,
@@ -534,6 +624,16 @@ struct mlog_log_rec *mlog_log_next(struct mlog_log_dst *d,
 				   struct mlog_log_rec *rec);
 u64 mlog_log_purge(struct mlog_net *mn, u32 dst_host, u64 upto,
 		   u32 src_host);
+/* Identity of a flow's logged messages, for mlog_log_unlog(). */
+struct mlog_log_flow_id {
+	struct in6_addr	dst;		/* receiver's key or node */
+	u32		src_epoch;
+	u16		src_port;
+	u16		dst_port;
+};
+
+u32 mlog_log_unlog(struct mlog_log *log, u32 dst_host, u64 above,
+		   const struct mlog_log_flow_id *id, struct list_head *partial);
 /* State of a LOG_GET dump, kept in netlink_callback.ctx. */
 struct mlog_log_dump_ctx {
 	unsigned long	dst;		/* receiver index being dumped */
@@ -554,7 +654,7 @@ void mlog_log_set_rsn_delay(struct mlog_log *log, u32 us);
 
 /* slog.c */
 int mlog_host_add(struct mlog_net *mn, u32 index, u32 incarnation,
-		  pid_t pid, struct netlink_ext_ack *extack);
+		  pid_t pid, bool replay, struct netlink_ext_ack *extack);
 int mlog_host_del(struct mlog_net *mn, u32 index);
 struct mlog_host *mlog_host_get(struct mlog_net *mn, u32 index);
 void mlog_host_put(struct mlog_host *h);
@@ -568,6 +668,7 @@ void mlog_sl_flow_detach(struct mlog_flow *fl);
 bool mlog_sl_frame_ok(struct mlog_flow *fl, const struct mlog_frame *f);
 void mlog_sl_rcv(struct mlog_flow *fl, const struct mlog_frame *f);
 void mlog_sl_orphan_rsns(struct mlog_net *mn, const struct in6_addr *src,
+			 const struct in6_addr *node,
 			 const struct mlog_frame *f);
 void mlog_sl_sock_closing(struct mlog_sock *ms);
 /* Dependency vector entries are xarray values: 62 bits. */
@@ -582,13 +683,20 @@ struct mlog_log_rec *mlog_sl_log_msg(struct mlog_sock *ms, struct msghdr *msg,
 void mlog_sl_enqueue(struct mlog_flow *fl, struct mlog_txmsg *m);
 void mlog_sl_acked(struct mlog_flow *fl, struct mlog_txmsg *m);
 int mlog_sl_dgram_sendmsg(struct mlog_sock *ms, struct msghdr *msg, u32 len,
-			  const struct in6_addr *dst, u16 dport);
+			  const struct mlog_dest *dest);
 void mlog_sl_dgram_rcv(struct mlog_sock *ms, struct sk_buff *skb,
-		       const struct mlog_frame *f, const struct in6_addr *src);
-void mlog_sl_dgram_unlogged(struct mlog_sock *ms, const struct in6_addr *src,
+		       const struct mlog_frame *f, const struct in6_addr *src,
+		       const struct in6_addr *node);
+void mlog_sl_dgram_unlogged(struct mlog_sock *ms, const struct in6_addr *node,
 			    const struct mlog_frame *f);
 __poll_t mlog_sl_dgram_poll(struct mlog_sock *ms, struct file *file,
 			    poll_table *wait);
+void mlog_sl_closed_dup(struct mlog_net *mn, const struct in6_addr *src,
+			const struct in6_addr *node, const struct mlog_frame *f);
+void mlog_sl_port_closed(struct mlog_sock *ms);
+void mlog_sl_replay_deliver(struct mlog_flow *fl,
+			    const struct mlog_replay_msg *m);
+void mlog_sl_rewind(struct mlog_flow *fl, u64 replayed);
 int mlog_sl_state_set(struct mlog_host *h, const u64 *rsn, const u64 *ssn,
 		      const u32 *incarnation, struct xarray *deps,
 		      const u64 *hist_purge);
@@ -600,10 +708,69 @@ void mlog_rdm_closing(struct mlog_flow *fl);
 void mlog_rdm_frame_init(struct mlog_flow *fl, struct mlog_frame *f, u8 type);
 void mlog_rdm_fill_transport_ack(struct mlog_flow *fl, struct mlog_frame *f);
 
+/* route.c */
+int mlog_route_resolve(struct mlog_net *mn, u32 host, struct in6_addr *node,
+		       u32 *incarnation);
+bool mlog_route_fenced(struct mlog_net *mn, const struct mlog_frame *f,
+		       const struct in6_addr *src);
+int mlog_route_set(struct mlog_net *mn, u32 host, const struct in6_addr *node,
+		   u32 incarnation, u32 state, const u64 *replayed,
+		   struct netlink_ext_ack *extack);
+int mlog_route_del(struct mlog_net *mn, u32 host);
+bool mlog_route_is_local(struct mlog_net *mn, u32 host);
+int mlog_route_host_added(struct mlog_net *mn, struct mlog_host *h,
+			  struct netlink_ext_ack *extack);
+void mlog_route_host_removed(struct mlog_net *mn, struct mlog_host *h);
+void mlog_routes_free(struct mlog_net *mn);
+int mlog_route_dump(struct sk_buff *skb, struct netlink_callback *cb,
+		    int (*fill)(struct sk_buff *skb,
+				struct netlink_callback *cb, u32 host,
+				const struct mlog_route *r));
+
+/* replay.c */
+/* One logged message queued for a replaying host. */
+struct mlog_replay_msg {
+	struct list_head	list;
+	u64			rsn;
+	u64			ssn;
+	u64			interval;
+	struct in6_addr		src_node;	/* node whose log held it */
+	u32			src_host;
+	u32			src_epoch;
+	u32			len;
+	u16			src_port;
+	u16			dst_port;
+	bool			src_hostaddr;
+	bool			dst_hostaddr;
+	bool			dgram;
+	u8			data[];
+};
+
+extern unsigned int mlog_replay_max_kb;
+struct mlog_replay_msg *mlog_replay_alloc(u32 len);
+int mlog_replay_push(struct mlog_host *h, struct mlog_replay_msg *m,
+		     struct netlink_ext_ack *extack);
+int mlog_replay_end(struct mlog_host *h, struct netlink_ext_ack *extack);
+void mlog_replay_run(struct mlog_host *h);
+void mlog_replay_free(struct mlog_host *h);
+
+static inline bool mlog_host_replaying(const struct mlog_host *h)
+{
+	return h && READ_ONCE(h->replaying);
+}
+
+/* A socket of a replaying host got a port or made room: deliver more. */
+static inline void mlog_replay_run_sock(struct mlog_sock *ms)
+{
+	if (mlog_host_replaying(ms->host))
+		mlog_replay_run(ms->host);
+}
+
 /* netlink.c */
 int mlog_netlink_init(void);
 void mlog_netlink_exit(void);
 void mlog_notify_peer(struct mlog_net *mn, struct mlog_peer *peer);
 void mlog_notify_log(struct mlog_net *mn);
+void mlog_notify_host(struct mlog_net *mn, struct mlog_host *h);
 
 #endif /* _MLOG_H */

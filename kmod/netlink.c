@@ -34,6 +34,11 @@ static const struct nla_policy mlog_host_policy[MLOG_HOST_MAX + 1] = {
 	[MLOG_HOST_TX_PIGGYBACK] = { .type = NLA_REJECT },
 	[MLOG_HOST_TX_DELAYED]	= { .type = NLA_REJECT },
 	[MLOG_HOST_HIST_PURGE]	= { .type = NLA_U64 },
+	[MLOG_HOST_REPLAY]	= { .type = NLA_FLAG },
+	[MLOG_HOST_REPLAYING]	= { .type = NLA_REJECT },
+	[MLOG_HOST_REPLAY_QUEUED] = { .type = NLA_REJECT },
+	[MLOG_HOST_REPLAYED]	= { .type = NLA_REJECT },
+	[MLOG_HOST_PEND_FIRST]	= { .type = NLA_REJECT },
 };
 
 static struct netlink_range_validation mlog_log_max_range __ro_after_init = {
@@ -72,6 +77,50 @@ static const struct nla_policy mlog_entry_policy[MLOG_ENTRY_MAX + 1] = {
 	[MLOG_ENTRY_DATA]	= { .type = NLA_FLAG },
 	[MLOG_ENTRY_EXTRA_RSNS]	= { .type = NLA_REJECT },
 	[MLOG_ENTRY_DGRAM]	= { .type = NLA_REJECT },
+	[MLOG_ENTRY_SRC_EPOCH]	= { .type = NLA_REJECT },
+	[MLOG_ENTRY_SRC_HOSTADDR] = { .type = NLA_REJECT },
+	[MLOG_ENTRY_DST_HOSTADDR] = { .type = NLA_REJECT },
+	[MLOG_ENTRY_SRC_NODE]	= { .type = NLA_REJECT },
+};
+
+static struct netlink_range_validation mlog_msg_len_range __ro_after_init = {
+	.min	= 0,
+	.max	= MLOG_MAX_MSG,
+};
+
+/*
+ * A logged message pushed for replay: what it was and where it goes, as a
+ * log dump describes it (its bytes are the request's MLOG_ATTR_DATA).
+ */
+static const struct nla_policy mlog_replay_entry_policy[MLOG_ENTRY_MAX + 1] = {
+	[MLOG_ENTRY_SRC_HOST]	= { .type = NLA_U32 },
+	[MLOG_ENTRY_DST_HOST]	= NLA_POLICY_MIN(NLA_U32, 1),
+	[MLOG_ENTRY_DST_NODE]	= { .type = NLA_REJECT },
+	[MLOG_ENTRY_DST_PORT]	= NLA_POLICY_MIN(NLA_U16, 1),
+	[MLOG_ENTRY_SRC_PORT]	= NLA_POLICY_MIN(NLA_U16, 1),
+	[MLOG_ENTRY_SSN]	= NLA_POLICY_MIN(NLA_U64, 1),
+	[MLOG_ENTRY_HOST_SSN]	= { .type = NLA_REJECT },
+	[MLOG_ENTRY_INTERVAL]	= { .type = NLA_U64 },
+	[MLOG_ENTRY_RSN]	= NLA_POLICY_MIN(NLA_U64, 1),
+	[MLOG_ENTRY_STATE]	= { .type = NLA_REJECT },
+	[MLOG_ENTRY_LEN]	= NLA_POLICY_FULL_RANGE(NLA_U32, &mlog_msg_len_range),
+	[MLOG_ENTRY_DATA]	= { .type = NLA_REJECT },
+	[MLOG_ENTRY_EXTRA_RSNS]	= { .type = NLA_REJECT },
+	[MLOG_ENTRY_DGRAM]	= { .type = NLA_FLAG },
+	[MLOG_ENTRY_SRC_EPOCH]	= NLA_POLICY_MIN(NLA_U32, 1),
+	[MLOG_ENTRY_SRC_HOSTADDR] = { .type = NLA_FLAG },
+	[MLOG_ENTRY_DST_HOSTADDR] = { .type = NLA_FLAG },
+	[MLOG_ENTRY_SRC_NODE]	= NLA_POLICY_EXACT_LEN(sizeof(struct in6_addr)),
+};
+
+static const struct nla_policy mlog_route_policy[MLOG_ROUTE_MAX + 1] = {
+	[MLOG_ROUTE_HOST]	= NLA_POLICY_MIN(NLA_U32, 1),
+	[MLOG_ROUTE_NODE]	= NLA_POLICY_EXACT_LEN(sizeof(struct in6_addr)),
+	[MLOG_ROUTE_INCARNATION] = { .type = NLA_U32 },
+	[MLOG_ROUTE_STATE]	= NLA_POLICY_RANGE(NLA_U32, MLOG_ROUTE_LIVE,
+						   MLOG_ROUTE_RECOVERING),
+	[MLOG_ROUTE_REPLAYED]	= { .type = NLA_U64 },
+	[MLOG_ROUTE_LOCAL]	= { .type = NLA_REJECT },
 };
 
 static const struct nla_policy mlog_hist_policy[MLOG_HIST_MAX + 1] = {
@@ -101,6 +150,14 @@ static const struct nla_policy mlog_policy[MLOG_ATTR_MAX + 1] = {
 	[MLOG_ATTR_LOG]		= NLA_POLICY_NESTED(mlog_log_policy),
 	[MLOG_ATTR_LOG_ENTRY]	= NLA_POLICY_NESTED(mlog_entry_policy),
 	[MLOG_ATTR_HIST]	= NLA_POLICY_NESTED(mlog_hist_policy),
+	[MLOG_ATTR_DATA]	= { .type = NLA_REJECT },
+	[MLOG_ATTR_ROUTE]	= NLA_POLICY_NESTED(mlog_route_policy),
+};
+
+/* REPLAY_PUSH: its entry is described as a dump describes one. */
+static const struct nla_policy mlog_replay_policy[MLOG_ATTR_MAX + 1] = {
+	[MLOG_ATTR_LOG_ENTRY]	= NLA_POLICY_NESTED(mlog_replay_entry_policy),
+	[MLOG_ATTR_DATA]	= { .type = NLA_BINARY, .len = MLOG_DATA_CHUNK },
 };
 
 enum mlog_mcgrp {
@@ -502,7 +559,16 @@ static int mlog_put_host(struct sk_buff *skb, struct mlog_host *h)
 			      MLOG_HOST_PAD) ||
 	    nla_put_u64_64bit(skb, MLOG_HOST_TX_DELAYED,
 			      atomic64_read(&h->tx_delayed),
-			      MLOG_HOST_PAD))
+			      MLOG_HOST_PAD) ||
+	    nla_put_u8(skb, MLOG_HOST_REPLAYING, READ_ONCE(h->replaying)) ||
+	    nla_put_u32(skb, MLOG_HOST_REPLAY_QUEUED,
+			READ_ONCE(h->replay_queued)) ||
+	    nla_put_u64_64bit(skb, MLOG_HOST_REPLAYED, READ_ONCE(h->replayed),
+			      MLOG_HOST_PAD) ||
+	    /* output of intervals below it may leave (recovery.rst) */
+	    (h->pend.n &&
+	     nla_put_u64_64bit(skb, MLOG_HOST_PEND_FIRST, h->pend.v[0].rsn,
+			       MLOG_HOST_PAD)))
 		goto out;
 	deps = nla_nest_start(skb, MLOG_HOST_DEPS);
 	if (!deps)
@@ -526,19 +592,28 @@ out:
 	return err;
 }
 
+/*
+ * One host, in a reply as large as its dependency vector needs: a page
+ * first, then larger until it fits (a host may depend on thousands).
+ */
 static int mlog_host_reply(struct genl_info *info, struct mlog_host *h,
 			   u8 cmd)
 {
+	size_t size = NLMSG_GOODSIZE;
 	struct sk_buff *msg;
 	void *hdr;
 
-	msg = genlmsg_new(NLMSG_GOODSIZE, GFP_KERNEL);
-	if (!msg)
-		return -ENOMEM;
-	hdr = genlmsg_put_reply(msg, info, &mlog_genl_family, 0, cmd);
-	if (!hdr || mlog_put_host(msg, h)) {
+	for (;;) {
+		msg = genlmsg_new(size, GFP_KERNEL);
+		if (!msg)
+			return -ENOMEM;
+		hdr = genlmsg_put_reply(msg, info, &mlog_genl_family, 0, cmd);
+		if (hdr && !mlog_put_host(msg, h))
+			break;
 		nlmsg_free(msg);
-		return -EMSGSIZE;
+		if (!hdr || size >= SZ_8M)
+			return -EMSGSIZE;
+		size *= 4;
 	}
 	genlmsg_end(msg, hdr);
 	return genlmsg_reply(msg, info);
@@ -603,7 +678,8 @@ static int mlog_nl_host_add(struct sk_buff *skb, struct genl_info *info)
 	err = mlog_host_add(mn, nla_get_u32(tb[MLOG_HOST_INDEX]),
 			    tb[MLOG_HOST_INCARNATION] ?
 			    nla_get_u32(tb[MLOG_HOST_INCARNATION]) : 0,
-			    nla_get_u32(tb[MLOG_HOST_PID]), info->extack);
+			    nla_get_u32(tb[MLOG_HOST_PID]),
+			    nla_get_flag(tb[MLOG_HOST_REPLAY]), info->extack);
 	if (err)
 		return err;
 	h = mlog_host_get(mn, nla_get_u32(tb[MLOG_HOST_INDEX]));
@@ -784,6 +860,13 @@ static int mlog_fill_entry(struct sk_buff *skb, struct netlink_callback *cb,
 	    nla_put_u32(skb, MLOG_ENTRY_LEN, rec->len) ||
 	    nla_put_u32(skb, MLOG_ENTRY_EXTRA_RSNS, rec->extra_rsns) ||
 	    (rec->dgram && nla_put_flag(skb, MLOG_ENTRY_DGRAM)) ||
+	    nla_put_u32(skb, MLOG_ENTRY_SRC_EPOCH, rec->src_epoch) ||
+	    (rec->src_hostaddr &&
+	     nla_put_flag(skb, MLOG_ENTRY_SRC_HOSTADDR)) ||
+	    (mlog_key_host(&rec->dst_node) &&
+	     nla_put_flag(skb, MLOG_ENTRY_DST_HOSTADDR)) ||
+	    nla_put(skb, MLOG_ENTRY_SRC_NODE, sizeof(struct in6_addr),
+		    &mlog_pernet(sock_net(skb->sk))->node_addr) ||
 	    (data && nla_put(skb, MLOG_ENTRY_DATA, rec->len, rec->data))) {
 		genlmsg_cancel(skb, hdr);
 		return -EMSGSIZE;
@@ -988,6 +1071,232 @@ full:
 	return skb->len;
 }
 
+/* ---- recovery: routes and replay ---- */
+
+static int mlog_nl_route_set(struct sk_buff *skb, struct genl_info *info)
+{
+	struct mlog_net *mn = mlog_pernet(genl_info_net(info));
+	struct nlattr *tb[MLOG_ROUTE_MAX + 1];
+	struct in6_addr node;
+	u64 replayed;
+	int err;
+
+	err = mlog_nest(info, MLOG_ATTR_ROUTE, MLOG_ROUTE_MAX,
+			mlog_route_policy, tb, "give the route in MLOG_ATTR_ROUTE");
+	if (err)
+		return err;
+	if (!tb[MLOG_ROUTE_HOST] || !tb[MLOG_ROUTE_NODE]) {
+		NL_SET_ERR_MSG(info->extack, "give the host and its node");
+		return -EINVAL;
+	}
+	if (nla_get_u32(tb[MLOG_ROUTE_HOST]) > mlog_max_hosts) {
+		NL_SET_ERR_MSG_ATTR(info->extack, tb[MLOG_ROUTE_HOST],
+				    "host index must be 1..max_hosts (module parameter)");
+		return -ERANGE;
+	}
+	nla_memcpy(&node, tb[MLOG_ROUTE_NODE], sizeof(node));
+	if (!mlog_addr_is_v4(&node)) {
+		NL_SET_ERR_MSG_ATTR(info->extack, tb[MLOG_ROUTE_NODE],
+				    "node address must be an IPv4-mapped IPv6 address");
+		return -EAFNOSUPPORT;
+	}
+	if (tb[MLOG_ROUTE_REPLAYED])
+		replayed = nla_get_u64(tb[MLOG_ROUTE_REPLAYED]);
+	return mlog_route_set(mn, nla_get_u32(tb[MLOG_ROUTE_HOST]), &node,
+			      tb[MLOG_ROUTE_INCARNATION] ?
+			      nla_get_u32(tb[MLOG_ROUTE_INCARNATION]) : 0,
+			      tb[MLOG_ROUTE_STATE] ?
+			      nla_get_u32(tb[MLOG_ROUTE_STATE]) : MLOG_ROUTE_LIVE,
+			      tb[MLOG_ROUTE_REPLAYED] ? &replayed : NULL,
+			      info->extack);
+}
+
+static int mlog_nl_route_del(struct sk_buff *skb, struct genl_info *info)
+{
+	struct mlog_net *mn = mlog_pernet(genl_info_net(info));
+	struct nlattr *tb[MLOG_ROUTE_MAX + 1];
+	int err;
+
+	err = mlog_nest(info, MLOG_ATTR_ROUTE, MLOG_ROUTE_MAX,
+			mlog_route_policy, tb, "give the route in MLOG_ATTR_ROUTE");
+	if (err)
+		return err;
+	if (!tb[MLOG_ROUTE_HOST]) {
+		NL_SET_ERR_MSG(info->extack, "give the host");
+		return -EINVAL;
+	}
+	err = mlog_route_del(mn, nla_get_u32(tb[MLOG_ROUTE_HOST]));
+	if (err)
+		NL_SET_ERR_MSG_ATTR(info->extack, tb[MLOG_ROUTE_HOST],
+				    "no route for this host");
+	return err;
+}
+
+static int mlog_fill_route(struct sk_buff *skb, struct netlink_callback *cb,
+			   u32 host, const struct mlog_route *r)
+{
+	struct nlattr *nest;
+	void *hdr;
+
+	hdr = genlmsg_put(skb, NETLINK_CB(cb->skb).portid, cb->nlh->nlmsg_seq,
+			  &mlog_genl_family, NLM_F_MULTI, MLOG_CMD_ROUTE_GET);
+	if (!hdr)
+		return -EMSGSIZE;
+	nest = nla_nest_start(skb, MLOG_ATTR_ROUTE);
+	if (!nest ||
+	    nla_put_u32(skb, MLOG_ROUTE_HOST, host) ||
+	    nla_put(skb, MLOG_ROUTE_NODE, sizeof(r->node), &r->node) ||
+	    nla_put_u32(skb, MLOG_ROUTE_INCARNATION, r->incarnation) ||
+	    nla_put_u32(skb, MLOG_ROUTE_STATE, r->state) ||
+	    nla_put_u64_64bit(skb, MLOG_ROUTE_REPLAYED, r->replayed,
+			      MLOG_ROUTE_PAD) ||
+	    (r->local && nla_put_flag(skb, MLOG_ROUTE_LOCAL))) {
+		genlmsg_cancel(skb, hdr);
+		return -EMSGSIZE;
+	}
+	nla_nest_end(skb, nest);
+	genlmsg_end(skb, hdr);
+	return 0;
+}
+
+static int mlog_nl_route_dump(struct sk_buff *skb, struct netlink_callback *cb)
+{
+	return mlog_route_dump(skb, cb, mlog_fill_route);
+}
+
+/*
+ * The message of a REPLAY_PUSH: its description and its bytes, which
+ * come as MLOG_ATTR_DATA pieces that must add up to MLOG_ENTRY_LEN.
+ */
+static struct mlog_replay_msg *mlog_nl_replay_msg(struct genl_info *info,
+						  struct nlattr **tb)
+{
+	struct netlink_ext_ack *extack = info->extack;
+	struct mlog_replay_msg *m;
+	const struct nlattr *a;
+	u32 len, off = 0;
+	int rem;
+
+	if (!tb[MLOG_ENTRY_DST_HOST] || !tb[MLOG_ENTRY_SRC_PORT] ||
+	    !tb[MLOG_ENTRY_DST_PORT] || !tb[MLOG_ENTRY_SSN] ||
+	    !tb[MLOG_ENTRY_RSN] || !tb[MLOG_ENTRY_LEN] ||
+	    !tb[MLOG_ENTRY_SRC_EPOCH] || !tb[MLOG_ENTRY_SRC_NODE]) {
+		NL_SET_ERR_MSG(extack,
+			       "give the receiving host, ports, SSN, RSN, length, the sender's epoch and node");
+		return ERR_PTR(-EINVAL);
+	}
+	len = nla_get_u32(tb[MLOG_ENTRY_LEN]);
+	m = mlog_replay_alloc(len);
+	if (!m)
+		return ERR_PTR(-ENOMEM);
+	nlmsg_for_each_attr(a, info->nlhdr, GENL_HDRLEN, rem) {
+		if (nla_type(a) != MLOG_ATTR_DATA)
+			continue;
+		if (nla_len(a) > len - off) {
+			NL_SET_ERR_MSG_ATTR(extack, a,
+					    "more data than MLOG_ENTRY_LEN says");
+			goto bad;
+		}
+		memcpy(m->data + off, nla_data(a), nla_len(a));
+		off += nla_len(a);
+	}
+	if (off != len) {
+		NL_SET_ERR_MSG(extack, "less data than MLOG_ENTRY_LEN says");
+		goto bad;
+	}
+	m->len = len;
+	m->rsn = nla_get_u64(tb[MLOG_ENTRY_RSN]);
+	m->ssn = nla_get_u64(tb[MLOG_ENTRY_SSN]);
+	m->interval = tb[MLOG_ENTRY_INTERVAL] ?
+		      nla_get_u64(tb[MLOG_ENTRY_INTERVAL]) : 0;
+	m->src_host = tb[MLOG_ENTRY_SRC_HOST] ?
+		      nla_get_u32(tb[MLOG_ENTRY_SRC_HOST]) : 0;
+	m->src_port = nla_get_u16(tb[MLOG_ENTRY_SRC_PORT]);
+	m->dst_port = nla_get_u16(tb[MLOG_ENTRY_DST_PORT]);
+	m->src_epoch = nla_get_u32(tb[MLOG_ENTRY_SRC_EPOCH]);
+	nla_memcpy(&m->src_node, tb[MLOG_ENTRY_SRC_NODE], sizeof(m->src_node));
+	m->dgram = nla_get_flag(tb[MLOG_ENTRY_DGRAM]);
+	m->src_hostaddr = nla_get_flag(tb[MLOG_ENTRY_SRC_HOSTADDR]);
+	m->dst_hostaddr = nla_get_flag(tb[MLOG_ENTRY_DST_HOSTADDR]);
+	if ((m->src_hostaddr && !m->src_host) ||
+	    m->src_host > mlog_max_hosts || m->interval > MLOG_INTERVAL_MAX ||
+	    !mlog_addr_is_v4(&m->src_node)) {
+		NL_SET_ERR_MSG(extack,
+			       "sender: a host-form sender needs its host; intervals below 2^62; an IPv4-mapped node");
+		goto bad;
+	}
+	return m;
+bad:
+	kvfree(m);
+	return ERR_PTR(-EINVAL);
+}
+
+static int mlog_nl_replay_push(struct sk_buff *skb, struct genl_info *info)
+{
+	struct mlog_net *mn = mlog_pernet(genl_info_net(info));
+	struct nlattr *tb[MLOG_ENTRY_MAX + 1];
+	struct mlog_replay_msg *m;
+	struct mlog_host *h;
+	int err;
+
+	err = mlog_nest(info, MLOG_ATTR_LOG_ENTRY, MLOG_ENTRY_MAX,
+			mlog_replay_entry_policy, tb,
+			"give the message in MLOG_ATTR_LOG_ENTRY and MLOG_ATTR_DATA");
+	if (err)
+		return err;
+	m = mlog_nl_replay_msg(info, tb);
+	if (IS_ERR(m))
+		return PTR_ERR(m);
+	h = mlog_host_get(mn, nla_get_u32(tb[MLOG_ENTRY_DST_HOST]));
+	if (!h) {
+		kvfree(m);
+		NL_SET_ERR_MSG_ATTR(info->extack, tb[MLOG_ENTRY_DST_HOST],
+				    "no protected host with this index");
+		return -ENOENT;
+	}
+	err = mlog_replay_push(h, m, info->extack);
+	mlog_host_put(h);
+	return err;
+}
+
+static int mlog_nl_replay_end(struct sk_buff *skb, struct genl_info *info)
+{
+	struct nlattr *tb[MLOG_HOST_MAX + 1];
+	struct mlog_host *h;
+	int err;
+
+	err = mlog_nest(info, MLOG_ATTR_HOST, MLOG_HOST_MAX, mlog_host_policy,
+			tb, "give the host in MLOG_ATTR_HOST");
+	if (err)
+		return err;
+	h = mlog_nl_host(info, tb);
+	if (IS_ERR(h))
+		return PTR_ERR(h);
+	err = mlog_replay_end(h, info->extack);
+	mlog_host_put(h);
+	return err;
+}
+
+/* Host @h changed state (its replay ended): tell listeners.  Process context. */
+void mlog_notify_host(struct mlog_net *mn, struct mlog_host *h)
+{
+	struct sk_buff *msg;
+	void *hdr;
+
+	msg = genlmsg_new(NLMSG_GOODSIZE, GFP_KERNEL);
+	if (!msg)
+		return;
+	hdr = genlmsg_put(msg, 0, 0, &mlog_genl_family, 0, MLOG_CMD_EVENT_HOST);
+	if (!hdr || mlog_put_host(msg, h)) {
+		/* too many dependencies for one page: the news without them */
+		nlmsg_free(msg);
+		return;
+	}
+	genlmsg_end(msg, hdr);
+	genlmsg_multicast_netns(&mlog_genl_family, mn->net, msg, 0,
+				MLOG_MCGRP_EVENTS, GFP_KERNEL);
+}
+
 /* Log pressure changed: tell the logging daemon.  Process context. */
 void mlog_notify_log(struct mlog_net *mn)
 {
@@ -1091,14 +1400,41 @@ static const struct genl_small_ops mlog_genl_ops[] = {
 		.dumpit	= mlog_nl_hist_dump,
 		.flags	= GENL_UNS_ADMIN_PERM,
 	},
+	{
+		.cmd	= MLOG_CMD_ROUTE_SET,
+		.doit	= mlog_nl_route_set,
+		.flags	= GENL_UNS_ADMIN_PERM,
+	},
+	{
+		.cmd	= MLOG_CMD_ROUTE_DEL,
+		.doit	= mlog_nl_route_del,
+		.flags	= GENL_UNS_ADMIN_PERM,
+	},
+	{
+		.cmd	= MLOG_CMD_ROUTE_GET,
+		.dumpit	= mlog_nl_route_dump,
+	},
+	{
+		.cmd	= MLOG_CMD_REPLAY_END,
+		.doit	= mlog_nl_replay_end,
+		.flags	= GENL_UNS_ADMIN_PERM,
+	},
 };
 
-/* Dumps that need a start callback (filters, buffer size). */
+/* Ops that need a start callback (filters, buffer size) or a policy of their own. */
 static const struct genl_ops mlog_genl_full_ops[] = {
 	{
 		.cmd	= MLOG_CMD_LOG_GET,
 		.start	= mlog_nl_log_start,
 		.dumpit	= mlog_nl_log_dump,
+		.flags	= GENL_UNS_ADMIN_PERM,
+	},
+	{
+		/* a message's bytes come as top-level MLOG_ATTR_DATA */
+		.cmd	= MLOG_CMD_REPLAY_PUSH,
+		.doit	= mlog_nl_replay_push,
+		.policy	= mlog_replay_policy,
+		.maxattr = MLOG_ATTR_MAX,
 		.flags	= GENL_UNS_ADMIN_PERM,
 	},
 };

@@ -229,11 +229,22 @@ void mlog_rdm_fill_transport_ack(struct mlog_flow *fl, struct mlog_frame *f)
 
 void mlog_rdm_frame_init(struct mlog_flow *fl, struct mlog_frame *f, u8 type)
 {
+	struct mlog_sock *ms = fl->ms;
+
 	memset(f, 0, sizeof(*f));
 	f->type = type;
-	f->src_port = fl->ms->port;
+	f->src_port = ms->port;
 	f->dst_port = fl->port;
-	f->epoch = fl->ms->epoch;
+	f->epoch = ms->epoch;
+	/* host-form endpoints: where the frame is from, whom it is for */
+	if (ms->bound_host) {
+		f->flags = MLOG_F_SRC_HOST;
+		f->src_host = ms->bound_host;
+		f->incarnation = ms->host->incarnation;
+	}
+	f->dst_host = mlog_key_host(&fl->addr);
+	if (f->dst_host)
+		f->dst_incarnation = fl->dst_incarnation;
 }
 
 static void mlog_rdm_ctl_out(struct mlog_flow *fl, bool standalone,
@@ -325,6 +336,9 @@ void mlog_rdm_push(struct mlog_flow *fl)
 {
 	struct mlog_txmsg *m;
 
+	/* a host being recovered takes no data until it is live */
+	if (unlikely(fl->rhold))
+		return;
 	list_for_each_entry(m, &fl->txq, list) {
 		if (m->ssn < fl->snd_nxt)
 			continue;
@@ -535,28 +549,38 @@ static void mlog_process_ack(struct mlog_flow *fl, const struct mlog_frame *f)
 	struct mlog_sock *ms = fl->ms;
 	struct mlog_txmsg *m, *tmp;
 	u32 acked = 0, cost;
-	u64 acked_sq = 0;
+	u64 acked_sq = 0, ack;
 
 	if (!(f->flags & MLOG_F_ACK))
 		return;
 	/* Any sign of life ends the suspicion of this flow. */
 	fl->timeouts = 0;
 	fl->reported = false;
-	if (f->ack >= fl->next_ssn) {
-		/* Acknowledges what we never sent: forged or confused. */
-		mlog_stat_inc(mn, MLOG_STAT_RX_BAD);
-		return;
+	ack = f->ack;
+	if (ack >= fl->next_ssn) {
+		/*
+		 * A re-executing protected host sends again what its peer
+		 * delivered long ago: the answer to such a duplicate
+		 * acknowledges everything the peer has, more than we sent
+		 * so far.  Anything else acknowledging what we never sent is
+		 * forged or confused.
+		 */
+		if (!(f->flags & MLOG_F_DUP) || !ms->host) {
+			mlog_stat_inc(mn, MLOG_STAT_RX_BAD);
+			return;
+		}
+		ack = fl->next_ssn - 1;
 	}
 	fl->peer_window = f->window;
-	fl->map_ssn = f->ack + 1;
+	fl->map_ssn = ack + 1;
 	fl->frag_map = f->frag_map;	/* 0 without MLOG_F_FRAG_MAP */
 	mlog_check_undo(fl, f);
 
-	if (f->ack >= fl->snd_una) {
+	if (ack >= fl->snd_una) {
 		list_for_each_entry_safe(m, tmp, &fl->txq, list) {
-			if (m->ssn > f->ack)
+			if (m->ssn > ack)
 				break;
-			if (m->ssn == f->ack && !m->retransmitted)
+			if (m->ssn == ack && !m->retransmitted)
 				mlog_rtt_sample(fl, m->sent_ns);
 			cost = mlog_msg_cost(m->len);
 			if (m->ssn < fl->snd_nxt)
@@ -570,7 +594,7 @@ static void mlog_process_ack(struct mlog_flow *fl, const struct mlog_frame *f)
 		}
 		if (acked)
 			mlog_cwnd_grow(fl, acked, acked_sq);
-		fl->snd_una = f->ack + 1;
+		fl->snd_una = ack + 1;
 		if (fl->snd_nxt < fl->snd_una)
 			fl->snd_nxt = fl->snd_una;
 		fl->dupacks = 0;
@@ -633,6 +657,113 @@ static void mlog_flow_restart(struct mlog_flow *fl)
 	mlog_stat_inc(mn, MLOG_STAT_PEER_RESTARTED);
 	mlog_write_space(&fl->ms->sk);
 	mlog_report_error(&fl->ms->sk, ECONNRESET);
+}
+
+/*
+ * The protected host at the other end of @fl was recovered: its replay
+ * delivered its logged messages up to RSN @replayed again, and nothing
+ * after.  Send again, in SSN order, from the first message the replay did
+ * not deliver: those still waiting for their RSN (the log keeps them even
+ * once the transport had them acknowledged) and those whose RSN came from
+ * the execution that will not happen again.  The transport starts over
+ * with the new incarnation: its window, timers and half-received messages
+ * from the old one are void.  Caller holds ms->lock.
+ */
+static void mlog_rdm_rewind(struct mlog_flow *fl, u64 replayed)
+{
+	struct mlog_sock *ms = fl->ms;
+	struct mlog_net *mn = mlog_sk_net(ms);
+	struct mlog_txmsg *m, *first;
+	struct mlog_log_rec *rec;
+	LIST_HEAD(resend);
+	u64 from;
+	u32 n = 0;
+
+	mlog_sl_rewind(fl, replayed);
+	first = list_first_entry_or_null(&fl->txq, struct mlog_txmsg, list);
+	from = first ? first->ssn : fl->next_ssn;
+	/* fl->partial is in SSN order; the txq holds from @from on */
+	list_for_each_entry(rec, &fl->partial, fnode) {
+		if (rec->ssn >= from)
+			break;
+		m = kzalloc(sizeof(*m), GFP_ATOMIC | __GFP_ACCOUNT);
+		if (!m) {
+			mlog_stat_inc(mn, MLOG_STAT_NO_MEMORY);
+			break;
+		}
+		/* the flow's reference to the entry keeps it while we take ours */
+		refcount_inc(&rec->refs);
+		m->rec = rec;
+		m->data = rec->data;
+		m->len = rec->len;
+		m->ssn = rec->ssn;
+		m->interval = rec->interval;
+		m->delayed = true;	/* counted in Table 3.7 when first sent */
+		m->retransmitted = true;	/* no RTT sample (Karn) */
+		list_add_tail(&m->list, &resend);
+		ms->tx_queued += m->len;
+		n++;
+	}
+	list_splice(&resend, &fl->txq);
+
+	first = list_first_entry_or_null(&fl->txq, struct mlog_txmsg, list);
+	fl->snd_una = first ? first->ssn : fl->next_ssn;
+	fl->snd_nxt = fl->snd_una;
+	fl->inflight = 0;
+	fl->cwnd = MLOG_CWND_INIT;
+	fl->ssthresh = U32_MAX;
+	fl->peer_window = MLOG_MAX_MSG;
+	fl->rto = MLOG_RTO_INIT;
+	fl->srtt_us = 0;
+	fl->rttvar_us = 0;
+	fl->timeouts = 0;
+	fl->reported = false;
+	fl->recover = 0;
+	fl->dupacks = 0;
+	fl->map_ssn = 0;
+	fl->frag_map = 0;
+	fl->probe_ssn = 0;
+	fl->rto_recovery = false;
+	fl->undo_ssn = 0;
+	mlog_reasm_reset(&fl->reasm);
+	mlog_ooo_release(fl);
+	del_timer(&fl->rto_timer);
+	mlog_stat_inc(mn, MLOG_STAT_FLOWS_REWOUND);
+	mlog_stat_add(mn, MLOG_STAT_TX_RESENT_LOGGED, n);
+}
+
+/*
+ * The route of the host that @fl's remote endpoint belongs to changed
+ * (route.c): follow the host to its node; hold data while it is being
+ * recovered; once it is live again after a recovery (@rewind), send what
+ * its replay did not deliver.  A sender that is not a protected host has
+ * no log to send from: its flow restarts, and the socket is told
+ * (ECONNRESET), since what the old incarnation received is lost to it.
+ * Caller holds ms->lock.
+ */
+void mlog_rdm_route_changed(struct mlog_flow *fl, const struct mlog_route *r,
+			    bool rewind)
+{
+	struct mlog_sock *ms = fl->ms;
+	struct mlog_peer *peer;
+
+	lockdep_assert_held(&ms->lock);
+	peer = mlog_peer_get(mlog_sk_net(ms), &r->node, GFP_ATOMIC);
+	if (peer)
+		fl->peer = peer;
+	fl->dst_incarnation = r->incarnation;
+	if (r->state == MLOG_ROUTE_RECOVERING) {
+		fl->rhold = true;
+		return;
+	}
+	fl->rhold = false;
+	if (ms->sk.sk_type != SOCK_RDM)
+		return;
+	if (rewind && ms->host)
+		mlog_rdm_rewind(fl, r->replayed);
+	else if (rewind)
+		mlog_flow_restart(fl);
+	mlog_rdm_push(fl);
 }
 
 /*
@@ -717,6 +848,15 @@ static void mlog_rdm_data(struct mlog_flow *fl, struct sk_buff *skb,
 	struct mlog_reasm *r = &fl->reasm;
 	struct sk_buff *whole;
 
+	/*
+	 * A replaying host takes only its logged messages (replay.c) until
+	 * the last; its peers send the rest again once it is live.
+	 */
+	if (unlikely(mlog_host_replaying(ms->host))) {
+		mlog_stat_inc(mn, MLOG_STAT_RX_REPLAY_HELD);
+		consume_skb(skb);
+		return;
+	}
 	if (f->ssn < fl->rcv_nxt) {
 		ms->stats.rx_dup++;
 		mlog_stat_inc(mn, MLOG_STAT_RX_DUP);
@@ -791,9 +931,13 @@ no_room:
 	mlog_send_ack(fl);
 }
 
-/* An RDATA or ACK frame for this SOCK_RDM socket.  Consumes @skb. */
+/*
+ * An RDATA or ACK frame for this SOCK_RDM socket from the endpoint keyed
+ * @src, through node @node.  Consumes @skb.
+ */
 void mlog_rdm_rcv(struct mlog_sock *ms, struct sk_buff *skb,
-		  const struct mlog_frame *f, const struct in6_addr *src)
+		  const struct mlog_frame *f, const struct in6_addr *src,
+		  const struct in6_addr *node)
 {
 	struct mlog_net *mn = mlog_sk_net(ms);
 	struct mlog_flow *fl;
@@ -801,7 +945,7 @@ void mlog_rdm_rcv(struct mlog_sock *ms, struct sk_buff *skb,
 	spin_lock_bh(&ms->lock);
 	if (ms->dead)
 		goto drop;
-	fl = mlog_flow_get(ms, src, f->src_port, GFP_ATOMIC);
+	fl = mlog_flow_get(ms, src, f->src_port, node, GFP_ATOMIC);
 	if (!fl) {
 		mlog_stat_inc(mn, MLOG_STAT_NO_MEMORY);
 		goto drop;
@@ -833,7 +977,8 @@ static void mlog_rto_expired(struct timer_list *t)
 	struct mlog_net *mn = mlog_sk_net(ms);
 
 	spin_lock_bh(&ms->lock);
-	if (ms->dead || fl->snd_una == fl->next_ssn)
+	/* nothing to resend, or a host being recovered: it is not silent */
+	if (ms->dead || fl->snd_una == fl->next_ssn || fl->rhold)
 		goto out;
 	mlog_stat_inc(mn, MLOG_STAT_TX_TIMEOUTS);
 	fl->rto = min_t(unsigned long, fl->rto * 2, MLOG_RTO_MAX);
@@ -841,8 +986,13 @@ static void mlog_rto_expired(struct timer_list *t)
 	if (++fl->timeouts >= mlog_suspect_after && !fl->reported) {
 		fl->reported = true;
 		mlog_peer_suspect(mn, fl->peer);
-		/* Wake blocked senders; they see the error. */
-		mlog_report_error(&ms->sk, EHOSTUNREACH);
+		/*
+		 * Wake blocked senders; they see the error.  Not those of a
+		 * protected host: a peer that failed is recovered, and the
+		 * program must not notice (recovery.rst).
+		 */
+		if (!ms->host)
+			mlog_report_error(&ms->sk, EHOSTUNREACH);
 	}
 	/* Nothing in flight is a window of zero: probe it. */
 	if (fl->snd_nxt > fl->snd_una) {
@@ -882,7 +1032,7 @@ static int mlog_rdm_sendmsg(struct socket *sock, struct msghdr *msg,
 	struct sock *sk = sock->sk;
 	struct mlog_net *mn = mlog_sk_net(mlog_sk(sk));
 	struct mlog_sock *ms = mlog_sk(sk);
-	struct sockaddr_mlog dest;
+	struct mlog_dest dest;
 	struct mlog_txmsg *m;
 	struct mlog_flow *fl;
 	long timeo;
@@ -949,11 +1099,14 @@ static int mlog_rdm_sendmsg(struct socket *sock, struct msghdr *msg,
 		timeo = wait_woken(&wait, TASK_INTERRUPTIBLE, timeo);
 	}
 	if (!err) {
-		fl = mlog_flow_get(ms, (struct in6_addr *)dest.smlog_node,
-				   dest.smlog_port, GFP_ATOMIC);
+		fl = mlog_flow_get(ms, &dest.key, dest.port, &dest.node,
+				   GFP_ATOMIC);
 		if (!fl) {
 			err = -ENOBUFS;
 		} else {
+			/* only ever raised: a route change may be racing */
+			if (dest.incarnation > fl->dst_incarnation)
+				fl->dst_incarnation = dest.incarnation;
 			m->ssn = fl->next_ssn++;
 			if (m->rec)
 				mlog_sl_enqueue(fl, m);

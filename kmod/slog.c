@@ -45,6 +45,8 @@ static void mlog_host_kick_work(struct work_struct *w);
 static void mlog_host_free(struct mlog_host *h)
 {
 	cancel_work_sync(&h->kick_work);
+	mlog_replay_free(h);
+	xa_destroy(&h->closed_epochs);
 	put_pid_ns(h->pidns);
 	xa_destroy(&h->deps);
 	mlog_pend_free(&h->pend);
@@ -84,7 +86,7 @@ struct mlog_host *mlog_host_get(struct mlog_net *mn, u32 index)
 }
 
 int mlog_host_add(struct mlog_net *mn, u32 index, u32 incarnation,
-		  pid_t pid, struct netlink_ext_ack *extack)
+		  pid_t pid, bool replay, struct netlink_ext_ack *extack)
 {
 	struct pid_namespace *ns = NULL;
 	struct task_struct *task;
@@ -137,6 +139,11 @@ int mlog_host_add(struct mlog_net *mn, u32 index, u32 incarnation,
 	INIT_LIST_HEAD(&h->socks);
 	INIT_WORK(&h->kick_work, mlog_host_kick_work);
 	init_waitqueue_head(&h->sendq);
+	h->next_ephemeral = MLOG_EPHEMERAL_LOW;
+	xa_init(&h->closed_epochs);
+	mutex_init(&h->replay_lock);
+	INIT_LIST_HEAD(&h->replay_q);
+	h->replaying = replay;
 
 	mutex_lock(&mn->hosts_lock);
 	err = 0;
@@ -154,6 +161,9 @@ int mlog_host_add(struct mlog_net *mn, u32 index, u32 incarnation,
 		NL_SET_ERR_MSG(extack, "too many protected hosts");
 		err = -ENOSPC;
 	}
+	/* it is routed here, unless a newer incarnation is known */
+	if (!err)
+		err = mlog_route_host_added(mn, h, extack);
 	if (!err) {
 		list_add_tail_rcu(&h->node, &mn->hosts);
 		mn->nhosts++;
@@ -182,6 +192,7 @@ int mlog_host_del(struct mlog_net *mn, u32 index)
 		list_del_rcu(&h->node);
 		if (!--mn->nhosts)
 			WRITE_ONCE(mn->log_ops, &mlog_log_none);
+		mlog_route_host_removed(mn, h);
 	}
 	mutex_unlock(&mn->hosts_lock);
 	if (!h)
@@ -439,14 +450,21 @@ bool mlog_sl_frame_ok(struct mlog_flow *fl, const struct mlog_frame *f)
 		mlog_sl_bad(mn, MLOG_STAT_SL_BAD_RANGE);
 		return false;
 	}
-	if (f->rsn_count) {
-		/* RSNs for messages this flow never sent, or never logged */
-		last = f->ssn2 + f->rsn_count - 1;
-		if (!h || last >= fl->next_ssn) {
-			mlog_sl_bad(mn, MLOG_STAT_SL_BAD_RANGE);
-			return false;
-		}
+	/* RSNs for a socket that logs nothing */
+	if (f->rsn_count && !h) {
+		mlog_sl_bad(mn, MLOG_STAT_SL_BAD_RANGE);
+		return false;
 	}
+	/*
+	 * RSNs for messages this flow never sent are ignored (mlog_sl_rcv()
+	 * uses only those of messages sent), not the rest of the frame: a
+	 * recovered host re-executes, and its peer returns, on every frame,
+	 * the RSNs of all it still had pending for its old execution, even
+	 * of messages not sent again yet.  Still counted: that is also what
+	 * a forged frame looks like.
+	 */
+	if (f->rsn_count && f->ssn2 >= fl->next_ssn)
+		mlog_sl_bad(mn, MLOG_STAT_SL_BAD_RANGE);
 	if (f->rsnack_count) {
 		/* acknowledges RSNs our host has not assigned */
 		last = f->rsn2 + f->rsnack_count - 1;
@@ -518,20 +536,25 @@ void mlog_sl_rcv(struct mlog_flow *fl, const struct mlog_frame *f)
 	if (!h)
 		return;
 
-	if (f->rsn_count) {
+	if (f->rsn_count && f->ssn2 < fl->next_ssn) {
 		bool dont_log = f->flags & MLOG_F_DONT_LOG;
+		/* only for messages sent (mlog_sl_frame_ok()) */
+		u32 n = min_t(u64, f->rsn_count, fl->next_ssn - f->ssn2);
 
-		matched = mlog_log_rsns(&mn->log, &fl->partial, f->ssn2,
-					f->rsn_count, fl->remote_host, f->rsn,
-					dont_log);
+		matched = mlog_log_rsns(&mn->log, &fl->partial, f->ssn2, n,
+					fl->remote_host, f->rsn, dont_log);
 		if (dont_log) {
-			mlog_stat_add(mn, MLOG_STAT_SL_DONT_LOG, f->rsn_count);
+			mlog_stat_add(mn, MLOG_STAT_SL_DONT_LOG, n);
 		} else {
 			mlog_stat_add(mn, MLOG_STAT_SL_RSN_LOGGED, matched);
-			/* Acknowledge (again, if our ack was lost). */
-			if (!mlog_ackset_add(&fl->owed, f->rsn, f->rsn_count)) {
+			/*
+			 * Acknowledge (again, if our ack was lost) the RSNs of
+			 * what we sent and logged, no more: an RSN acknowledged
+			 * lets its receiver send what depends on it.
+			 */
+			if (!mlog_ackset_add(&fl->owed, f->rsn, n)) {
 				mlog_sl_standalone(fl);
-				mlog_ackset_add(&fl->owed, f->rsn, f->rsn_count);
+				mlog_ackset_add(&fl->owed, f->rsn, n);
 			}
 			if (!READ_ONCE(mn->log.piggyback)) {
 				mlog_sl_standalone(fl);
@@ -661,6 +684,65 @@ bool mlog_sl_deliver(struct mlog_flow *fl, const struct mlog_frame *f)
 	return true;
 }
 
+/*
+ * Logged message @m of @fl is delivered again to its replaying host
+ * (replay.c): it starts the same state interval as the first time, with
+ * the same dependency and history entry, but no RSN goes back, since the
+ * sender's log has it.  Caller holds ms->lock.
+ */
+void mlog_sl_replay_deliver(struct mlog_flow *fl,
+			    const struct mlog_replay_msg *m)
+{
+	struct mlog_sock *ms = fl->ms;
+	struct mlog_net *mn = mlog_sk_net(ms);
+	struct mlog_host *h = ms->host;
+	struct mlog_hist_key k = {
+		.node = fl->addr.s6_addr,
+		.port = fl->port,
+		.lport = ms->port,
+		.src_host = m->src_host,
+	};
+
+	lockdep_assert_held(&ms->lock);
+	spin_lock(&h->lock);
+	WRITE_ONCE(h->rsn, m->rsn);
+	if (m->src_host)
+		mlog_sl_dep(mn, h, m->src_host, m->interval);
+	if (!mlog_hist_reserve(&h->hist, GFP_ATOMIC))
+		mlog_hist_add(&h->hist, &k, m->ssn, m->rsn, m->interval,
+			      GFP_ATOMIC);
+	else
+		mlog_stat_inc(mn, MLOG_STAT_NO_MEMORY);
+	spin_unlock(&h->lock);
+}
+
+/*
+ * The recovered host at the other end of @fl re-executed through RSN
+ * @replayed.  The RSNs it had given our messages beyond that belong to an
+ * execution that will not happen again: those messages go back to
+ * waiting for an RSN, with the partially logged ones, and are sent again
+ * (rdm.c, mlog_rdm_rewind()); RSN acknowledgments we owed the old
+ * execution are void.  Caller holds ms->lock.
+ */
+void mlog_sl_rewind(struct mlog_flow *fl, u64 replayed)
+{
+	struct mlog_sock *ms = fl->ms;
+	struct mlog_log_flow_id id = {
+		.dst = fl->addr,
+		.src_epoch = ms->epoch,
+		.src_port = ms->port,
+		.dst_port = fl->port,
+	};
+
+	lockdep_assert_held(&ms->lock);
+	if (!ms->host)
+		return;
+	mlog_log_unlog(&mlog_sk_net(ms)->log, mlog_key_host(&fl->addr),
+		       replayed, &id, &fl->partial);
+	fl->owed.used = 0;
+	fl->ack_due = 0;
+}
+
 /* A frame of its own answering one duplicate: its RSN, or DONT_LOG. */
 static void mlog_sl_answer_dup(struct mlog_flow *fl, u64 ssn, u64 rsn)
 {
@@ -692,15 +774,14 @@ void mlog_sl_duplicate(struct mlog_flow *fl, const struct mlog_frame *f)
 	struct mlog_host *h = fl->ms->host;
 	struct mlog_hist_key k;
 	bool pending, found;
-	struct mlog_rsn_run run;
 	u64 rsn = 0;
 
 	if (!h || !(f->flags & MLOG_F_NEED_RSN) || f->frag_off)
 		return;
 	mlog_sl_hist_key(fl, f, &k);
 	spin_lock(&h->lock);
-	pending = mlog_pend_run(&h->pend, fl, 1, &run);
 	found = mlog_hist_find(&h->hist, &k, f->ssn, &rsn);
+	pending = found && mlog_pend_has(&h->pend, rsn);
 	spin_unlock(&h->lock);
 	if (pending) {
 		/* it is in flight already; hurry it */
@@ -1007,6 +1088,7 @@ static __always_inline void mlog_sl_file(struct mlog_flow *fl,
 	rec->dst_port = fl->port;
 	rec->src_port = ms->port;
 	rec->src_epoch = ms->epoch;
+	rec->src_hostaddr = ms->bound_host;
 	rec->ssn = ssn;
 	rec->interval = interval;
 	rec->dgram = dgram;
@@ -1107,12 +1189,20 @@ static void mlog_sl_answer_init(struct mlog_frame *ack,
 	ack->src_port = f->dst_port;
 	ack->dst_port = f->src_port;
 	ack->epoch = epoch;
+	/* back to a host-form sender, from the port space it wrote to */
+	if (f->flags & MLOG_F_SRC_HOST)
+		ack->dst_host = f->src_host;
+	if (f->dst_host) {
+		ack->flags |= MLOG_F_SRC_HOST;
+		ack->src_host = f->dst_host;
+	}
 }
 
-static void mlog_sl_answer(struct mlog_net *mn, const struct in6_addr *src,
+/* Send @ack to the node frame it answers came from, @node. */
+static void mlog_sl_answer(struct mlog_net *mn, const struct in6_addr *node,
 			   struct mlog_frame *ack)
 {
-	struct mlog_peer *peer = mlog_peer_get(mn, src, GFP_ATOMIC);
+	struct mlog_peer *peer = mlog_peer_get(mn, node, GFP_ATOMIC);
 
 	if (peer && !mlog_frame_out(mn, peer, ack, NULL))
 		mlog_stat_inc(mn, MLOG_STAT_SL_EXTRA_FRAMES);
@@ -1135,6 +1225,7 @@ static bool mlog_sl_rec_matches(const struct mlog_log_rec *rec,
  * for an acknowledgment that no socket would send.  Softirq.
  */
 void mlog_sl_orphan_rsns(struct mlog_net *mn, const struct in6_addr *src,
+			 const struct in6_addr *node,
 			 const struct mlog_frame *f)
 {
 	struct mlog_log *log = &mn->log;
@@ -1184,7 +1275,76 @@ void mlog_sl_orphan_rsns(struct mlog_net *mn, const struct in6_addr *src,
 	ack.src_host = host;
 	ack.rsn2 = f->rsn;
 	ack.rsnack_count = f->rsn_count;
-	mlog_sl_answer(mn, src, &ack);
+	mlog_sl_answer(mn, node, &ack);
+}
+
+/*
+ * A host-form socket of a protected host closes: remember its epoch, so
+ * that duplicates for its port can still be answered in its name
+ * (mlog_sl_closed_dup()).  Process context.
+ */
+void mlog_sl_port_closed(struct mlog_sock *ms)
+{
+	if (!ms->bound_host || !ms->port)
+		return;
+	/* no memory: such duplicates then go unanswered, as before */
+	xa_store(&ms->host->closed_epochs, ms->port, xa_mk_value(ms->epoch),
+		 GFP_KERNEL);
+}
+
+/*
+ * Message @f from the endpoint keyed @src (through node @node) is for a
+ * port of local host f->dst_host where no socket is bound any more.  A
+ * re-executing peer sends again what it sent before its failure; if the
+ * host's history shows the closed socket delivered this one, answer as
+ * that socket would have: acknowledged, with its RSN, so that the peer's
+ * log gets the entry back and its flow drains.  Softirq.
+ */
+void mlog_sl_closed_dup(struct mlog_net *mn, const struct in6_addr *src,
+			const struct in6_addr *node, const struct mlog_frame *f)
+{
+	struct mlog_hist_key k = {
+		.node = src->s6_addr,
+		.port = f->src_port,
+		.lport = f->dst_port,
+		.src_host = f->src_host,
+	};
+	struct mlog_frame ack;
+	struct mlog_host *h;
+	u32 epoch = 0, inc = 0;
+	bool found = false;
+	u64 rsn = 0;
+	void *v;
+
+	if (f->type != MLOG_FRAME_RDATA || f->frag_off ||
+	    !(f->flags & MLOG_F_NEED_RSN))
+		return;
+	/* a host found under RCU keeps its history until we leave */
+	rcu_read_lock();
+	h = __mlog_host_find(mn, f->dst_host);
+	if (h) {
+		v = xa_load(&h->closed_epochs, f->dst_port);
+		spin_lock_bh(&h->lock);
+		if (v)
+			found = mlog_hist_find(&h->hist, &k, f->ssn, &rsn);
+		spin_unlock_bh(&h->lock);
+		epoch = v ? xa_to_value(v) : 0;
+		inc = h->incarnation;
+	}
+	rcu_read_unlock();
+	if (!found)
+		return;
+	mlog_sl_answer_init(&ack, f, epoch);
+	ack.flags |= MLOG_F_DUP;
+	ack.incarnation = inc;
+	/* it was delivered, so was everything before it on the flow */
+	ack.ack = f->ssn;
+	ack.window = MLOG_MAX_MSG;
+	ack.ssn2 = f->ssn;
+	ack.rsn = rsn;
+	ack.rsn_count = 1;
+	mlog_stat_inc(mn, MLOG_STAT_SL_DUP_RSN);
+	mlog_sl_answer(mn, node, &ack);
 }
 
 /* ---- datagrams ---- */
@@ -1234,7 +1394,7 @@ static void mlog_sl_dgram_xmit(struct mlog_flow *fl, struct mlog_log_rec *rec,
  * send it.  Process context, no locks held.
  */
 int mlog_sl_dgram_sendmsg(struct mlog_sock *ms, struct msghdr *msg, u32 len,
-			  const struct in6_addr *dst, u16 dport)
+			  const struct mlog_dest *dest)
 {
 	struct sock *sk = &ms->sk;
 	struct mlog_net *mn = mlog_sk_net(ms);
@@ -1261,7 +1421,10 @@ int mlog_sl_dgram_sendmsg(struct mlog_sock *ms, struct msghdr *msg, u32 len,
 	for (;;) {
 		gen = READ_ONCE(h->ack_gen);
 		spin_lock_bh(&ms->lock);
-		fl = mlog_flow_get(ms, dst, dport, GFP_ATOMIC);
+		fl = mlog_flow_get(ms, &dest->key, dest->port, &dest->node,
+				   GFP_ATOMIC);
+		if (fl && dest->incarnation > fl->dst_incarnation)
+			fl->dst_incarnation = dest->incarnation;
 		sent = fl && mlog_sl_rule(fl, interval, &delayed, &host_ssn,
 					   NULL);
 		if (sent)
@@ -1320,7 +1483,8 @@ static void mlog_sl_dgram_restart(struct mlog_flow *fl)
  * datagram is as good as lost) and is not delivered.  Consumes @skb.
  */
 void mlog_sl_dgram_rcv(struct mlog_sock *ms, struct sk_buff *skb,
-		       const struct mlog_frame *f, const struct in6_addr *src)
+		       const struct mlog_frame *f, const struct in6_addr *src,
+		       const struct in6_addr *node)
 {
 	struct mlog_net *mn = mlog_sk_net(ms);
 	struct sk_buff *whole = NULL;
@@ -1328,7 +1492,8 @@ void mlog_sl_dgram_rcv(struct mlog_sock *ms, struct sk_buff *skb,
 	struct mlog_flow *fl;
 
 	spin_lock_bh(&ms->lock);
-	fl = ms->dead ? NULL : mlog_flow_get(ms, src, f->src_port, GFP_ATOMIC);
+	fl = ms->dead ? NULL : mlog_flow_get(ms, src, f->src_port, node,
+					     GFP_ATOMIC);
 	if (!fl) {
 		mlog_stat_inc(mn, MLOG_STAT_NO_MEMORY);
 		goto drop;
@@ -1342,6 +1507,12 @@ void mlog_sl_dgram_rcv(struct mlog_sock *ms, struct sk_buff *skb,
 		goto drop;
 	mlog_sl_rcv(fl, f);
 	if (f->type != MLOG_FRAME_DATA) {
+		consume_skb(skb);
+		goto out;
+	}
+	/* a replaying host takes only its logged messages (replay.c) */
+	if (unlikely(mlog_host_replaying(ms->host))) {
+		mlog_stat_inc(mn, MLOG_STAT_RX_REPLAY_HELD);
 		consume_skb(skb);
 		goto out;
 	}
@@ -1394,7 +1565,7 @@ out:
  * protected sender: no RSN will ever come back for it, so say so at once
  * and the sender drops its log entry.  Softirq.
  */
-void mlog_sl_dgram_unlogged(struct mlog_sock *ms, const struct in6_addr *src,
+void mlog_sl_dgram_unlogged(struct mlog_sock *ms, const struct in6_addr *node,
 			    const struct mlog_frame *f)
 {
 	struct mlog_frame ack;
@@ -1406,7 +1577,7 @@ void mlog_sl_dgram_unlogged(struct mlog_sock *ms, const struct in6_addr *src,
 	ack.flags |= MLOG_F_DONT_LOG;
 	ack.ssn2 = f->ssn;
 	ack.rsn_count = 1;
-	mlog_sl_answer(mlog_sk_net(ms), src, &ack);
+	mlog_sl_answer(mlog_sk_net(ms), node, &ack);
 }
 
 /*

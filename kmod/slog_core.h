@@ -126,6 +126,21 @@ static inline u32 mlog_pend_count(const struct mlog_pend_set *s,
 	return c;
 }
 
+/* Is @rsn still awaiting its acknowledgment?  The set is in RSN order. */
+static inline bool mlog_pend_has(const struct mlog_pend_set *s, u64 rsn)
+{
+	u32 lo = 0, hi = s->n, mid;
+
+	while (lo < hi) {
+		mid = lo + (hi - lo) / 2;
+		if (s->v[mid].rsn < rsn)
+			lo = mid + 1;
+		else
+			hi = mid;
+	}
+	return lo < s->n && s->v[lo].rsn == rsn;
+}
+
 /*
  * The send-hold rule.  A message sent in state interval @tag may go out
  * on @owner only if every RSN up to @tag was acknowledged, except those

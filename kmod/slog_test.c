@@ -122,6 +122,33 @@ static void pend_ack(struct kunit *test)
 	mlog_pend_free(s);
 }
 
+/*
+ * Whether one RSN is still pending: how a duplicate of a message is told
+ * from one whose RSN was acknowledged (mlog_sl_duplicate()).
+ */
+static void pend_has(struct kunit *test)
+{
+	struct mlog_pend_set *s = pend_new(test, 16);
+	u64 rsn;
+
+	KUNIT_EXPECT_FALSE(test, mlog_pend_has(s, 1));
+	/* every third RSN, of two owners */
+	for (rsn = 3; rsn <= 30; rsn += 3)
+		mlog_pend_add(s, rsn, rsn, rsn % 2 ? A : B);
+	for (rsn = 0; rsn <= 33; rsn++)
+		KUNIT_EXPECT_EQ_MSG(test, mlog_pend_has(s, rsn),
+				    rsn && rsn <= 30 && !(rsn % 3),
+				    "RSN %llu", rsn);
+	/* acknowledged ones are gone, the others stay */
+	mlog_pend_ack(s, A, 3, 1, NULL);
+	mlog_pend_ack(s, B, 30, 1, NULL);
+	KUNIT_EXPECT_FALSE(test, mlog_pend_has(s, 3));
+	KUNIT_EXPECT_FALSE(test, mlog_pend_has(s, 30));
+	KUNIT_EXPECT_TRUE(test, mlog_pend_has(s, 6));
+	KUNIT_EXPECT_TRUE(test, mlog_pend_has(s, 27));
+	mlog_pend_free(s);
+}
+
 /* The send-hold rule and the piggyback decision. */
 static void pend_send_rule(struct kunit *test)
 {
@@ -481,6 +508,7 @@ static struct kunit_case mlog_slog_cases[] = {
 	KUNIT_CASE(pend_rsn_assignment),
 	KUNIT_CASE(pend_ranges),
 	KUNIT_CASE(pend_ack),
+	KUNIT_CASE(pend_has),
 	KUNIT_CASE(pend_send_rule),
 	KUNIT_CASE(pend_shortcuts_match_walk),
 	KUNIT_CASE(hist_runs),

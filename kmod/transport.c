@@ -70,8 +70,8 @@ static int mlog_udp_encap_rcv(struct sock *usk, struct sk_buff *skb)
 	struct mlog_net *mn = rcu_dereference_sk_user_data(usk);
 	const unsigned int uhlen = sizeof(struct udphdr);
 	enum mlog_frame_error ferr;
+	struct in6_addr src, key;
 	struct mlog_peer *peer;
-	struct in6_addr src;
 	struct mlog_frame f;
 	struct sock *sk;
 
@@ -111,15 +111,32 @@ static int mlog_udp_encap_rcv(struct sock *usk, struct sk_buff *skb)
 		goto drop;
 	}
 
-	sk = mlog_lookup_port(mn, f.dst_port);
-	if (!sk) {
-		mlog_stat_inc(mn, MLOG_STAT_RX_NO_PORT);
-		/* RSNs for messages of a socket closed since: log them */
-		if (f.rsn_count)
-			mlog_sl_orphan_rsns(mn, &src, &f);
+	/* A protected host's frame: an incarnation fenced off is refused. */
+	if (f.src_host && mlog_route_fenced(mn, &f, &src)) {
+		mlog_stat_inc(mn, MLOG_STAT_RX_FENCED);
 		goto drop;
 	}
-	mlog_sock_rcv(sk, skb, &f, &src);
+	/* The sender as its peers know it: a host's key, or its node. */
+	key = src;
+	if (f.flags & MLOG_F_SRC_HOST)
+		mlog_host_key(&key, f.src_host);
+
+	sk = mlog_lookup_port(mn, f.dst_host, f.dst_port);
+	if (!sk) {
+		/* a host that is not (or no longer) here, or a free port */
+		if (f.dst_host && !mlog_route_is_local(mn, f.dst_host))
+			mlog_stat_inc(mn, MLOG_STAT_RX_NO_HOST);
+		else
+			mlog_stat_inc(mn, MLOG_STAT_RX_NO_PORT);
+		/* RSNs for messages of a socket closed since: log them */
+		if (f.rsn_count)
+			mlog_sl_orphan_rsns(mn, &key, &src, &f);
+		/* what a closed socket of a local host had delivered */
+		if (f.dst_host)
+			mlog_sl_closed_dup(mn, &key, &src, &f);
+		goto drop;
+	}
+	mlog_sock_rcv(sk, skb, &f, &key, &src);
 	sock_put(sk);
 	return 0;
 drop:
