@@ -112,9 +112,18 @@ TEST_F(node, bind_refusals)
 	EXPECT_EQ(EINVAL, errno);
 	/* reserved flags */
 	a.smlog_port = 5001;
-	a.smlog_flags = 1;
+	a.smlog_flags = 2;
 	EXPECT_EQ(-1, bind(fd2, (struct sockaddr *)&a, sizeof(a)));
 	EXPECT_EQ(EINVAL, errno);
+	/* a host-form address: only a protected host has a port space */
+	mlog_sockaddr_host(&a, self->af, 0, 5001);
+	EXPECT_EQ(-1, bind(fd2, (struct sockaddr *)&a, sizeof(a)));
+	EXPECT_EQ(EADDRNOTAVAIL, errno);
+	/* ... and its host index takes the last four bytes, no more */
+	a.smlog_node[0] = 1;
+	EXPECT_EQ(-1, bind(fd2, (struct sockaddr *)&a, sizeof(a)));
+	EXPECT_EQ(EINVAL, errno);
+	a = mlog_addr(NULL, 5001);
 	/* wrong family */
 	a.smlog_flags = 0;
 	a.smlog_family = AF_INET;
@@ -132,6 +141,25 @@ TEST_F(node, bind_refusals)
 	/* the port is free again once its socket is closed */
 	fd = bound_socket(self->af, 5000);
 	EXPECT_LE(0, fd);
+	close(fd);
+}
+
+TEST_F(node, host_form_destination_needs_a_route)
+{
+	struct sockaddr_mlog to;
+	int fd = socket(self->af, SOCK_RDM, 0);
+
+	ASSERT_LE(0, fd);
+	/* no route names host 77 on this node */
+	mlog_sockaddr_host(&to, self->af, 77, 5000);
+	EXPECT_EQ(-1, sendto(fd, "x", 1, 0, (struct sockaddr *)&to,
+			     sizeof(to)));
+	EXPECT_EQ(EHOSTUNREACH, errno);
+	/* host 0 is "my host" only when binding */
+	mlog_sockaddr_host(&to, self->af, 0, 5000);
+	EXPECT_EQ(-1, sendto(fd, "x", 1, 0, (struct sockaddr *)&to,
+			     sizeof(to)));
+	EXPECT_EQ(EINVAL, errno);
 	close(fd);
 }
 
@@ -305,7 +333,7 @@ TEST_F(node, reassembly_kept_or_copied)
 			ASSERT_EQ(0, setsockopt(rx, SOL_SOCKET, SO_RCVBUF,
 						&small, sizeof(small)));
 		for (i = 0; i < big; i++)
-			out[i] = (char)(i * 7 + round * 31 + i / 1376);
+			out[i] = (char)(i * 7 + round * 31 + i / MLOG_MAX_FRAG);
 		ASSERT_EQ(0, mlog_nl_stats(&self->nl, s0));
 		ASSERT_EQ(big, sendto(tx, out, big, 0, (struct sockaddr *)&to,
 				      sizeof(to)));

@@ -2,7 +2,8 @@
 /*
  * mlog-host-run: run a command as a protected host of sender-based logging.
  *
- *   mlog-host-run --index N [--incarnation I] [--unregister] -- CMD ARGS...
+ *   mlog-host-run --index N [--incarnation I] [--replay] [--unregister]
+ *		   -- CMD ARGS...
  *
  * The command runs as the first process of a new PID namespace, which is
  * registered with MLOG_CMD_HOST_ADD before the command starts, so every
@@ -25,7 +26,8 @@
 static void usage(FILE *out, int status)
 {
 	fprintf(out,
-		"Usage: mlog-host-run --index N [--incarnation I] [--unregister] -- CMD [ARGS...]\n"
+		"Usage: mlog-host-run --index N [--incarnation I] [--replay] [--unregister]\n"
+		"                     -- CMD [ARGS...]\n"
 		"\n"
 		"Run CMD as protected host N of sender-based logging: CMD becomes the\n"
 		"first process of a new PID namespace, registered with the mlog module\n"
@@ -34,6 +36,9 @@ static void usage(FILE *out, int status)
 		"\n"
 		"  --index N        host index, 1..65535, unique in the cluster\n"
 		"  --incarnation I  incarnation number (default 0)\n"
+		"  --replay         register it replaying (MLOG_HOST_REPLAY): it takes\n"
+		"                   only the logged messages pushed to it until\n"
+		"                   MLOG_CMD_REPLAY_END (Documentation/recovery.rst)\n"
 		"  --unregister     remove the host (MLOG_CMD_HOST_DEL) once CMD has\n"
 		"                   exited; by default the registration is kept, so its\n"
 		"                   log, RSN history and counters can still be read\n"
@@ -56,7 +61,7 @@ static void forward(int sig)
 
 /* HOST_ADD (with @pid) or HOST_DEL (@pid 0) of host @index. */
 static int host_cmd(struct mlog_nl *nl, uint8_t cmd, uint32_t index,
-		    uint32_t incarnation, uint32_t pid)
+		    uint32_t incarnation, uint32_t pid, int replay)
 {
 	struct mlog_nl_attr nest;
 	char buf[64];
@@ -67,6 +72,8 @@ static int host_cmd(struct mlog_nl *nl, uint8_t cmd, uint32_t index,
 		off = __nl_put(buf, off, MLOG_HOST_INCARNATION, &incarnation,
 			       sizeof(incarnation));
 		off = __nl_put(buf, off, MLOG_HOST_PID, &pid, sizeof(pid));
+		if (replay)
+			off = __nl_put(buf, off, MLOG_HOST_REPLAY, NULL, 0);
 	}
 	nest.type = MLOG_ATTR_HOST | NLA_F_NESTED;
 	nest.len = off;
@@ -84,7 +91,7 @@ int main(int argc, char **argv)
 {
 	long index = -1, incarnation = 0;
 	struct sigaction sa;
-	int unregister = 0;
+	int unregister = 0, replay = 0;
 	int pfd[2], i, err, status;
 	struct mlog_nl nl;
 	char go = 'g';
@@ -99,6 +106,10 @@ int main(int argc, char **argv)
 			usage(stdout, 0);
 		if (!strcmp(argv[i], "--unregister")) {
 			unregister = 1;
+			continue;
+		}
+		if (!strcmp(argv[i], "--replay")) {
+			replay = 1;
 			continue;
 		}
 		if (i + 1 >= argc)
@@ -151,7 +162,8 @@ int main(int argc, char **argv)
 	sigaction(SIGTERM, &sa, NULL);
 	sigaction(SIGHUP, &sa, NULL);
 
-	err = host_cmd(&nl, MLOG_CMD_HOST_ADD, index, incarnation, child);
+	err = host_cmd(&nl, MLOG_CMD_HOST_ADD, index, incarnation, child,
+		       replay);
 	if (err) {
 		report("MLOG_CMD_HOST_ADD", err, &nl);
 		close(pfd[1]);
@@ -172,7 +184,7 @@ int main(int argc, char **argv)
 		return 2;
 	}
 	if (unregister) {
-		err = host_cmd(&nl, MLOG_CMD_HOST_DEL, index, 0, 0);
+		err = host_cmd(&nl, MLOG_CMD_HOST_DEL, index, 0, 0, 0);
 		if (err) {
 			report("MLOG_CMD_HOST_DEL", err, &nl);
 			return 2;

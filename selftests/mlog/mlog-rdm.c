@@ -20,6 +20,10 @@
  * A message carries its sender id, its number and its length in a small
  * header; the rest is a pattern both sides compute, so a receiver checks
  * every byte.
+ *
+ * An address A.B.C.D names a node, hN protected host N; with --host-port,
+ * sink and server bind P in their protected host's own port space, so
+ * clients reach them as hN:P wherever the host runs.
  */
 #include <errno.h>
 #include <poll.h>
@@ -63,7 +67,9 @@ static void usage(void)
 		"   --linger DIR:N: once done, keep the socket open (acknowledging\n"
 		"   retransmissions, returning RSNs) until DIR holds N files;\n"
 		"   sink takes --close-at-once: close the socket as soon as the last\n"
-		"   message is read, before anything else\n");
+		"   message is read, before anything else; sink and server take\n"
+		"   --host-port: bind P in the protected host's own port space\n"
+		"   (reached as hN:P); an address A is A.B.C.D (a node) or hN\n");
 	exit(2);
 }
 
@@ -136,6 +142,7 @@ struct sender {
 };
 
 static int exit_on_report;
+static int host_port;
 static int close_at_once;
 static const char *linger_dir;
 static long linger_count;
@@ -468,6 +475,10 @@ int main(int argc, char **argv)
 			exit_on_report = 1;
 			continue;
 		}
+		if (!strcmp(argv[i], "--host-port")) {
+			host_port = 1;
+			continue;
+		}
 		if (!strcmp(argv[i], "--close-at-once")) {
 			close_at_once = 1;
 			continue;
@@ -511,7 +522,8 @@ int main(int argc, char **argv)
 				if (!colon || ndest == MAX_DESTS)
 					usage();
 				*colon = 0;
-				to[ndest++] = mlog_addr(tok, mlog_num(colon + 1, 1, 65535));
+				to[ndest++] = mlog_addr_parse(tok,
+							      mlog_num(colon + 1, 1, 65535));
 			}
 		} else {
 			usage();
@@ -538,6 +550,8 @@ int main(int argc, char **argv)
 		if (port < 0)
 			usage();
 		me = mlog_addr(NULL, port);
+		if (host_port)
+			mlog_sockaddr_host(&me, af, 0, port);
 		if (bind(fd, (struct sockaddr *)&me, sizeof(me))) {
 			perror("mlog-rdm: bind");
 			return 1;

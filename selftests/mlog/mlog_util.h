@@ -73,6 +73,28 @@ static inline struct sockaddr_mlog mlog_addr(const char *ipv4, uint16_t port)
 	return a;
 }
 
+/*
+ * "A.B.C.D" names a node; "hN" names protected host N (a host-form
+ * address, Documentation/recovery.rst).  Exits with status 2 if neither.
+ */
+static inline struct sockaddr_mlog mlog_addr_parse(const char *s,
+						   uint16_t port)
+{
+	struct sockaddr_mlog a;
+
+	if (s[0] == 'h') {
+		mlog_sockaddr_host(&a, mlog_af(), mlog_num(s + 1, 1, 65535),
+				   port);
+		return a;
+	}
+	a = mlog_addr(s, port);
+	if (inet_pton(AF_INET, s, &a.smlog_node[12]) != 1) {
+		fprintf(stderr, "bad address '%s' (want A.B.C.D or hN)\n", s);
+		exit(2);
+	}
+	return a;
+}
+
 /* ---- generic netlink ---- */
 
 struct mlog_nl {

@@ -799,4 +799,182 @@ TEST_F(sl, host_set_state_refused_while_the_host_has_sockets)
 	EXPECT_EQ(5, reply_host_attr(&self->nl, MLOG_HOST_RSN));
 }
 
+/* ---- recovery: ROUTE_*, REPLAY_* (Documentation/recovery.rst) ---- */
+
+static int route_set(struct mlog_nl *nl, uint32_t host, const char *node,
+		     uint32_t inc, uint32_t state)
+{
+	struct sockaddr_mlog a = mlog_addr(node, 1);
+	struct mlog_nl_attr r[] = {
+		{ MLOG_ROUTE_HOST, sizeof(host), &host },
+		{ MLOG_ROUTE_NODE, 16, a.smlog_node },
+		{ MLOG_ROUTE_INCARNATION, sizeof(inc), &inc },
+		{ MLOG_ROUTE_STATE, sizeof(state), &state },
+	};
+
+	return nest_call(nl, MLOG_CMD_ROUTE_SET, MLOG_ATTR_ROUTE, r, 4);
+}
+
+static int host_add_inc(struct mlog_nl *nl, uint32_t index, uint32_t pid,
+			uint32_t inc, int replay)
+{
+	struct mlog_nl_attr a[] = {
+		{ MLOG_HOST_INDEX, sizeof(index), &index },
+		{ MLOG_HOST_PID, sizeof(pid), &pid },
+		{ MLOG_HOST_INCARNATION, sizeof(inc), &inc },
+		{ MLOG_HOST_REPLAY, 0, NULL },
+	};
+
+	return nest_call(nl, MLOG_CMD_HOST_ADD, MLOG_ATTR_HOST, a,
+			 replay ? 4 : 3);
+}
+
+/*
+ * A REPLAY_PUSH of message @rsn (@len bytes, of which @data_len are sent
+ * as MLOG_ATTR_DATA) for host @host.
+ */
+static int replay_push(struct mlog_nl *nl, uint32_t host, uint64_t rsn,
+		       uint32_t len, uint32_t data_len)
+{
+	struct sockaddr_mlog node = mlog_addr("192.0.2.1", 1);
+	uint16_t port = 5000;
+	uint64_t ssn = rsn;
+	uint32_t epoch = 7, src = 9;
+	char payload[256] = { 0 }, nest[512];
+	struct mlog_nl_attr e[] = {
+		{ MLOG_ENTRY_DST_HOST, sizeof(host), &host },
+		{ MLOG_ENTRY_SRC_HOST, sizeof(src), &src },
+		{ MLOG_ENTRY_SRC_PORT, sizeof(port), &port },
+		{ MLOG_ENTRY_DST_PORT, sizeof(port), &port },
+		{ MLOG_ENTRY_SSN, sizeof(ssn), &ssn },
+		{ MLOG_ENTRY_RSN, sizeof(rsn), &rsn },
+		{ MLOG_ENTRY_LEN, sizeof(len), &len },
+		{ MLOG_ENTRY_SRC_EPOCH, sizeof(epoch), &epoch },
+		{ MLOG_ENTRY_SRC_NODE, 16, node.smlog_node },
+	};
+	struct mlog_nl_attr top[2];
+	int off = 0, i;
+
+	for (i = 0; i < 9; i++)
+		off = __nl_put(nest, off, e[i].type, e[i].data, e[i].len);
+	top[0].type = MLOG_ATTR_LOG_ENTRY | NLA_F_NESTED;
+	top[0].len = off;
+	top[0].data = nest;
+	top[1].type = MLOG_ATTR_DATA;
+	top[1].len = data_len;
+	top[1].data = payload;
+	return mlog_nl_call(nl, nl->family, MLOG_CMD_REPLAY_PUSH, top,
+			    data_len ? 2 : 1);
+}
+
+TEST_F(sl, route_set_needs_host_and_node)
+{
+	uint32_t host = 2;
+	struct mlog_nl_attr r = { MLOG_ROUTE_HOST, sizeof(host), &host };
+
+	EXPECT_EQ(-EINVAL, mlog_nl_call(&self->nl, self->nl.family,
+					MLOG_CMD_ROUTE_SET, NULL, 0));
+	EXPECT_NE(NULL, strstr(self->nl.extack, "MLOG_ATTR_ROUTE"));
+	EXPECT_EQ(-EINVAL, nest_call(&self->nl, MLOG_CMD_ROUTE_SET,
+				     MLOG_ATTR_ROUTE, &r, 1));
+	EXPECT_NE(NULL, strstr(self->nl.extack, "host and its node"));
+}
+
+TEST_F(sl, route_set_refusals)
+{
+	uint8_t v6[16] = { 0x20, 0x01, 0x0d, 0xb8, [15] = 1 };
+	uint32_t host = 2, bad_state = 3;
+	struct mlog_nl_attr r[] = {
+		{ MLOG_ROUTE_HOST, sizeof(host), &host },
+		{ MLOG_ROUTE_NODE, 16, v6 },
+		{ MLOG_ROUTE_STATE, sizeof(bad_state), &bad_state },
+	};
+
+	/* the transport is IPv4 */
+	EXPECT_EQ(-EAFNOSUPPORT, nest_call(&self->nl, MLOG_CMD_ROUTE_SET,
+					   MLOG_ATTR_ROUTE, r, 2));
+	EXPECT_NE(NULL, strstr(self->nl.extack, "IPv4"));
+	/* no such state */
+	EXPECT_GT(0, nest_call(&self->nl, MLOG_CMD_ROUTE_SET, MLOG_ATTR_ROUTE,
+			       r, 3));
+	EXPECT_STRNE("", self->nl.extack);
+	/* a host index beyond max_hosts */
+	host = 70000;
+	EXPECT_EQ(-ERANGE, route_set(&self->nl, host, "192.0.2.1", 1,
+				     MLOG_ROUTE_LIVE));
+	EXPECT_NE(NULL, strstr(self->nl.extack, "max_hosts"));
+	/* nothing to delete */
+	host = 2;
+	EXPECT_EQ(-ENOENT, nest_call(&self->nl, MLOG_CMD_ROUTE_DEL,
+				     MLOG_ATTR_ROUTE, r, 1));
+	EXPECT_NE(NULL, strstr(self->nl.extack, "no route"));
+}
+
+TEST_F(sl, routes_never_go_back_to_an_older_incarnation)
+{
+	uint32_t host = 2;
+	struct mlog_nl_attr r = { MLOG_ROUTE_HOST, sizeof(host), &host };
+
+	ASSERT_EQ(0, route_set(&self->nl, 2, "192.0.2.1", 3, MLOG_ROUTE_LIVE));
+	EXPECT_EQ(-ESTALE, route_set(&self->nl, 2, "192.0.2.2", 2,
+				     MLOG_ROUTE_LIVE));
+	EXPECT_NE(NULL, strstr(self->nl.extack, "newer incarnation"));
+	/* the same or a newer one may move it */
+	EXPECT_EQ(0, route_set(&self->nl, 2, "192.0.2.2", 3,
+			       MLOG_ROUTE_RECOVERING));
+	EXPECT_EQ(0, route_set(&self->nl, 2, "192.0.2.3", 4, MLOG_ROUTE_LIVE));
+	/* nor can a host register here as an older incarnation */
+	EXPECT_EQ(-ESTALE, host_add_inc(&self->nl, 2, self->ns1.init, 3, 0));
+	EXPECT_NE(NULL, strstr(self->nl.extack, "newer incarnation"));
+	EXPECT_EQ(0, nest_call(&self->nl, MLOG_CMD_ROUTE_DEL, MLOG_ATTR_ROUTE,
+			       &r, 1));
+}
+
+TEST_F(sl, a_local_incarnation_cannot_be_routed_elsewhere)
+{
+	ASSERT_EQ(0, host_add_inc(&self->nl, 1, self->ns1.init, 5, 0));
+	EXPECT_EQ(-EEXIST, route_set(&self->nl, 1, "192.0.2.9", 5,
+				     MLOG_ROUTE_LIVE));
+	EXPECT_NE(NULL, strstr(self->nl.extack, "runs on this node"));
+	/* a newer incarnation elsewhere fences the local one off */
+	EXPECT_EQ(0, route_set(&self->nl, 1, "192.0.2.9", 6, MLOG_ROUTE_LIVE));
+}
+
+TEST_F(sl, replay_push_refusals)
+{
+	uint32_t index = 1;
+	struct mlog_nl_attr h = { MLOG_HOST_INDEX, sizeof(index), &index };
+
+	/* nobody to replay to */
+	EXPECT_EQ(-ENOENT, replay_push(&self->nl, 1, 1, 10, 10));
+	EXPECT_NE(NULL, strstr(self->nl.extack, "no protected host"));
+	/* a host that is not replaying */
+	ASSERT_EQ(0, host_add_inc(&self->nl, 1, self->ns1.init, 1, 0));
+	EXPECT_EQ(-EINVAL, replay_push(&self->nl, 1, 1, 10, 10));
+	EXPECT_NE(NULL, strstr(self->nl.extack, "not replaying"));
+	EXPECT_EQ(-EINVAL, nest_call(&self->nl, MLOG_CMD_REPLAY_END,
+				     MLOG_ATTR_HOST, &h, 1));
+	EXPECT_NE(NULL, strstr(self->nl.extack, "not replaying"));
+	ASSERT_EQ(0, host_del(&self->nl, 1));
+
+	ASSERT_EQ(0, host_add_inc(&self->nl, 1, self->ns1.init, 1, 1));
+	/* from RSN 1, without a gap */
+	EXPECT_EQ(-EINVAL, replay_push(&self->nl, 1, 2, 10, 10));
+	EXPECT_NE(NULL, strstr(self->nl.extack, "RSN order"));
+	/* the bytes must add up to the length */
+	EXPECT_EQ(-EINVAL, replay_push(&self->nl, 1, 1, 10, 9));
+	EXPECT_NE(NULL, strstr(self->nl.extack, "less data"));
+	EXPECT_EQ(-EINVAL, replay_push(&self->nl, 1, 1, 10, 11));
+	EXPECT_NE(NULL, strstr(self->nl.extack, "more data"));
+	/* these are fine, and wait for a socket on port 5000 */
+	EXPECT_EQ(0, replay_push(&self->nl, 1, 1, 10, 10));
+	EXPECT_EQ(0, replay_push(&self->nl, 1, 2, 0, 0));
+	EXPECT_EQ(-EINVAL, replay_push(&self->nl, 1, 2, 10, 10));
+	EXPECT_EQ(0, nest_call(&self->nl, MLOG_CMD_REPLAY_END, MLOG_ATTR_HOST,
+			       &h, 1));
+	/* ended: nothing more */
+	EXPECT_EQ(-EINVAL, replay_push(&self->nl, 1, 3, 10, 10));
+	EXPECT_NE(NULL, strstr(self->nl.extack, "ended"));
+}
+
 TEST_HARNESS_MAIN
