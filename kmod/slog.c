@@ -460,11 +460,11 @@ bool mlog_sl_frame_ok(struct mlog_flow *fl, const struct mlog_frame *f)
 	 * uses only those of messages sent), not the rest of the frame: a
 	 * recovered host re-executes, and its peer returns, on every frame,
 	 * the RSNs of all it still had pending for its old execution, even
-	 * of messages not sent again yet.  Still counted: that is also what
-	 * a forged frame looks like.
+	 * of messages not sent again yet.  Still counted (but not as a bad
+	 * frame: the frame is used): that is also what a forged one does.
 	 */
 	if (f->rsn_count && f->ssn2 >= fl->next_ssn)
-		mlog_sl_bad(mn, MLOG_STAT_SL_BAD_RANGE);
+		mlog_stat_inc(mn, MLOG_STAT_SL_BAD_RANGE);
 	if (f->rsnack_count) {
 		/* acknowledges RSNs our host has not assigned */
 		last = f->rsn2 + f->rsnack_count - 1;

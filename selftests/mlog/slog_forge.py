@@ -16,6 +16,7 @@ Q -> P, so only the logging layer can tell it is a lie:
   rsnrange  returns RSNs R .. R+2 for the SSNs S .. S+2 of the reverse
             flow P -> Q, which were never sent
   badhost   claims to come from host index 70000 (> 65535)
+  stale     comes from --src-host as --incarnation, a fenced-off one
 
 The frames acknowledge nothing of the transport (ack 0) and offer a large
 window, so a real flow Q -> P is not disturbed by them; to look like that
@@ -85,7 +86,9 @@ def main():
     ap.add_argument("--to", required=True)
     ap.add_argument("--dst-port", type=int, required=True)
     ap.add_argument("--src-port", type=int)
-    ap.add_argument("--kind", choices=("ackrange", "rsnrange", "badhost"))
+    ap.add_argument("--kind", choices=("ackrange", "rsnrange", "badhost",
+                                       "stale"))
+    ap.add_argument("--incarnation", type=int, default=0)
     ap.add_argument("--epoch", type=int, default=0)
     ap.add_argument("--sniff", action="store_true")
     ap.add_argument("--dev", default="eth0")
@@ -109,6 +112,9 @@ def main():
     elif a.kind == "rsnrange":
         f = frame(a.src_port, a.dst_port, a.src_host, rsn=a.rsn,
                   ssn2=a.ssn, rsn_count=3, epoch=a.epoch)
+    elif a.kind == "stale":
+        f = frame(a.src_port, a.dst_port, a.src_host, epoch=a.epoch,
+                  incarnation=a.incarnation)
     else:
         f = frame(a.src_port, a.dst_port, 70000, epoch=a.epoch)
     s = socket.socket(socket.AF_INET, socket.SOCK_DGRAM)
