@@ -161,6 +161,7 @@ static void frame_rejects_malformed(struct kunit *test)
 	in.ssn = 0;
 	in.msg_len = 8;
 	in.frag_off = 0;
+	in.src_host = 0;	/* unprotected: a host-form source needs one */
 	mlog_frame_encode(&in, buf);
 	if (c->off != SIZE_MAX)
 		buf[c->off] = c->val;
