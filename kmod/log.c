@@ -635,7 +635,11 @@ int mlog_log_set_max(struct mlog_log *log, u64 max_bytes)
  * Netlink dump of the entries, receiver by receiver: fully logged ones
  * in RSN order from the requested RSN, then partially logged ones in send
  * order.  Entries added or purged between two parts of a dump may be
- * missed or repeated in the partial phase; the RSN order is exact.
+ * missed or repeated in the partial phase; the RSN order is exact.  Each
+ * entry is whole in one part: one that does not fit ends the part and
+ * opens the next.  An entry too large for an empty part (the caller sets
+ * cb->min_dump_alloc so that none is) fails the dump rather than end it
+ * early, which would look like the end of the log.
  */
 int mlog_log_dump(struct sk_buff *skb, struct netlink_callback *cb,
 		  int (*fill)(struct sk_buff *skb, struct netlink_callback *cb,
@@ -669,7 +673,7 @@ int mlog_log_dump(struct sk_buff *skb, struct netlink_callback *cb,
 					continue;
 				if (fill(skb, cb, rec, ctx->data)) {
 					ctx->pos = rec->rsn;
-					goto out;
+					goto full;
 				}
 			}
 			ctx->phase = 1;
@@ -683,7 +687,7 @@ int mlog_log_dump(struct sk_buff *skb, struct netlink_callback *cb,
 			}
 			if (!ctx->src_host || rec->src_host == ctx->src_host)
 				if (fill(skb, cb, rec, ctx->data))
-					goto out;
+					goto full;
 			ctx->pos++;
 		}
 		/* on to the next receiver */
@@ -694,7 +698,9 @@ int mlog_log_dump(struct sk_buff *skb, struct netlink_callback *cb,
 			break;
 	}
 	ctx->done = true;
-out:
 	spin_unlock_bh(&log->lock);
 	return skb->len;
+full:
+	spin_unlock_bh(&log->lock);
+	return skb->len ? skb->len : -EMSGSIZE;
 }
