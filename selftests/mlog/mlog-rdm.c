@@ -16,6 +16,9 @@
  *   mlog-rdm client --to A.B.C.D:P --count N --size B [--random-size]
  *	    [--id X] [--timeout S]
  *	N request-reply round trips, checking every reply byte for byte
+ *   mlog-rdm source|sink ... --sizes S1,S2,...
+ *	one message of each size in turn (0 to 65536 bytes), every byte of
+ *	it from the pattern, without a header; the sink takes one sender
  *
  * A message carries its sender id, its number and its length in a small
  * header; the rest is a pattern both sides compute, so a receiver checks
@@ -37,6 +40,7 @@
 
 #define MAX_DESTS	512
 #define MAX_SENDERS	64
+#define MAX_SIZES	1024
 
 struct msg_head {
 	uint32_t id;
@@ -63,7 +67,9 @@ static void usage(void)
 		"   --linger DIR:N: once done, keep the socket open (acknowledging\n"
 		"   retransmissions, returning RSNs) until DIR holds N files;\n"
 		"   sink takes --close-at-once: close the socket as soon as the last\n"
-		"   message is read, before anything else\n");
+		"   message is read, before anything else;\n"
+		"   source and sink take --sizes S1,S2,...: one message of each size,\n"
+		"   all pattern and no header, so that it may be 0 to 65536 bytes\n");
 	exit(2);
 }
 
@@ -136,6 +142,8 @@ struct sender {
 };
 
 static int exit_on_report;
+static uint32_t sizes[MAX_SIZES];
+static int nsizes;
 static int close_at_once;
 static const char *linger_dir;
 static long linger_count;
@@ -262,6 +270,60 @@ static int do_sink(int fd, long senders, long count, double timeout, int reply)
 	return 0;
 }
 
+/*
+ * --sizes: receive one message of each size in turn from one sender, all
+ * of it pattern(id, n, i) for message n.
+ */
+static int do_sizes_sink(int fd, uint32_t id, double timeout)
+{
+	static uint8_t buf[MLOG_MAX_MSG + 1];
+	double deadline = mlog_now() + timeout;
+	struct sockaddr_mlog first;
+	int n = 0;
+
+	while (n < nsizes) {
+		struct pollfd p = { .fd = fd, .events = POLLIN };
+		struct sockaddr_mlog from;
+		socklen_t fl = sizeof(from);
+		ssize_t got;
+		uint32_t k;
+
+		if (mlog_now() > deadline) {
+			fprintf(stderr, "sink: timed out: %d of %d messages\n", n, nsizes);
+			return 1;
+		}
+		if (poll(&p, 1, 1000) <= 0)
+			continue;
+		got = recvfrom(fd, buf, sizeof(buf), 0, (struct sockaddr *)&from, &fl);
+		if (got < 0) {
+			if (errno == EHOSTUNREACH || errno == EINTR)
+				continue;
+			perror("mlog-rdm: sink: recvfrom");
+			return 1;
+		}
+		if (!n) {
+			first = from;
+		} else if (from.smlog_port != first.smlog_port ||
+			   memcmp(from.smlog_node, first.smlog_node, 16)) {
+			fprintf(stderr, "sink: a second sender (port %u)\n", from.smlog_port);
+			return 1;
+		}
+		if (got != sizes[n]) {
+			fprintf(stderr, "sink: message %d: %zd bytes, expected %u\n",
+				n + 1, got, sizes[n]);
+			return 1;
+		}
+		for (k = 0; k < got; k++)
+			if (buf[k] != pattern(id, n + 1, k)) {
+				fprintf(stderr, "sink: message %d: byte %u corrupt\n", n + 1, k);
+				return 1;
+			}
+		n++;
+	}
+	printf("sink: %d messages of the sizes given, each exactly once and in order\n", n);
+	return 0;
+}
+
 static int do_source(int fd, struct sockaddr_mlog *to, int ndest, long count,
 		     long size, int random, uint32_t id, double timeout)
 {
@@ -277,10 +339,17 @@ static int do_source(int fd, struct sockaddr_mlog *to, int ndest, long count,
 			};
 			uint32_t k;
 
-			h.len = msg_len(h.id, seq, size, random);
-			memcpy(buf, &h, sizeof(h));
-			for (k = sizeof(h); k < h.len; k++)
-				buf[k] = pattern(h.id, seq, k);
+			if (nsizes) {
+				/* all pattern, no header: any size */
+				h.len = sizes[(seq - 1) % nsizes];
+				for (k = 0; k < h.len; k++)
+					buf[k] = pattern(h.id, seq, k);
+			} else {
+				h.len = msg_len(h.id, seq, size, random);
+				memcpy(buf, &h, sizeof(h));
+				for (k = sizeof(h); k < h.len; k++)
+					buf[k] = pattern(h.id, seq, k);
+			}
 			while (sendto(fd, buf, h.len, 0, (struct sockaddr *)&to[d],
 				      sizeof(to[d])) != h.len) {
 				/* Suspicion is reported once; the message
@@ -502,6 +571,15 @@ int main(int argc, char **argv)
 			id = mlog_num(argv[++i], 1, 1000000);
 		} else if (!strcmp(argv[i], "--timeout")) {
 			timeout = mlog_num(argv[++i], 1, 86400);
+		} else if (!strcmp(argv[i], "--sizes")) {
+			char *list = argv[++i], *tok, *save = NULL;
+
+			for (tok = strtok_r(list, ",", &save); tok;
+			     tok = strtok_r(NULL, ",", &save)) {
+				if (nsizes == MAX_SIZES)
+					usage();
+				sizes[nsizes++] = mlog_num(tok, 0, MLOG_MAX_MSG);
+			}
 		} else if (!strcmp(argv[i], "--to")) {
 			char *list = argv[++i], *tok, *save = NULL, *colon;
 
@@ -543,6 +621,8 @@ int main(int argc, char **argv)
 			return 1;
 		}
 		sleep(stall);
+		if (nsizes && !strcmp(argv[1], "sink"))
+			return finish(argv[1], do_sizes_sink(fd, id, timeout), end);
 		return finish(argv[1], do_sink(fd, senders, count, timeout,
 					       !strcmp(argv[1], "server")),
 			      end);
@@ -550,6 +630,8 @@ int main(int argc, char **argv)
 	if (!strcmp(argv[1], "source")) {
 		if (!ndest)
 			usage();
+		if (nsizes)
+			count = nsizes;
 		return finish(argv[1], do_source(fd, to, ndest, count, size,
 						 random, id, timeout),
 			      end);
