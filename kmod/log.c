@@ -105,7 +105,7 @@ static void mlog_block_release(struct mlog_log *log, struct mlog_log_block *b)
 static __always_inline struct mlog_log_rec *
 mlog_log_carve(struct mlog_log *log, u32 len)
 {
-	u32 size = ALIGN(sizeof(struct mlog_log_rec) + len, 8);
+	u32 size = mlog_log_rec_size(len);
 	struct mlog_log_block *b = log->cur;
 	struct mlog_log_rec *rec;
 

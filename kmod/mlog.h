@@ -151,6 +151,12 @@ struct mlog_log_rec {
 	u8			data[];
 };
 
+/* Bytes an entry for a message of @len bytes takes in a log block. */
+static inline u32 mlog_log_rec_size(u32 len)
+{
+	return ALIGN(sizeof(struct mlog_log_rec) + len, 8);
+}
+
 struct mlog_log {
 	spinlock_t		lock;		/* everything below */
 	struct list_head	blocks;
@@ -245,17 +251,22 @@ struct mlog_host {
 	struct work_struct	kick_work;
 };
 
-/* A message a SOCK_RDM socket keeps until its receiver acknowledges it. */
+/*
+ * A message a SOCK_RDM socket keeps until its receiver acknowledges it.
+ * Its bytes are in its log entry (a protected host's), inline, or, for a
+ * large message, in a buffer of their own (rdm.c, mlog_txmsg_cost()).
+ */
 struct mlog_txmsg {
 	struct list_head	list;		/* in mlog_flow.txq, SSN order */
 	u64			ssn;
 	u32			len;
 	bool			retransmitted;	/* no RTT sample (Karn) */
 	bool			delayed;	/* held by the send rule */
+	bool			logged;		/* the bytes are rec's */
 	u64			sent_ns;	/* ktime_get_ns() of first send */
 	u64			interval;	/* sender's RSN when sent */
 	struct mlog_log_rec	*rec;		/* logged copy, or NULL */
-	u8			*data;		/* rec->data or inline */
+	u8			*data;		/* rec->data, inline or apart */
 	u8			inline_data[];
 };
 
@@ -411,7 +422,7 @@ struct mlog_sock {
 	bool			window_low;	/* some flow was told little room */
 	DECLARE_HASHTABLE(flows, MLOG_FLOW_HASH_BITS);
 	unsigned int		nflows;
-	u32			tx_queued;	/* bytes of unacknowledged messages */
+	u32			tx_queued;	/* cost of unacknowledged messages */
 	struct mlog_sock_stats	stats;
 
 	struct mlog_host	*host;		/* protected host, or NULL */

@@ -21,9 +21,10 @@
  * EHOSTUNREACH once and an event goes out on netlink, but retransmission
  * goes on until the peer answers or the socket is closed.
  *
- * Memory: unacknowledged messages count against SO_SNDBUF (senders block
- * or get EAGAIN), received and half-reassembled ones against SO_RCVBUF
- * (the window makes senders hold back instead).
+ * Memory: unacknowledged messages count against SO_SNDBUF at what they
+ * cost, bookkeeping included (senders block or get EAGAIN), received and
+ * half-reassembled ones against SO_RCVBUF (the window makes senders hold
+ * back instead).
  */
 #include <linux/module.h>
 #include <linux/poll.h>
@@ -91,11 +92,50 @@ void mlog_flow_stop(struct mlog_flow *fl)
 	mlog_sl_flow_stop(fl);
 }
 
+/*
+ * A message larger than this, with its struct mlog_txmsg, gets a buffer
+ * of its own: one allocation of 64 KiB and the header would take 128 KiB.
+ */
+#define MLOG_TXMSG_INLINE_MAX	PAGE_SIZE
+
+static bool mlog_txmsg_apart(u32 len)
+{
+	return sizeof(struct mlog_txmsg) + len > MLOG_TXMSG_INLINE_MAX;
+}
+
+/*
+ * What a message costs its sender until its receiver acknowledges it,
+ * counted in tx_queued against SO_SNDBUF and read by SIOCOUTQ: the memory
+ * that holds it.  That is struct mlog_txmsg and the bytes, as the
+ * allocator rounds them, or for a protected host the struct and the log
+ * entry (the log's blocks are capped on their own).  Never 0: an empty
+ * message is counted too, and a socket holds at most SO_SNDBUF / 64 + 1
+ * messages.
+ */
+static u32 mlog_txmsg_cost(u32 len, bool logged)
+{
+	size_t head = kmalloc_size_roundup(sizeof(struct mlog_txmsg));
+
+	if (logged)
+		return head + mlog_log_rec_size(len);
+	if (mlog_txmsg_apart(len))
+		return head + kmalloc_size_roundup(len);
+	return kmalloc_size_roundup(sizeof(struct mlog_txmsg) + len);
+}
+
+/* Free @m; its log entry, if any, is put already or by the caller. */
+static void mlog_txmsg_kfree(struct mlog_txmsg *m)
+{
+	if (!m->logged && m->data != m->inline_data)
+		kvfree(m->data);
+	kfree(m);
+}
+
 static void mlog_txmsg_free(struct mlog_flow *fl, struct mlog_txmsg *m)
 {
 	if (m->rec)
 		mlog_log_put(&mlog_sk_net(fl->ms)->log, m->rec);
-	kvfree(m);
+	mlog_txmsg_kfree(m);
 }
 
 static void mlog_txq_purge(struct mlog_flow *fl)
@@ -104,7 +144,7 @@ static void mlog_txq_purge(struct mlog_flow *fl)
 
 	list_for_each_entry_safe(m, tmp, &fl->txq, list) {
 		list_del(&m->list);
-		fl->ms->tx_queued -= m->len;
+		fl->ms->tx_queued -= mlog_txmsg_cost(m->len, m->logged);
 		mlog_txmsg_free(fl, m);
 	}
 	fl->inflight = 0;
@@ -563,10 +603,10 @@ static void mlog_process_ack(struct mlog_flow *fl, const struct mlog_frame *f)
 				fl->inflight -= cost;
 			acked += cost;
 			acked_sq += (u64)cost * cost;
-			ms->tx_queued -= m->len;
+			ms->tx_queued -= mlog_txmsg_cost(m->len, m->logged);
 			list_del(&m->list);
 			mlog_sl_acked(fl, m);
-			kvfree(m);
+			mlog_txmsg_kfree(m);
 		}
 		if (acked)
 			mlog_cwnd_grow(fl, acked, acked_sq);
@@ -869,10 +909,11 @@ static void mlog_ack_expired(struct timer_list *t)
 	spin_unlock_bh(&ms->lock);
 }
 
-static bool mlog_has_room(struct mlog_sock *ms, size_t len)
+/* One message is always accepted into an empty queue. */
+static bool mlog_has_room(struct mlog_sock *ms, u32 cost)
 {
 	return !ms->tx_queued ||
-	       ms->tx_queued + len <= (u32)READ_ONCE(ms->sk.sk_sndbuf);
+	       ms->tx_queued + cost <= (u32)READ_ONCE(ms->sk.sk_sndbuf);
 }
 
 static int mlog_rdm_sendmsg(struct socket *sock, struct msghdr *msg,
@@ -886,6 +927,7 @@ static int mlog_rdm_sendmsg(struct socket *sock, struct msghdr *msg,
 	struct mlog_txmsg *m;
 	struct mlog_flow *fl;
 	long timeo;
+	u32 cost;
 	int err;
 
 	err = mlog_send_prepare(sk, msg, len, &dest);
@@ -906,23 +948,34 @@ static int mlog_rdm_sendmsg(struct socket *sock, struct msghdr *msg,
 		}
 		m->rec = rec;
 		m->data = rec->data;
+		m->logged = true;
 	} else {
-		m = kvmalloc(struct_size(m, inline_data, len),
-			     GFP_KERNEL_ACCOUNT);
+		bool apart = mlog_txmsg_apart(len);
+
+		m = kmalloc(apart ? sizeof(*m) : struct_size(m, inline_data, len),
+			    GFP_KERNEL_ACCOUNT);
 		if (!m)
 			return -ENOMEM;
-		if (!copy_from_iter_full(m->inline_data, len,
-					 &msg->msg_iter)) {
-			kvfree(m);
+		m->logged = false;
+		m->data = m->inline_data;
+		if (apart) {
+			m->data = kvmalloc(len, GFP_KERNEL_ACCOUNT);
+			if (!m->data) {
+				kfree(m);
+				return -ENOMEM;
+			}
+		}
+		if (!copy_from_iter_full(m->data, len, &msg->msg_iter)) {
+			mlog_txmsg_kfree(m);
 			return -EFAULT;
 		}
 		m->rec = NULL;
-		m->data = m->inline_data;
 		m->interval = 0;
 		m->delayed = false;
 	}
 	m->len = len;
 	m->retransmitted = false;
+	cost = mlog_txmsg_cost(len, m->logged);
 
 	add_wait_queue(sk_sleep(sk), &wait);
 	for (;;) {
@@ -935,7 +988,7 @@ static int mlog_rdm_sendmsg(struct socket *sock, struct msghdr *msg,
 			err = sock_error(sk);
 			break;
 		}
-		if (mlog_has_room(ms, len))
+		if (mlog_has_room(ms, cost))
 			break;
 		spin_unlock_bh(&ms->lock);
 		if (!timeo) {
@@ -958,7 +1011,7 @@ static int mlog_rdm_sendmsg(struct socket *sock, struct msghdr *msg,
 			if (m->rec)
 				mlog_sl_enqueue(fl, m);
 			list_add_tail(&m->list, &fl->txq);
-			ms->tx_queued += len;
+			ms->tx_queued += cost;
 			ms->stats.tx_msgs++;
 			m = NULL;
 			mlog_rdm_push(fl);
@@ -970,7 +1023,7 @@ out_unlocked:
 	if (m) {
 		if (m->rec)
 			mlog_log_put(&mn->log, m->rec);
-		kvfree(m);
+		mlog_txmsg_kfree(m);
 	}
 	if (err == -ENOBUFS)
 		mlog_stat_inc(mn, MLOG_STAT_NO_MEMORY);
@@ -1027,7 +1080,11 @@ static int mlog_rdm_ioctl(struct socket *sock, unsigned int cmd,
 
 	switch (cmd) {
 	case SIOCOUTQ:
-		/* bytes sent but not yet acknowledged by their receivers */
+		/*
+		 * What the messages not yet acknowledged by their receivers
+		 * cost (mlog_txmsg_cost()): 0 once and only once every
+		 * message sent has been acknowledged, empty ones included.
+		 */
 		amount = READ_ONCE(mlog_sk(sk)->tx_queued);
 		break;
 	case SIOCINQ:

@@ -379,7 +379,7 @@ enum mlog_sock_attr {
 	MLOG_SOCK_TYPE,			/* u32: SOCK_DGRAM or SOCK_RDM */
 	MLOG_SOCK_INODE,		/* u64: socket inode, as in /proc/PID/fd */
 	MLOG_SOCK_FLOWS,		/* u32: peers it exchanges RDM with */
-	MLOG_SOCK_TX_QUEUED,		/* u64: bytes sent, not yet acknowledged */
+	MLOG_SOCK_TX_QUEUED,		/* u64: cost of messages not yet acked */
 	MLOG_SOCK_RX_QUEUED,		/* u64: bytes waiting in the receive queue */
 	MLOG_SOCK_TX_MSGS,		/* u64 */
 	MLOG_SOCK_RX_MSGS,		/* u64 */
