@@ -137,6 +137,23 @@ static bool mlog_log_has_room(struct mlog_log *log)
 }
 
 /*
+ * Could an entry for a message of any size be reserved now, without
+ * waiting for a purge?  For poll() on a protected host's socket.
+ */
+bool mlog_log_writable(struct mlog_log *log)
+{
+	u32 max = MLOG_LOG_BLOCK_BYTES - offsetof(struct mlog_log_block, data);
+	bool room;
+
+	spin_lock_bh(&log->lock);
+	room = log->bytes + MLOG_LOG_BLOCK_BYTES <= log->max_bytes ||
+	       (log->cur &&
+		log->cur->used + mlog_log_rec_size(MLOG_MAX_MSG) <= max);
+	spin_unlock_bh(&log->lock);
+	return room;
+}
+
+/*
  * Reserve an entry for a message of @len bytes; the caller fills it and
  * files it.  Process context.  Waits up to *@timeo for room when the log
  * is at its cap.  Returns the entry (one reference) or an ERR_PTR.

@@ -531,6 +531,7 @@ int mlog_frame_out(struct mlog_net *mn, struct mlog_peer *peer,
 /* log.c */
 void mlog_log_init(struct mlog_log *log);
 void mlog_log_destroy(struct mlog_log *log);
+bool mlog_log_writable(struct mlog_log *log);
 struct mlog_log_rec *mlog_log_reserve(struct mlog_net *mn, u32 len,
 				      long *timeo);
 void mlog_log_file(struct mlog_log *log, struct mlog_log_rec *rec,

@@ -189,6 +189,50 @@ static void mlog_write_space(struct sock *sk)
 	rcu_read_unlock();
 }
 
+/*
+ * Would the next send of a message of any size the socket accepts, up to
+ * MLOG_MAX_MSG bytes, find room in SO_SNDBUF?  An empty queue takes any
+ * message.
+ */
+static bool mlog_sndbuf_writable(struct mlog_sock *ms)
+{
+	u32 queued = READ_ONCE(ms->tx_queued);
+
+	return !queued ||
+	       queued + mlog_txmsg_cost(MLOG_MAX_MSG, READ_ONCE(ms->host)) <=
+	       (u32)READ_ONCE(ms->sk.sk_sndbuf);
+}
+
+/*
+ * Messages left the send queue.  Wake writers, poll() and SIGIO once a
+ * message of any size would fit again, and only if one of them found the
+ * socket full (SOCK_NOSPACE), as TCP does: waking them on every
+ * acknowledgment would have them find it full again, and spin.  Caller
+ * holds ms->lock, under which senders set SOCK_NOSPACE.
+ */
+static void mlog_rdm_write_space(struct mlog_sock *ms)
+{
+	struct socket *sock = READ_ONCE(ms->sk.sk_socket);
+
+	/* tx_queued went down before SOCK_NOSPACE is read: see poll */
+	smp_mb();
+	if (!sock || !test_bit(SOCK_NOSPACE, &sock->flags) ||
+	    !mlog_sndbuf_writable(ms))
+		return;
+	clear_bit(SOCK_NOSPACE, &sock->flags);
+	mlog_write_space(&ms->sk);
+}
+
+/* The socket is full: whoever finds it so is told when it is not. */
+static void mlog_set_nospace(struct sock *sk)
+{
+	struct socket *sock = READ_ONCE(sk->sk_socket);
+
+	sk_set_bit(SOCKWQ_ASYNC_NOSPACE, sk);
+	if (sock)
+		set_bit(SOCK_NOSPACE, &sock->flags);
+}
+
 static void mlog_report_error(struct sock *sk, int err)
 {
 	WRITE_ONCE(sk->sk_err, err);
@@ -655,7 +699,7 @@ static void mlog_process_ack(struct mlog_flow *fl, const struct mlog_frame *f)
 		return;
 	}
 	if (acked)
-		mlog_write_space(&ms->sk);
+		mlog_rdm_write_space(ms);
 	mlog_rdm_push(fl);
 }
 
@@ -671,7 +715,7 @@ static void mlog_flow_restart(struct mlog_flow *fl)
 	mlog_flow_reset_seq(fl);
 	del_timer(&fl->rto_timer);
 	mlog_stat_inc(mn, MLOG_STAT_PEER_RESTARTED);
-	mlog_write_space(&fl->ms->sk);
+	mlog_rdm_write_space(fl->ms);
 	mlog_report_error(&fl->ms->sk, ECONNRESET);
 }
 
@@ -990,6 +1034,7 @@ static int mlog_rdm_sendmsg(struct socket *sock, struct msghdr *msg,
 		}
 		if (mlog_has_room(ms, cost))
 			break;
+		mlog_set_nospace(sk);
 		spin_unlock_bh(&ms->lock);
 		if (!timeo) {
 			err = -EAGAIN;
@@ -1058,16 +1103,41 @@ static int mlog_rdm_recvmsg(struct socket *sock, struct msghdr *msg,
 	return ret;
 }
 
+/*
+ * Writable: the next send of any message the socket accepts, up to
+ * MLOG_MAX_MSG bytes, finds room at once, in SO_SNDBUF and, for a
+ * protected host, in the log (a send that finds neither full never gets
+ * EAGAIN).
+ */
+static bool mlog_rdm_writable(struct mlog_sock *ms)
+{
+	return mlog_sndbuf_writable(ms) &&
+	       (!ms->host || mlog_log_writable(&mlog_sk_net(ms)->log));
+}
+
 static __poll_t mlog_rdm_poll(struct file *file, struct socket *sock,
 			      poll_table *wait)
 {
+	const __poll_t out = EPOLLOUT | EPOLLWRNORM | EPOLLWRBAND;
 	struct sock *sk = sock->sk;
+	struct mlog_sock *ms = mlog_sk(sk);
 	__poll_t mask;
 
-	mask = datagram_poll(file, sock, wait);
-	mask &= ~(EPOLLOUT | EPOLLWRNORM | EPOLLWRBAND);
-	if (READ_ONCE(mlog_sk(sk)->tx_queued) < (u32)READ_ONCE(sk->sk_sndbuf))
-		mask |= EPOLLOUT | EPOLLWRNORM | EPOLLWRBAND;
+	mask = datagram_poll(file, sock, wait) & ~out;
+	/* a protected host's log makes room when a block is freed */
+	if (ms->host)
+		poll_wait(file, &mlog_sk_net(ms)->log.wait, wait);
+	if (mlog_rdm_writable(ms))
+		return mask | out;
+	mlog_set_nospace(sk);
+	/*
+	 * An acknowledgment may have made room meanwhile, seeing no
+	 * SOCK_NOSPACE yet: look again (pairs with the barrier in
+	 * mlog_rdm_write_space(), as tcp_poll() with tcp_check_space()).
+	 */
+	smp_mb__after_atomic();
+	if (mlog_rdm_writable(ms))
+		mask |= out;
 	return mask;
 }
 
