@@ -275,7 +275,10 @@ struct mlog_txmsg {
  * themselves are kept, each charged to the socket, and chained into one
  * skb when the last arrives (no copy).  When the buffer could not hold a
  * whole message kept that way, its bytes are copied into one buffer
- * instead, which costs about half as much memory.
+ * instead, which costs about half as much memory.  A SOCK_RDM message is
+ * admitted whole: room for all of it is reserved at its first fragment
+ * (mlog_sock.rcv_reserved), and each fragment kept turns part of that
+ * reservation into its charge.
  */
 struct mlog_reasm {
 	struct sk_buff		*skb;		/* copy: the message buffer */
@@ -285,11 +288,14 @@ struct mlog_reasm {
 	u32			msg_len;
 	u32			have;		/* bytes received so far */
 	u64			frags;		/* bitmap of fragments received */
+	bool			admitted;	/* room reserved for all of it */
+	u32			reserved;	/* ... of which not charged yet */
+	unsigned long		stamp;		/* jiffies of its last fragment */
 };
 
 static inline bool mlog_reasm_started(const struct mlog_reasm *r)
 {
-	return r->skb || r->head;
+	return r->skb || r->head || r->admitted;
 }
 
 /*
@@ -361,6 +367,11 @@ struct mlog_flow {
 	struct mlog_ooo		*ooo;		/* kept beyond a gap, or NULL */
 	unsigned int		unacked;	/* delivered, not yet acked */
 	bool			window_low;	/* advertised little room */
+	/*
+	 * Message rcv_nxt found no room, and would cost this much: the flow
+	 * is offered a window of 0 until reading makes that much room.
+	 */
+	u32			rcv_refused;
 	struct timer_list	ack_timer;
 
 	/* sender-based logging */
@@ -420,6 +431,8 @@ struct mlog_sock {
 	spinlock_t		lock;
 	bool			dead;		/* closing: no new flows, timers */
 	bool			window_low;	/* some flow was told little room */
+	u32			wake_space;	/* ... tell it when this is free */
+	u32			rcv_reserved;	/* room held for admitted messages */
 	DECLARE_HASHTABLE(flows, MLOG_FLOW_HASH_BITS);
 	unsigned int		nflows;
 	u32			tx_queued;	/* cost of unacknowledged messages */
@@ -437,6 +450,32 @@ static inline struct mlog_sock *mlog_sk(const struct sock *sk)
 static inline struct mlog_net *mlog_sk_net(const struct mlog_sock *ms)
 {
 	return ms->mn;
+}
+
+/*
+ * Receive buffer in use: what is charged to the socket and the room held
+ * for admitted messages.  Receivers take what fits SO_RCVBUF, and a
+ * buffer holding nothing takes anything, as UDP does, so that a message
+ * larger than the buffer still comes through.
+ */
+static inline u32 mlog_rcv_used(const struct mlog_sock *ms)
+{
+	return atomic_read(&ms->sk.sk_rmem_alloc) + READ_ONCE(ms->rcv_reserved);
+}
+
+static inline bool mlog_rcv_room(const struct mlog_sock *ms, u32 size)
+{
+	u32 used = mlog_rcv_used(ms);
+
+	return !used || (u64)used + size <= (u32)READ_ONCE(ms->sk.sk_rcvbuf);
+}
+
+/* Free receive buffer, 0 when it is full or beyond. */
+static inline u32 mlog_rcv_space(const struct mlog_sock *ms)
+{
+	int space = READ_ONCE(ms->sk.sk_rcvbuf) - (int)mlog_rcv_used(ms);
+
+	return space > 0 ? space : 0;
 }
 
 /* Source of a received frame, kept in skb->cb until recvmsg(). */
@@ -489,10 +528,14 @@ int mlog_sock_dump(struct sk_buff *skb, struct netlink_callback *cb,
 struct mlog_flow *mlog_flow_get(struct mlog_sock *ms,
 				const struct in6_addr *addr, u16 port,
 				gfp_t gfp);
+u32 mlog_reasm_cost(const struct mlog_sock *ms, const struct sk_buff *skb,
+		    const struct mlog_frame *f, bool *copy);
+bool mlog_reasm_start(struct mlog_sock *ms, struct mlog_reasm *r,
+		      const struct sk_buff *skb, const struct mlog_frame *f);
 bool mlog_reasm_add(struct mlog_sock *ms, struct mlog_reasm *r,
 		    struct sk_buff *skb, const struct mlog_frame *f);
-void mlog_reasm_reset(struct mlog_reasm *r);
-struct sk_buff *mlog_reasm_take(struct mlog_reasm *r);
+void mlog_reasm_reset(struct mlog_sock *ms, struct mlog_reasm *r);
+struct sk_buff *mlog_reasm_take(struct mlog_sock *ms, struct mlog_reasm *r);
 bool mlog_charge(struct sock *sk, struct sk_buff *skb);
 void mlog_deliver(struct mlog_sock *ms, struct sk_buff *skb,
 		  const struct in6_addr *src, u16 src_port);

@@ -71,6 +71,7 @@ static void mlog_flow_reset_seq(struct mlog_flow *fl)
 	fl->probe_ssn = 0;
 	fl->rto_recovery = false;
 	fl->undo_ssn = 0;
+	fl->rcv_refused = 0;
 }
 
 void mlog_flow_init_rdm(struct mlog_flow *fl)
@@ -158,7 +159,7 @@ static void mlog_ooo_release(struct mlog_flow *fl)
 	if (!fl->ooo)
 		return;
 	for (i = 0; i < MLOG_OOO_MSGS; i++)
-		mlog_reasm_reset(&fl->ooo->reasm[i]);
+		mlog_reasm_reset(fl->ms, &fl->ooo->reasm[i]);
 }
 
 static void mlog_ooo_free(struct mlog_flow *fl)
@@ -240,16 +241,19 @@ static void mlog_report_error(struct sock *sk, int err)
 }
 
 /*
- * Receive buffer room offered to one flow: the free part of SO_RCVBUF,
+ * Receive buffer room offered to flow @fl: the free part of SO_RCVBUF,
  * shared out among the flows that send to us, so that several senders
- * together do not overrun it.
+ * together do not overrun it.  None while its next message waits for
+ * room: its sender then waits to be told (mlog_rdm_recvmsg()).
  */
-static u32 mlog_rcv_window(struct sock *sk)
+static u32 mlog_rcv_window(struct mlog_flow *fl)
 {
-	int space = READ_ONCE(sk->sk_rcvbuf) - atomic_read(&sk->sk_rmem_alloc);
-	unsigned int flows = max_t(unsigned int, READ_ONCE(mlog_sk(sk)->nflows), 1);
+	struct mlog_sock *ms = fl->ms;
+	unsigned int flows = max_t(unsigned int, READ_ONCE(ms->nflows), 1);
 
-	return space > 0 ? space / flows : 0;
+	if (fl->rcv_refused)
+		return 0;
+	return mlog_rcv_space(ms) / flows;
 }
 
 /*
@@ -293,7 +297,7 @@ void mlog_rdm_fill_transport_ack(struct mlog_flow *fl, struct mlog_frame *f)
 	if (sk->sk_type != SOCK_RDM)
 		return;
 	f->ack = fl->rcv_nxt - 1;
-	f->window = mlog_rcv_window(sk);
+	f->window = mlog_rcv_window(fl);
 	/*
 	 * The delayed acknowledgment goes now (typically on a reply): stop
 	 * its timer rather than let it fire for nothing: on an idle CPU
@@ -307,8 +311,14 @@ void mlog_rdm_fill_transport_ack(struct mlog_flow *fl, struct mlog_frame *f)
 	}
 	fl->unacked = 0;
 	fl->window_low = f->window < (u32)READ_ONCE(sk->sk_rcvbuf) / 8;
-	if (fl->window_low)
-		fl->ms->window_low = true;
+	if (fl->window_low) {
+		/* tell it when reading has made this much room */
+		u32 need = fl->rcv_refused ?: (u32)READ_ONCE(sk->sk_rcvbuf) / 2;
+
+		if (!fl->ms->window_low || need < fl->ms->wake_space)
+			WRITE_ONCE(fl->ms->wake_space, need);
+		WRITE_ONCE(fl->ms->window_low, true);
+	}
 }
 
 void mlog_rdm_frame_init(struct mlog_flow *fl, struct mlog_frame *f, u8 type)
@@ -710,7 +720,7 @@ static void mlog_flow_restart(struct mlog_flow *fl)
 
 	mlog_sl_flow_detach(fl);
 	mlog_txq_purge(fl);
-	mlog_reasm_reset(&fl->reasm);
+	mlog_reasm_reset(fl->ms, &fl->reasm);
 	mlog_ooo_free(fl);
 	mlog_flow_reset_seq(fl);
 	del_timer(&fl->rto_timer);
@@ -743,7 +753,7 @@ static bool mlog_ooo_add(struct mlog_flow *fl, struct sk_buff *skb,
 	r = &fl->ooo->reasm[i];
 	/* slots are emptied as rcv_nxt passes them; be safe anyway */
 	if (mlog_reasm_started(r) && r->ssn != f->ssn)
-		mlog_reasm_reset(r);
+		mlog_reasm_reset(ms, r);
 	first = !mlog_reasm_started(r);
 	if (!mlog_reasm_add(ms, r, skb, f)) {
 		ms->stats.rx_drops++;
@@ -775,7 +785,8 @@ static void mlog_ooo_drain(struct mlog_flow *fl)
 		if (!mlog_reasm_started(r) || r->ssn != fl->rcv_nxt)
 			return;
 		if (r->have < r->msg_len) {
-			mlog_reasm_reset(&fl->reasm);
+			/* with the room it holds */
+			mlog_reasm_reset(fl->ms, &fl->reasm);
 			fl->reasm = *r;
 			memset(r, 0, sizeof(*r));
 			return;
@@ -783,13 +794,59 @@ static void mlog_ooo_drain(struct mlog_flow *fl)
 		/* its state interval starts before anyone can read it */
 		if (!mlog_sl_deliver(fl, &fl->ooo->frame[i])) {
 			/* not acknowledged: its sender sends it again */
-			mlog_reasm_reset(r);
+			mlog_reasm_reset(fl->ms, r);
 			return;
 		}
-		mlog_deliver(fl->ms, mlog_reasm_take(r), &fl->addr, fl->port);
+		mlog_deliver(fl->ms, mlog_reasm_take(fl->ms, r), &fl->addr,
+			     fl->port);
 		fl->rcv_nxt++;
 		fl->unacked++;
 	}
+}
+
+/*
+ * A message that stops getting fragments for this long has lost its
+ * sender: a live one resends what is missing at least every MLOG_RTO_MAX.
+ */
+#define MLOG_REASM_STALE	(8 * MLOG_RTO_MAX)
+
+/*
+ * Message rcv_nxt of @fl finds no room.  The next message in order goes
+ * first: what the socket's flows keep beyond their gaps is dropped (their
+ * senders send it again), and so are messages of other flows whose
+ * senders have been silent for MLOG_REASM_STALE, which would otherwise
+ * hold their room for ever.  Caller holds ms->lock.
+ */
+static void mlog_rcv_make_room(struct mlog_flow *fl)
+{
+	struct mlog_sock *ms = fl->ms;
+	struct mlog_flow *other;
+	int bkt;
+
+	hash_for_each(ms->flows, bkt, other, node) {
+		mlog_ooo_release(other);
+		if (other != fl && mlog_reasm_started(&other->reasm) &&
+		    time_after(jiffies, other->reasm.stamp + MLOG_REASM_STALE))
+			mlog_reasm_reset(ms, &other->reasm);
+	}
+}
+
+/*
+ * Admit message rcv_nxt of @fl, whose first fragment to arrive is @skb,
+ * into @r or, for a message of one fragment, charge @skb itself: false
+ * if there is no room for all of it, even after mlog_rcv_make_room().
+ */
+static bool mlog_rdm_admit(struct mlog_flow *fl, struct mlog_reasm *r,
+			   struct sk_buff *skb, const struct mlog_frame *f)
+{
+	struct mlog_sock *ms = fl->ms;
+	bool whole = f->payload_len == f->msg_len;
+
+	if (whole ? mlog_charge(&ms->sk, skb) : mlog_reasm_start(ms, r, skb, f))
+		return true;
+	mlog_rcv_make_room(fl);
+	return whole ? mlog_charge(&ms->sk, skb) :
+		       mlog_reasm_start(ms, r, skb, f);
 }
 
 static void mlog_rdm_data(struct mlog_flow *fl, struct sk_buff *skb,
@@ -800,6 +857,8 @@ static void mlog_rdm_data(struct mlog_flow *fl, struct sk_buff *skb,
 	struct mlog_net *mn = mlog_sk_net(ms);
 	struct mlog_reasm *r = &fl->reasm;
 	struct sk_buff *whole;
+	bool copy, tell;
+	u32 cost;
 
 	if (f->ssn < fl->rcv_nxt) {
 		ms->stats.rx_dup++;
@@ -821,14 +880,25 @@ static void mlog_rdm_data(struct mlog_flow *fl, struct sk_buff *skb,
 	}
 
 	if (f->payload_len == f->msg_len) {
-		if (!mlog_charge(&ms->sk, skb)) {
+		cost = skb->truesize;
+		if (!mlog_rdm_admit(fl, r, skb, f)) {
 			kfree_skb(skb);
-			goto no_room;
+			goto refuse;
 		}
+		fl->rcv_refused = 0;
 		whole = skb;
 	} else {
 		if (mlog_reasm_started(r) && r->ssn != f->ssn)
-			mlog_reasm_reset(r);
+			mlog_reasm_reset(ms, r);
+		/* its first fragment to arrive: admitted whole, or not */
+		if (!mlog_reasm_started(r)) {
+			cost = mlog_reasm_cost(ms, skb, f, &copy);
+			if (!mlog_rdm_admit(fl, r, skb, f)) {
+				kfree_skb(skb);
+				goto refuse;
+			}
+			fl->rcv_refused = 0;
+		}
 		if (!mlog_reasm_add(ms, r, skb, f))
 			goto no_room;
 		if (r->have < r->msg_len) {
@@ -842,7 +912,7 @@ static void mlog_rdm_data(struct mlog_flow *fl, struct sk_buff *skb,
 				mlog_send_ack(fl);
 			return;		/* more fragments to come */
 		}
-		whole = mlog_reasm_take(r);
+		whole = mlog_reasm_take(ms, r);
 	}
 
 	/*
@@ -860,10 +930,26 @@ static void mlog_rdm_data(struct mlog_flow *fl, struct sk_buff *skb,
 	fl->unacked++;
 	mlog_ooo_drain(fl);
 	if (fl->unacked >= MLOG_ACK_EVERY ||
-	    mlog_rcv_window(&ms->sk) < (u32)READ_ONCE(ms->sk.sk_rcvbuf) / 4)
+	    mlog_rcv_space(ms) < (u32)READ_ONCE(ms->sk.sk_rcvbuf) / 4)
 		mlog_send_ack(fl);
 	else if (!timer_pending(&fl->ack_timer))
 		mod_timer(&fl->ack_timer, jiffies + MLOG_DELACK);
+	return;
+
+refuse:
+	/*
+	 * No room for all of it: not acknowledged, and its sender offered
+	 * a window of 0, once per message (its first fragment to arrive,
+	 * and the last, which a probe is), until reading makes the room
+	 * (mlog_rdm_recvmsg()); it then asks again.
+	 */
+	ms->stats.rx_drops++;
+	mlog_stat_inc(mn, MLOG_STAT_RX_QUEUE_FULL);
+	tell = !fl->rcv_refused || f->frag_off + f->payload_len == f->msg_len;
+	/* an empty buffer takes any message (mlog_rcv_room()) */
+	fl->rcv_refused = clamp_t(u32, cost, 1, READ_ONCE(ms->sk.sk_rcvbuf));
+	if (tell)
+		mlog_send_ack(fl);
 	return;
 
 no_room:
@@ -1087,17 +1173,32 @@ static int mlog_rdm_recvmsg(struct socket *sock, struct msghdr *msg,
 
 	/*
 	 * Reading made room: senders we told to hold back learn it now
-	 * rather than at their next timeout.
+	 * rather than at their next timeout, each once there is what it
+	 * waits for: half the buffer, or all of the message it was refused.
 	 */
-	if (READ_ONCE(ms->window_low) && mlog_rcv_window(sk) >= rcvbuf / 2) {
+	if (READ_ONCE(ms->window_low) &&
+	    mlog_rcv_space(ms) >= READ_ONCE(ms->wake_space)) {
 		struct mlog_flow *fl;
+		u32 space, need;
 		int bkt;
 
 		spin_lock_bh(&ms->lock);
-		ms->window_low = false;
-		hash_for_each(ms->flows, bkt, fl, node)
-			if (fl->window_low && !ms->dead)
-				mlog_send_ack(fl);
+		WRITE_ONCE(ms->window_low, false);
+		space = mlog_rcv_space(ms);
+		hash_for_each(ms->flows, bkt, fl, node) {
+			if (!fl->window_low || ms->dead)
+				continue;
+			need = fl->rcv_refused ?: rcvbuf / 2;
+			if (space < need) {
+				/* still waiting */
+				if (!ms->window_low || need < ms->wake_space)
+					WRITE_ONCE(ms->wake_space, need);
+				WRITE_ONCE(ms->window_low, true);
+				continue;
+			}
+			fl->rcv_refused = 0;
+			mlog_send_ack(fl);
+		}
 		spin_unlock_bh(&ms->lock);
 	}
 	return ret;
