@@ -263,6 +263,7 @@ struct mlog_txmsg {
 	bool			retransmitted;	/* no RTT sample (Karn) */
 	bool			delayed;	/* held by the send rule */
 	bool			logged;		/* the bytes are rec's */
+	bool			probed;		/* only a window probe went */
 	u64			sent_ns;	/* ktime_get_ns() of first send */
 	u64			interval;	/* sender's RSN when sent */
 	struct mlog_log_rec	*rec;		/* logged copy, or NULL */
@@ -360,6 +361,13 @@ struct mlog_flow {
 	u32			undo_cwnd;
 	u32			undo_ssthresh;
 	bool			reported;	/* socket told of the silence */
+
+	/*
+	 * The receiver's last acknowledgment offered no room while messages
+	 * awaited it: it dropped snd_una, or would have.  A window again
+	 * says there is room: ask again (mlog_process_ack()).
+	 */
+	bool			zero_window;
 
 	/* receiving side */
 	u64			rcv_nxt;	/* next SSN to deliver */

@@ -71,6 +71,7 @@ static void mlog_flow_reset_seq(struct mlog_flow *fl)
 	fl->probe_ssn = 0;
 	fl->rto_recovery = false;
 	fl->undo_ssn = 0;
+	fl->zero_window = false;
 	fl->rcv_refused = 0;
 }
 
@@ -368,10 +369,10 @@ void mlog_rdm_closing(struct mlog_flow *fl)
 /*
  * Put message @m on the wire, all of it except the fragments in @skip
  * (bit i: the fragment at i * MLOG_MAX_FRAG), which the receiver holds.
- * @first: its first transmission.
+ * @first: its first transmission.  Returns the number of frames sent.
  */
-static void mlog_xmit_msg(struct mlog_flow *fl, struct mlog_txmsg *m,
-			  bool first, u64 skip)
+static u32 mlog_xmit_msg(struct mlog_flow *fl, struct mlog_txmsg *m,
+			 bool first, u64 skip)
 {
 	struct mlog_net *mn = mlog_sk_net(fl->ms);
 	struct mlog_frame f;
@@ -398,8 +399,7 @@ static void mlog_xmit_msg(struct mlog_flow *fl, struct mlog_txmsg *m,
 		}
 		off += f.payload_len;
 	} while (off < m->len);
-	if (!first)
-		mlog_stat_add(mn, MLOG_STAT_TX_RESENT_FRAMES, sent);
+	return sent;
 }
 
 static void mlog_count_retransmit(struct mlog_flow *fl, struct mlog_txmsg *m)
@@ -413,11 +413,20 @@ static void mlog_count_retransmit(struct mlog_flow *fl, struct mlog_txmsg *m)
 
 /*
  * Put on the wire what the peer's window allows, starting at snd_nxt.
- * One message may always be in flight, so a window of zero is probed.
+ * One message may always be in flight.  If the window cannot take it,
+ * only its last fragment goes, as a probe: the receiver admits a message
+ * whole or not at all, at its first fragment to arrive, and answers the
+ * last one at once, with the map of what it holds if it took the message
+ * (the rest goes then, mlog_retransmit_una()), with a window of 0 if not
+ * (it asks again when told there is room, or when the timer fires).
+ * Sending all of it could cost up to 48 frames dropped for nothing.
  */
 void mlog_rdm_push(struct mlog_flow *fl)
 {
 	struct mlog_txmsg *m;
+	unsigned int nfrags;
+	bool probe;
+	u32 cost;
 
 	list_for_each_entry(m, &fl->txq, list) {
 		if (m->ssn < fl->snd_nxt)
@@ -425,10 +434,14 @@ void mlog_rdm_push(struct mlog_flow *fl)
 		/* no more in flight than the receiver keeps beyond a gap */
 		if (m->ssn - fl->snd_una >= MLOG_OOO_MSGS)
 			break;
-		if (fl->inflight &&
-		    fl->inflight + mlog_msg_cost(m->len) >
-		    min(fl->peer_window, fl->cwnd))
-			break;
+		cost = mlog_msg_cost(m->len);
+		nfrags = DIV_ROUND_UP(m->len, MLOG_MAX_FRAG);
+		probe = false;
+		if (fl->inflight + cost > min(fl->peer_window, fl->cwnd)) {
+			if (fl->inflight)
+				break;
+			probe = nfrags > 1 && cost > fl->peer_window;
+		}
 		/*
 		 * Everything from snd_nxt on goes out for the first time
 		 * (retransmissions are mlog_retransmit_una()'s and
@@ -438,9 +451,14 @@ void mlog_rdm_push(struct mlog_flow *fl)
 		if (!mlog_sl_may_send(fl, m))
 			break;
 		m->sent_ns = ktime_get_ns();
-		mlog_xmit_msg(fl, m, true, 0);
-		fl->inflight += mlog_msg_cost(m->len);
+		m->probed = probe;
+		if (probe)
+			fl->probe_ssn = m->ssn;
+		mlog_xmit_msg(fl, m, true, probe ? BIT_ULL(nfrags - 1) - 1 : 0);
+		fl->inflight += cost;
 		fl->snd_nxt = m->ssn + 1;
+		if (probe)
+			break;
 	}
 	if (fl->snd_una < fl->snd_nxt && !timer_pending(&fl->rto_timer))
 		mod_timer(&fl->rto_timer, jiffies + fl->rto);
@@ -570,8 +588,16 @@ static void mlog_retransmit_una(struct mlog_flow *fl)
 		if (skip == all)
 			skip = 0;
 	}
+	if (m->probed) {
+		/* only a window probe went: the rest goes for the first time */
+		m->probed = false;
+		m->sent_ns = ktime_get_ns();
+		mlog_xmit_msg(fl, m, false, skip);
+		return;
+	}
 	mlog_count_retransmit(fl, m);
-	mlog_xmit_msg(fl, m, false, skip);
+	mlog_stat_add(mlog_sk_net(fl->ms), MLOG_STAT_TX_RESENT_FRAMES,
+		      mlog_xmit_msg(fl, m, false, skip));
 }
 
 /*
@@ -595,13 +621,10 @@ static void mlog_probe_una(struct mlog_flow *fl)
 		return;
 	nfrags = max_t(unsigned int, DIV_ROUND_UP(m->len, MLOG_MAX_FRAG), 1);
 	mlog_count_retransmit(fl, m);
-	if (nfrags == 1) {
-		fl->probe_ssn = 0;
-		mlog_xmit_msg(fl, m, false, 0);
-		return;
-	}
-	fl->probe_ssn = m->ssn;
-	mlog_xmit_msg(fl, m, false, BIT_ULL(nfrags - 1) - 1);
+	fl->probe_ssn = nfrags > 1 ? m->ssn : 0;
+	mlog_stat_add(mlog_sk_net(fl->ms), MLOG_STAT_TX_RESENT_FRAMES,
+		      mlog_xmit_msg(fl, m, false,
+				    nfrags > 1 ? BIT_ULL(nfrags - 1) - 1 : 0));
 }
 
 /*
@@ -630,6 +653,7 @@ static void mlog_process_ack(struct mlog_flow *fl, const struct mlog_frame *f)
 	struct mlog_txmsg *m, *tmp;
 	u32 acked = 0, cost;
 	u64 acked_sq = 0;
+	bool was_zero;
 
 	if (!(f->flags & MLOG_F_ACK))
 		return;
@@ -642,6 +666,8 @@ static void mlog_process_ack(struct mlog_flow *fl, const struct mlog_frame *f)
 		return;
 	}
 	fl->peer_window = f->window;
+	was_zero = fl->zero_window;
+	fl->zero_window = !f->window;
 	fl->map_ssn = f->ack + 1;
 	fl->frag_map = f->frag_map;	/* 0 without MLOG_F_FRAG_MAP */
 	mlog_check_undo(fl, f);
@@ -677,7 +703,7 @@ static void mlog_process_ack(struct mlog_flow *fl, const struct mlog_frame *f)
 		 * another gap, or the receiver could not keep everything
 		 * beyond the first.  That message goes again at once.
 		 */
-		if (acked && fl->snd_una <= fl->recover) {
+		if (acked && fl->snd_una <= fl->recover && f->window) {
 			/*
 			 * After a timeout, this may be the late answer to the
 			 * original, its map older than what followed: ask,
@@ -690,9 +716,25 @@ static void mlog_process_ack(struct mlog_flow *fl, const struct mlog_frame *f)
 		}
 	} else if (fl->probe_ssn == fl->snd_una &&
 		   (f->flags & MLOG_F_FRAG_MAP)) {
-		/* the answer to a timeout's probe: what the receiver misses */
+		/* the answer to a probe: what the receiver misses */
 		fl->probe_ssn = 0;
 		mlog_retransmit_una(fl);
+	} else if (!f->window) {
+		/*
+		 * The receiver has no room for snd_una and drops it, or
+		 * would: no sign of loss, and nothing to send into it.  It
+		 * offers a window again when it has room.
+		 */
+	} else if (was_zero && !(f->flags & MLOG_F_FRAG_MAP) &&
+		   fl->snd_nxt > fl->snd_una) {
+		/*
+		 * Room again, and it holds nothing of snd_una: ask again,
+		 * and ask for each message dropped with it in turn, as after
+		 * a timeout (but the window stays: nothing was congested).
+		 */
+		fl->recover = fl->snd_nxt - 1;
+		fl->rto_recovery = true;
+		mlog_probe_una(fl);
 	} else if (f->type == MLOG_FRAME_ACK && !(f->flags & MLOG_F_DUP) &&
 		   fl->snd_nxt > fl->snd_una &&
 		   ++fl->dupacks >= 2 && fl->snd_una > fl->recover &&
@@ -1105,6 +1147,7 @@ static int mlog_rdm_sendmsg(struct socket *sock, struct msghdr *msg,
 	}
 	m->len = len;
 	m->retransmitted = false;
+	m->probed = false;
 	cost = mlog_txmsg_cost(len, m->logged);
 
 	add_wait_queue(sk_sleep(sk), &wait);
