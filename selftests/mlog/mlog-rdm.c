@@ -16,6 +16,11 @@
  *   mlog-rdm client --to A.B.C.D:P --count N --size B [--random-size]
  *	    [--id X] [--timeout S]
  *	N request-reply round trips, checking every reply byte for byte
+ *   mlog-rdm fill --to A.B.C.D:P --size B [--random-size] --count N
+ *	send without blocking while poll() reports POLLOUT, to a receiver
+ *	that does not answer: fail if a send after POLLOUT gets EAGAIN, if
+ *	N messages went without the socket filling up, or if SIOCOUTQ does
+ *	not count every message queued
  *   mlog-rdm source|sink ... --sizes S1,S2,...
  *	one message of each size in turn (0 to 65536 bytes), every byte of
  *	it from the pattern, without a header; the sink takes one sender
@@ -61,6 +66,7 @@ static void usage(void)
 		"       mlog-rdm server --port P --senders K --count N [--timeout S]\n"
 		"       mlog-rdm client --to A:P --count N --size B [--random-size]\n"
 		"                [--id X] [--timeout S]\n"
+		"       mlog-rdm fill --to A:P --count N --size B [--random-size]\n"
 		"   sink also takes --stall S: wait S seconds before reading; all take\n"
 		"   --rcvbuf B and --sndbuf B (SO_RCVBUFFORCE/SO_SNDBUFFORCE, as root),\n"
 		"   --done FILE: once done, create FILE, and\n"
@@ -69,7 +75,9 @@ static void usage(void)
 		"   sink takes --close-at-once: close the socket as soon as the last\n"
 		"   message is read, before anything else;\n"
 		"   source and sink take --sizes S1,S2,...: one message of each size,\n"
-		"   all pattern and no header, so that it may be 0 to 65536 bytes\n");
+		"   all pattern and no header, so that it may be 0 to 65536 bytes;\n"
+		"   source takes --nonblock: send with MSG_DONTWAIT when poll() says\n"
+		"   POLLOUT, and fail if such a send gets EAGAIN\n");
 	exit(2);
 }
 
@@ -142,6 +150,7 @@ struct sender {
 };
 
 static int exit_on_report;
+static int nonblock;
 static uint32_t sizes[MAX_SIZES];
 static int nsizes;
 static int close_at_once;
@@ -324,12 +333,80 @@ static int do_sizes_sink(int fd, uint32_t id, double timeout)
 	return 0;
 }
 
+/*
+ * --nonblock: wait until poll() reports @fd writable; 0, or -1 with errno
+ * ETIMEDOUT at @deadline (or the error poll() failed with).
+ */
+static int wait_pollout(int fd, double deadline)
+{
+	struct pollfd p = { .fd = fd, .events = POLLOUT };
+
+	for (;;) {
+		int n = poll(&p, 1, 1000);
+
+		if (n < 0 && errno != EINTR)
+			return -1;
+		/* a pending error is for sendto() to return */
+		if (n > 0 && (p.revents & (POLLOUT | POLLERR)))
+			return 0;
+		if (mlog_now() > deadline) {
+			fprintf(stderr, "mlog-rdm: no POLLOUT before the deadline\n");
+			errno = ETIMEDOUT;
+			return -1;
+		}
+	}
+}
+
+/*
+ * fill: queue messages to @to, which does not answer, for as long as
+ * poll() reports POLLOUT, each sent without blocking.
+ */
+static int do_fill(int fd, struct sockaddr_mlog *to, long count, long size,
+		   int random)
+{
+	static uint8_t buf[MLOG_MAX_MSG];
+	int outq = -1, sndbuf = 0;
+	socklen_t sl = sizeof(sndbuf);
+	long n;
+
+	for (n = 0; n < count; n++) {
+		struct pollfd p = { .fd = fd, .events = POLLOUT };
+		uint32_t len = random ? msg_len(1, n + 1, size, 1) : size;
+
+		if (poll(&p, 1, 1000) < 1 || !(p.revents & POLLOUT))
+			break;
+		if (sendto(fd, buf, len, MSG_DONTWAIT, (struct sockaddr *)to,
+			   sizeof(*to)) == len)
+			continue;
+		if (errno == EHOSTUNREACH) {
+			n--;	/* reported once; not queued */
+			continue;
+		}
+		fprintf(stderr, "fill: message %ld (%u bytes) after POLLOUT: %s\n",
+			n + 1, len, strerror(errno));
+		return 1;
+	}
+	ioctl(fd, SIOCOUTQ, &outq);
+	getsockopt(fd, SOL_SOCKET, SO_SNDBUF, &sndbuf, &sl);
+	printf("fill: %ld messages of up to %ld bytes queued, SIOCOUTQ %d, SO_SNDBUF %d\n",
+	       n, size, outq, sndbuf);
+	if (n == count) {
+		fprintf(stderr, "fill: %ld messages and still writable\n", n);
+		return 1;
+	}
+	if (outq < n || outq <= 0) {
+		fprintf(stderr, "fill: SIOCOUTQ %d for %ld messages\n", outq, n);
+		return 1;
+	}
+	return 0;
+}
+
 static int do_source(int fd, struct sockaddr_mlog *to, int ndest, long count,
 		     long size, int random, uint32_t id, double timeout)
 {
 	static uint8_t buf[MLOG_MAX_MSG];
 	double deadline = mlog_now() + timeout;
-	long seq, reports = 0;
+	long seq, reports = 0, spurious = 0;
 	int d, outq = 0;
 
 	for (seq = 1; seq <= count; seq++) {
@@ -350,8 +427,22 @@ static int do_source(int fd, struct sockaddr_mlog *to, int ndest, long count,
 				for (k = sizeof(h); k < h.len; k++)
 					buf[k] = pattern(h.id, seq, k);
 			}
-			while (sendto(fd, buf, h.len, 0, (struct sockaddr *)&to[d],
+			while ((nonblock && wait_pollout(fd, deadline)) ||
+			       sendto(fd, buf, h.len, nonblock ? MSG_DONTWAIT : 0,
+				      (struct sockaddr *)&to[d],
 				      sizeof(to[d])) != h.len) {
+				if (nonblock && errno == EAGAIN) {
+					/* poll() said it would go */
+					if (++spurious == 1 || mlog_now() > deadline)
+						fprintf(stderr,
+							"source %u: EAGAIN after POLLOUT: message %ld, %u bytes\n",
+							id, seq, h.len);
+					if (mlog_now() > deadline)
+						return 1;
+					continue;
+				}
+				if (nonblock && errno == ETIMEDOUT)
+					return 1;
 				/* Suspicion is reported once; the message
 				 * was not queued, so send it again.
 				 */
@@ -371,6 +462,11 @@ static int do_source(int fd, struct sockaddr_mlog *to, int ndest, long count,
 				return 1;
 			}
 		}
+	}
+	if (spurious) {
+		fprintf(stderr, "source %u: %ld sends got EAGAIN right after POLLOUT\n",
+			id, spurious);
+		return 1;
 	}
 	/* Everything is delivered once everything is acknowledged. */
 	while (!ioctl(fd, SIOCOUTQ, &outq) && outq > 0) {
@@ -541,6 +637,10 @@ int main(int argc, char **argv)
 			close_at_once = 1;
 			continue;
 		}
+		if (!strcmp(argv[i], "--nonblock")) {
+			nonblock = 1;
+			continue;
+		}
 		if (i + 1 >= argc)
 			usage();
 		if (!strcmp(argv[i], "--port")) {
@@ -550,7 +650,9 @@ int main(int argc, char **argv)
 		} else if (!strcmp(argv[i], "--count")) {
 			count = mlog_num(argv[++i], 1, 10000000);
 		} else if (!strcmp(argv[i], "--size")) {
-			size = mlog_num(argv[++i], sizeof(struct msg_head), MLOG_MAX_MSG);
+			/* fill sends no header: any size */
+			size = mlog_num(argv[++i], strcmp(argv[1], "fill") ?
+					sizeof(struct msg_head) : 0, MLOG_MAX_MSG);
 		} else if (!strcmp(argv[i], "--linger")) {
 			char *colon = strrchr(argv[++i], ':');
 
@@ -635,6 +737,11 @@ int main(int argc, char **argv)
 		return finish(argv[1], do_source(fd, to, ndest, count, size,
 						 random, id, timeout),
 			      end);
+	}
+	if (!strcmp(argv[1], "fill")) {
+		if (ndest != 1)
+			usage();
+		return do_fill(fd, to, count, size, random);
 	}
 	if (!strcmp(argv[1], "client")) {
 		if (ndest != 1)

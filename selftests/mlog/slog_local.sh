@@ -28,6 +28,9 @@
 #            netlink (0, 1, around a fragment, around MLOG_DATA_CHUNK,
 #            around the largest attribute, up to 64 KiB): log dump --data
 #            returns each whole, byte for byte, over several dump parts
+#   cost     a protected host's messages to a node that never answers:
+#            empty ones and 64 KiB ones fill its send buffer (bookkeeping
+#            and log entries count), and each send poll() allows goes
 #   hold     with RSNs waiting 1 s for a piggyback, a protected datagram
 #            sender (host 11) that owes host 12 an RSN: polling for input
 #            alone does not send the RSN, a non-blocking send
@@ -56,7 +59,7 @@ cleanup() {
 		kill "$p" 2>/dev/null
 	done
 	wait 2>/dev/null
-	for h in 1 2 3 4 5 6 7 8 9 10 11 12 13 14; do
+	for h in 1 2 3 4 5 6 7 8 9 10 11 12 13 14 15; do
 		"$MLOGCTL" log purge --dst-host "$h" >/dev/null 2>&1
 		"$MLOGCTL" log purge --src-host "$h" >/dev/null 2>&1
 		"$MLOGCTL" host del --index "$h" >/dev/null 2>&1
@@ -66,7 +69,7 @@ cleanup() {
 }
 trap cleanup EXIT
 
-ksft_plan 79
+ksft_plan 81
 "$MLOGCTL" node set --addr 127.0.0.1 >/dev/null
 cap0=$("$MLOGCTL" --json log | jq -r .max_bytes)
 
@@ -487,6 +490,17 @@ check "dump: the text form lists them too" test "$rows" -eq "$nsz"
 "$MLOGCTL" log purge --src-host 14 >/dev/null && "$MLOGCTL" host del --index 13 &&
 	"$MLOGCTL" host del --index 14
 check "dump: log emptied, hosts 13 and 14 deleted" test $? -eq 0 -a "$(log_entries)" -eq 0
+
+# ---- cost: what a protected host's unacknowledged messages cost
+for size in 0 65536; do
+	out=$("$HOSTRUN" --index 15 --unregister -- "$RDM" fill --to 192.0.2.99:7000 \
+		--size "$size" --count 200000 2>&1)
+	st=$?
+	echo "# $out"
+	check "cost: protected host, $size-byte messages to a silent node fill SO_SNDBUF, no EAGAIN after POLLOUT" \
+		test "$st" -eq 0
+	"$MLOGCTL" log purge --src-host 15 >/dev/null
+done
 
 # ---- hold: the send rule holds a datagram sender (mlog-dgram-hold)
 delay0=$("$MLOGCTL" --json log | jq -r .rsn_delay_us)
