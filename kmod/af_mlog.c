@@ -193,8 +193,13 @@ struct mlog_flow *mlog_flow_get(struct mlog_sock *ms,
 
 /* ---- reassembly ---- */
 
-void mlog_reasm_reset(struct mlog_reasm *r)
+/*
+ * Drop whatever @r holds: its fragments or buffer, and the room it held.
+ * Caller holds ms->lock.
+ */
+void mlog_reasm_reset(struct mlog_sock *ms, struct mlog_reasm *r)
 {
+	WRITE_ONCE(ms->rcv_reserved, ms->rcv_reserved - r->reserved);
 	kfree_skb(r->skb);
 	kfree_skb_list(r->head);
 	memset(r, 0, sizeof(*r));
@@ -223,22 +228,49 @@ static void mlog_reasm_insert(struct mlog_reasm *r, struct sk_buff *skb,
 	*pp = skb;
 }
 
+/* What a fragment of a message costs the receive buffer, at least. */
+#define MLOG_FRAG_TRUESIZE	SKB_TRUESIZE(MLOG_MAX_FRAG)
+
 /*
- * Start reassembling message f->ssn, whose first fragment to arrive is
- * @skb.  Keeping the fragments costs their truesize each; if the socket's
- * buffer could not hold a whole message that way, fall back to copying
- * into a buffer of the message's size, charged now.
+ * The receive buffer that message f->ssn takes, its first fragment to
+ * arrive being @skb, and in *@copy how it is kept.  Keeping the fragments
+ * as they came costs about what @skb does for each (a short last fragment
+ * may come first: at least what a full one costs); if the socket's buffer
+ * could not hold a whole message that way, the bytes are copied into one
+ * buffer of the message's size instead.
  */
-static bool mlog_reasm_start(struct mlog_sock *ms, struct mlog_reasm *r,
-			     const struct sk_buff *skb,
-			     const struct mlog_frame *f)
+u32 mlog_reasm_cost(const struct mlog_sock *ms, const struct sk_buff *skb,
+		    const struct mlog_frame *f, bool *copy)
 {
 	u32 nfrags = DIV_ROUND_UP(f->msg_len, MLOG_MAX_FRAG);
+
+	*copy = (u64)nfrags * skb->truesize > READ_ONCE(ms->sk.sk_rcvbuf);
+	if (*copy)
+		return SKB_TRUESIZE(0) + PAGE_ALIGN(f->msg_len);
+	return nfrags * max_t(u32, skb->truesize, MLOG_FRAG_TRUESIZE);
+}
+
+/*
+ * Start reassembling message f->ssn, whose first fragment to arrive is
+ * @skb, if the receive buffer has room for all of it (mlog_reasm_cost()).
+ * A copy buffer is charged now.  Kept fragments are charged as they come,
+ * and for SOCK_RDM the room for the whole message is reserved now: a
+ * message admitted is always completed, whatever other flows send, so
+ * that several flows' messages cannot fill the buffer half reassembled,
+ * none able to finish.  False if there is no room; @r stays empty.
+ * Caller holds ms->lock.
+ */
+bool mlog_reasm_start(struct mlog_sock *ms, struct mlog_reasm *r,
+		      const struct sk_buff *skb, const struct mlog_frame *f)
+{
 	struct sock *sk = &ms->sk;
+	bool copy;
+	u32 cost = mlog_reasm_cost(ms, skb, f, &copy);
 
 	r->ssn = f->ssn;
 	r->msg_len = f->msg_len;
-	if ((u64)nfrags * skb->truesize > READ_ONCE(sk->sk_rcvbuf)) {
+	r->stamp = jiffies;
+	if (copy) {
 		struct sk_buff *m;
 		int err;
 
@@ -254,7 +286,33 @@ static bool mlog_reasm_start(struct mlog_sock *ms, struct mlog_reasm *r,
 		r->skb = m;
 		mlog_stat_inc(mlog_sk_net(mlog_sk(sk)),
 			      MLOG_STAT_RX_REASM_COPIED);
+	} else if (sk->sk_type == SOCK_RDM) {
+		if (!mlog_rcv_room(ms, cost))
+			return false;
+		r->admitted = true;
+		r->reserved = cost;
+		WRITE_ONCE(ms->rcv_reserved, ms->rcv_reserved + cost);
 	}
+	return true;
+}
+
+/*
+ * Charge fragment @skb, kept in @r: out of the room reserved for an
+ * admitted message, which takes all its fragments (their truesize may
+ * exceed the estimate a little), else if it fits.
+ */
+static bool mlog_reasm_charge(struct mlog_sock *ms, struct mlog_reasm *r,
+			      struct sk_buff *skb)
+{
+	u32 use;
+
+	if (!r->admitted)
+		return mlog_charge(&ms->sk, skb);
+	use = min(r->reserved, skb->truesize);
+	r->reserved -= use;
+	WRITE_ONCE(ms->rcv_reserved, ms->rcv_reserved - use);
+	skb_orphan(skb);
+	skb_set_owner_r(skb, &ms->sk);
 	return true;
 }
 
@@ -268,7 +326,6 @@ static bool mlog_reasm_start(struct mlog_sock *ms, struct mlog_reasm *r,
 bool mlog_reasm_add(struct mlog_sock *ms, struct mlog_reasm *r,
 		    struct sk_buff *skb, const struct mlog_frame *f)
 {
-	struct sock *sk = &ms->sk;
 	unsigned int idx = f->frag_off / MLOG_MAX_FRAG;
 
 	/* mlog cuts messages at multiples of MLOG_MAX_FRAG. */
@@ -281,6 +338,7 @@ bool mlog_reasm_add(struct mlog_sock *ms, struct mlog_reasm *r,
 		goto drop;
 	if (f->msg_len != r->msg_len)
 		goto drop;
+	r->stamp = jiffies;
 	if (r->frags & BIT_ULL(idx)) {
 		consume_skb(skb);	/* a copy we already have */
 		return true;
@@ -299,7 +357,7 @@ bool mlog_reasm_add(struct mlog_sock *ms, struct mlog_reasm *r,
 		 */
 		if (skb_unclone(skb, GFP_ATOMIC) ||
 		    (skb_has_frag_list(skb) && skb_linearize(skb)) ||
-		    !mlog_charge(sk, skb))
+		    !mlog_reasm_charge(ms, r, skb))
 			goto drop;
 		mlog_reasm_insert(r, skb, f->frag_off);
 	}
@@ -308,17 +366,18 @@ bool mlog_reasm_add(struct mlog_sock *ms, struct mlog_reasm *r,
 	return true;
 drop:
 	kfree_skb(skb);
-	/* a message buffer charged for no fragment is not kept either */
+	/* a message buffer charged, or room held, for no fragment neither */
 	if (!r->have)
-		mlog_reasm_reset(r);
+		mlog_reasm_reset(ms, r);
 	return false;
 }
 
 /*
  * The reassembled message, once every fragment is in, charged to the
- * socket; @r is then empty again.  NULL while fragments are missing.
+ * socket; @r is then empty again, and what it held beyond the charge is
+ * free.  NULL while fragments are missing.
  */
-struct sk_buff *mlog_reasm_take(struct mlog_reasm *r)
+struct sk_buff *mlog_reasm_take(struct mlog_sock *ms, struct mlog_reasm *r)
 {
 	struct sk_buff *m, *frag;
 
@@ -339,7 +398,7 @@ struct sk_buff *mlog_reasm_take(struct mlog_reasm *r)
 		r->head = NULL;
 		r->tail = NULL;
 	}
-	mlog_reasm_reset(r);
+	mlog_reasm_reset(ms, r);
 	return m;
 }
 
@@ -366,12 +425,12 @@ void mlog_deliver(struct mlog_sock *ms, struct sk_buff *skb,
 
 /*
  * Charge @skb (a whole message, or the buffer a message is reassembled
- * into) to the socket; false if it does not fit SO_RCVBUF.
+ * into) to the socket; false if it does not fit SO_RCVBUF with what is
+ * charged and reserved already (mlog_rcv_room()).
  */
 bool mlog_charge(struct sock *sk, struct sk_buff *skb)
 {
-	if (atomic_read(&sk->sk_rmem_alloc) + skb->truesize >
-	    READ_ONCE(sk->sk_rcvbuf))
+	if (!mlog_rcv_room(mlog_sk(sk), skb->truesize))
 		return false;
 	skb_orphan(skb);
 	skb_set_owner_r(skb, sk);
@@ -416,14 +475,14 @@ static void mlog_dgram_rcv(struct mlog_sock *ms, struct sk_buff *skb,
 	r = &fl->reasm;
 	/* A fragment of a newer message: the older one lost a fragment. */
 	if (mlog_reasm_started(r) && r->ssn != f->ssn) {
-		mlog_reasm_reset(r);
+		mlog_reasm_reset(ms, r);
 		mlog_stat_inc(mn, MLOG_STAT_RX_INCOMPLETE);
 	}
 	if (!mlog_reasm_add(ms, r, skb, f)) {
 		ms->stats.rx_drops++;
 		mlog_stat_inc(mn, MLOG_STAT_RX_QUEUE_FULL);
 	} else if (r->have == r->msg_len) {
-		mlog_deliver(ms, mlog_reasm_take(r), src, f->src_port);
+		mlog_deliver(ms, mlog_reasm_take(ms, r), src, f->src_port);
 	}
 	spin_unlock_bh(&ms->lock);
 }
@@ -837,7 +896,7 @@ static void mlog_flows_destroy(struct mlog_sock *ms)
 	spin_lock_bh(&ms->lock);
 	hash_for_each_safe(ms->flows, bkt, tmp, fl, node) {
 		hash_del(&fl->node);
-		mlog_reasm_reset(&fl->reasm);
+		mlog_reasm_reset(ms, &fl->reasm);
 		mlog_flow_free_rdm(fl);
 		kfree(fl);
 	}

@@ -105,7 +105,7 @@ static void mlog_block_release(struct mlog_log *log, struct mlog_log_block *b)
 static __always_inline struct mlog_log_rec *
 mlog_log_carve(struct mlog_log *log, u32 len)
 {
-	u32 size = ALIGN(sizeof(struct mlog_log_rec) + len, 8);
+	u32 size = mlog_log_rec_size(len);
 	struct mlog_log_block *b = log->cur;
 	struct mlog_log_rec *rec;
 
@@ -132,6 +132,23 @@ static bool mlog_log_has_room(struct mlog_log *log)
 
 	spin_lock_bh(&log->lock);
 	room = log->bytes + MLOG_LOG_BLOCK_BYTES <= log->max_bytes;
+	spin_unlock_bh(&log->lock);
+	return room;
+}
+
+/*
+ * Could an entry for a message of any size be reserved now, without
+ * waiting for a purge?  For poll() on a protected host's socket.
+ */
+bool mlog_log_writable(struct mlog_log *log)
+{
+	u32 max = MLOG_LOG_BLOCK_BYTES - offsetof(struct mlog_log_block, data);
+	bool room;
+
+	spin_lock_bh(&log->lock);
+	room = log->bytes + MLOG_LOG_BLOCK_BYTES <= log->max_bytes ||
+	       (log->cur &&
+		log->cur->used + mlog_log_rec_size(MLOG_MAX_MSG) <= max);
 	spin_unlock_bh(&log->lock);
 	return room;
 }
@@ -696,7 +713,11 @@ int mlog_log_set_max(struct mlog_log *log, u64 max_bytes)
  * Netlink dump of the entries, receiver by receiver: fully logged ones
  * in RSN order from the requested RSN, then partially logged ones in send
  * order.  Entries added or purged between two parts of a dump may be
- * missed or repeated in the partial phase; the RSN order is exact.
+ * missed or repeated in the partial phase; the RSN order is exact.  Each
+ * entry is whole in one part: one that does not fit ends the part and
+ * opens the next.  An entry too large for an empty part (the caller sets
+ * cb->min_dump_alloc so that none is) fails the dump rather than end it
+ * early, which would look like the end of the log.
  */
 int mlog_log_dump(struct sk_buff *skb, struct netlink_callback *cb,
 		  int (*fill)(struct sk_buff *skb, struct netlink_callback *cb,
@@ -730,7 +751,7 @@ int mlog_log_dump(struct sk_buff *skb, struct netlink_callback *cb,
 					continue;
 				if (fill(skb, cb, rec, ctx->data)) {
 					ctx->pos = rec->rsn;
-					goto out;
+					goto full;
 				}
 			}
 			ctx->phase = 1;
@@ -744,7 +765,7 @@ int mlog_log_dump(struct sk_buff *skb, struct netlink_callback *cb,
 			}
 			if (!ctx->src_host || rec->src_host == ctx->src_host)
 				if (fill(skb, cb, rec, ctx->data))
-					goto out;
+					goto full;
 			ctx->pos++;
 		}
 		/* on to the next receiver */
@@ -755,7 +776,9 @@ int mlog_log_dump(struct sk_buff *skb, struct netlink_callback *cb,
 			break;
 	}
 	ctx->done = true;
-out:
 	spin_unlock_bh(&log->lock);
 	return skb->len;
+full:
+	spin_unlock_bh(&log->lock);
+	return skb->len ? skb->len : -EMSGSIZE;
 }

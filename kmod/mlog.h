@@ -193,6 +193,12 @@ struct mlog_log_rec {
 	u8			data[];
 };
 
+/* Bytes an entry for a message of @len bytes takes in a log block. */
+static inline u32 mlog_log_rec_size(u32 len)
+{
+	return ALIGN(sizeof(struct mlog_log_rec) + len, 8);
+}
+
 struct mlog_log {
 	spinlock_t		lock;		/* everything below */
 	struct list_head	blocks;
@@ -313,17 +319,23 @@ struct mlog_host {
 	struct work_struct	kick_work;
 };
 
-/* A message a SOCK_RDM socket keeps until its receiver acknowledges it. */
+/*
+ * A message a SOCK_RDM socket keeps until its receiver acknowledges it.
+ * Its bytes are in its log entry (a protected host's), inline, or, for a
+ * large message, in a buffer of their own (rdm.c, mlog_txmsg_cost()).
+ */
 struct mlog_txmsg {
 	struct list_head	list;		/* in mlog_flow.txq, SSN order */
 	u64			ssn;
 	u32			len;
 	bool			retransmitted;	/* no RTT sample (Karn) */
 	bool			delayed;	/* held by the send rule */
+	bool			logged;		/* the bytes are rec's */
+	bool			probed;		/* only a window probe went */
 	u64			sent_ns;	/* ktime_get_ns() of first send */
 	u64			interval;	/* sender's RSN when sent */
 	struct mlog_log_rec	*rec;		/* logged copy, or NULL */
-	u8			*data;		/* rec->data or inline */
+	u8			*data;		/* rec->data, inline or apart */
 	u8			inline_data[];
 };
 
@@ -332,7 +344,10 @@ struct mlog_txmsg {
  * themselves are kept, each charged to the socket, and chained into one
  * skb when the last arrives (no copy).  When the buffer could not hold a
  * whole message kept that way, its bytes are copied into one buffer
- * instead, which costs about half as much memory.
+ * instead, which costs about half as much memory.  A SOCK_RDM message is
+ * admitted whole: room for all of it is reserved at its first fragment
+ * (mlog_sock.rcv_reserved), and each fragment kept turns part of that
+ * reservation into its charge.
  */
 struct mlog_reasm {
 	struct sk_buff		*skb;		/* copy: the message buffer */
@@ -342,11 +357,14 @@ struct mlog_reasm {
 	u32			msg_len;
 	u32			have;		/* bytes received so far */
 	u64			frags;		/* bitmap of fragments received */
+	bool			admitted;	/* room reserved for all of it */
+	u32			reserved;	/* ... of which not charged yet */
+	unsigned long		stamp;		/* jiffies of its last fragment */
 };
 
 static inline bool mlog_reasm_started(const struct mlog_reasm *r)
 {
-	return r->skb || r->head;
+	return r->skb || r->head || r->admitted;
 }
 
 /*
@@ -418,12 +436,24 @@ struct mlog_flow {
 	bool			rhold;
 	u32			dst_incarnation; /* of a host-form remote */
 
+	/*
+	 * The receiver's last acknowledgment offered no room while messages
+	 * awaited it: it dropped snd_una, or would have.  A window again
+	 * says there is room: ask again (mlog_process_ack()).
+	 */
+	bool			zero_window;
+
 	/* receiving side */
 	u64			rcv_nxt;	/* next SSN to deliver */
 	struct mlog_reasm	reasm;
 	struct mlog_ooo		*ooo;		/* kept beyond a gap, or NULL */
 	unsigned int		unacked;	/* delivered, not yet acked */
 	bool			window_low;	/* advertised little room */
+	/*
+	 * Message rcv_nxt found no room, and would cost this much: the flow
+	 * is offered a window of 0 until reading makes that much room.
+	 */
+	u32			rcv_refused;
 	struct timer_list	ack_timer;
 
 	/* sender-based logging */
@@ -485,9 +515,11 @@ struct mlog_sock {
 	spinlock_t		lock;
 	bool			dead;		/* closing: no new flows, timers */
 	bool			window_low;	/* some flow was told little room */
+	u32			wake_space;	/* ... tell it when this is free */
+	u32			rcv_reserved;	/* room held for admitted messages */
 	DECLARE_HASHTABLE(flows, MLOG_FLOW_HASH_BITS);
 	unsigned int		nflows;
-	u32			tx_queued;	/* bytes of unacknowledged messages */
+	u32			tx_queued;	/* cost of unacknowledged messages */
 	struct mlog_sock_stats	stats;
 
 	struct mlog_host	*host;		/* protected host, or NULL */
@@ -502,6 +534,32 @@ static inline struct mlog_sock *mlog_sk(const struct sock *sk)
 static inline struct mlog_net *mlog_sk_net(const struct mlog_sock *ms)
 {
 	return ms->mn;
+}
+
+/*
+ * Receive buffer in use: what is charged to the socket and the room held
+ * for admitted messages.  Receivers take what fits SO_RCVBUF, and a
+ * buffer holding nothing takes anything, as UDP does, so that a message
+ * larger than the buffer still comes through.
+ */
+static inline u32 mlog_rcv_used(const struct mlog_sock *ms)
+{
+	return atomic_read(&ms->sk.sk_rmem_alloc) + READ_ONCE(ms->rcv_reserved);
+}
+
+static inline bool mlog_rcv_room(const struct mlog_sock *ms, u32 size)
+{
+	u32 used = mlog_rcv_used(ms);
+
+	return !used || (u64)used + size <= (u32)READ_ONCE(ms->sk.sk_rcvbuf);
+}
+
+/* Free receive buffer, 0 when it is full or beyond. */
+static inline u32 mlog_rcv_space(const struct mlog_sock *ms)
+{
+	int space = READ_ONCE(ms->sk.sk_rcvbuf) - (int)mlog_rcv_used(ms);
+
+	return space > 0 ? space : 0;
 }
 
 /* Source of a received frame, kept in skb->cb until recvmsg(). */
@@ -557,10 +615,14 @@ struct mlog_flow *mlog_flow_get(struct mlog_sock *ms,
 				const struct in6_addr *node, gfp_t gfp);
 void mlog_key_to_sockaddr(struct sockaddr_mlog *sm, const struct in6_addr *key,
 			  u16 port);
+u32 mlog_reasm_cost(const struct mlog_sock *ms, const struct sk_buff *skb,
+		    const struct mlog_frame *f, bool *copy);
+bool mlog_reasm_start(struct mlog_sock *ms, struct mlog_reasm *r,
+		      const struct sk_buff *skb, const struct mlog_frame *f);
 bool mlog_reasm_add(struct mlog_sock *ms, struct mlog_reasm *r,
 		    struct sk_buff *skb, const struct mlog_frame *f);
-void mlog_reasm_reset(struct mlog_reasm *r);
-struct sk_buff *mlog_reasm_take(struct mlog_reasm *r);
+void mlog_reasm_reset(struct mlog_sock *ms, struct mlog_reasm *r);
+struct sk_buff *mlog_reasm_take(struct mlog_sock *ms, struct mlog_reasm *r);
 bool mlog_charge(struct sock *sk, struct sk_buff *skb);
 void mlog_deliver(struct mlog_sock *ms, struct sk_buff *skb,
 		  const struct in6_addr *src, u16 src_port);
@@ -610,6 +672,7 @@ int mlog_frame_out(struct mlog_net *mn, struct mlog_peer *peer,
 /* log.c */
 void mlog_log_init(struct mlog_log *log);
 void mlog_log_destroy(struct mlog_log *log);
+bool mlog_log_writable(struct mlog_log *log);
 struct mlog_log_rec *mlog_log_reserve(struct mlog_net *mn, u32 len,
 				      long *timeo);
 void mlog_log_file(struct mlog_log *log, struct mlog_log_rec *rec,

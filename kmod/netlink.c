@@ -832,6 +832,37 @@ out:
 	return err;
 }
 
+/*
+ * A message's bytes, after its entry's nest: netlink attribute lengths
+ * are 16 bits, so they go in MLOG_ATTR_DATA pieces of at most
+ * MLOG_DATA_CHUNK bytes, in order; an empty message has one empty piece,
+ * so that a reader can tell it from an entry without data.
+ */
+static int mlog_put_data(struct sk_buff *skb, const u8 *data, u32 len)
+{
+	u32 off = 0, n;
+
+	do {
+		n = min_t(u32, len - off, MLOG_DATA_CHUNK);
+		if (nla_put(skb, MLOG_ATTR_DATA, n, data + off))
+			return -EMSGSIZE;
+		off += n;
+	} while (off < len);
+	return 0;
+}
+
+/* An entry's nest takes well under this many bytes. */
+#define MLOG_ENTRY_NEST_MAX	512
+
+/* Room the LOG_GET message of an entry of @len bytes takes, with its data. */
+static size_t mlog_entry_msg_size(u32 len)
+{
+	u32 pieces = max_t(u32, DIV_ROUND_UP(len, MLOG_DATA_CHUNK), 1);
+
+	return nlmsg_total_size(GENL_HDRLEN + MLOG_ENTRY_NEST_MAX +
+				pieces * NLA_HDRLEN + ALIGN(len, NLA_ALIGNTO));
+}
+
 static int mlog_fill_entry(struct sk_buff *skb, struct netlink_callback *cb,
 			   const struct mlog_log_rec *rec, bool data)
 {
@@ -866,14 +897,17 @@ static int mlog_fill_entry(struct sk_buff *skb, struct netlink_callback *cb,
 	    (mlog_key_host(&rec->dst_node) &&
 	     nla_put_flag(skb, MLOG_ENTRY_DST_HOSTADDR)) ||
 	    nla_put(skb, MLOG_ENTRY_SRC_NODE, sizeof(struct in6_addr),
-		    &mlog_pernet(sock_net(skb->sk))->node_addr) ||
-	    (data && nla_put(skb, MLOG_ENTRY_DATA, rec->len, rec->data))) {
-		genlmsg_cancel(skb, hdr);
-		return -EMSGSIZE;
-	}
+		    &mlog_pernet(sock_net(skb->sk))->node_addr))
+		goto cancel;
 	nla_nest_end(skb, nest);
+	/* outside the nest, which is limited to 64 KiB itself */
+	if (data && mlog_put_data(skb, rec->data, rec->len))
+		goto cancel;
 	genlmsg_end(skb, hdr);
 	return 0;
+cancel:
+	genlmsg_cancel(skb, hdr);
+	return -EMSGSIZE;
 }
 
 static int mlog_nl_log_start(struct netlink_callback *cb)
@@ -901,8 +935,8 @@ static int mlog_nl_log_start(struct netlink_callback *cb)
 	ctx->pos = ctx->from_rsn;
 	if (nla_get_flag(tb[MLOG_ENTRY_DATA])) {
 		ctx->data = true;
-		/* a whole message must fit one part of the dump */
-		cb->min_dump_alloc = MLOG_MAX_MSG + 1024;
+		/* each entry is whole in one part of the dump */
+		cb->min_dump_alloc = mlog_entry_msg_size(MLOG_MAX_MSG);
 	}
 	return 0;
 }

@@ -21,9 +21,10 @@
  * EHOSTUNREACH once and an event goes out on netlink, but retransmission
  * goes on until the peer answers or the socket is closed.
  *
- * Memory: unacknowledged messages count against SO_SNDBUF (senders block
- * or get EAGAIN), received and half-reassembled ones against SO_RCVBUF
- * (the window makes senders hold back instead).
+ * Memory: unacknowledged messages count against SO_SNDBUF at what they
+ * cost, bookkeeping included (senders block or get EAGAIN), received and
+ * half-reassembled ones against SO_RCVBUF (the window makes senders hold
+ * back instead).
  */
 #include <linux/module.h>
 #include <linux/poll.h>
@@ -70,6 +71,8 @@ static void mlog_flow_reset_seq(struct mlog_flow *fl)
 	fl->probe_ssn = 0;
 	fl->rto_recovery = false;
 	fl->undo_ssn = 0;
+	fl->zero_window = false;
+	fl->rcv_refused = 0;
 }
 
 void mlog_flow_init_rdm(struct mlog_flow *fl)
@@ -91,11 +94,50 @@ void mlog_flow_stop(struct mlog_flow *fl)
 	mlog_sl_flow_stop(fl);
 }
 
+/*
+ * A message larger than this, with its struct mlog_txmsg, gets a buffer
+ * of its own: one allocation of 64 KiB and the header would take 128 KiB.
+ */
+#define MLOG_TXMSG_INLINE_MAX	PAGE_SIZE
+
+static bool mlog_txmsg_apart(u32 len)
+{
+	return sizeof(struct mlog_txmsg) + len > MLOG_TXMSG_INLINE_MAX;
+}
+
+/*
+ * What a message costs its sender until its receiver acknowledges it,
+ * counted in tx_queued against SO_SNDBUF and read by SIOCOUTQ: the memory
+ * that holds it.  That is struct mlog_txmsg and the bytes, as the
+ * allocator rounds them, or for a protected host the struct and the log
+ * entry (the log's blocks are capped on their own).  Never 0: an empty
+ * message is counted too, and a socket holds at most SO_SNDBUF / 64 + 1
+ * messages.
+ */
+static u32 mlog_txmsg_cost(u32 len, bool logged)
+{
+	size_t head = kmalloc_size_roundup(sizeof(struct mlog_txmsg));
+
+	if (logged)
+		return head + mlog_log_rec_size(len);
+	if (mlog_txmsg_apart(len))
+		return head + kmalloc_size_roundup(len);
+	return kmalloc_size_roundup(sizeof(struct mlog_txmsg) + len);
+}
+
+/* Free @m; its log entry, if any, is put already or by the caller. */
+static void mlog_txmsg_kfree(struct mlog_txmsg *m)
+{
+	if (!m->logged && m->data != m->inline_data)
+		kvfree(m->data);
+	kfree(m);
+}
+
 static void mlog_txmsg_free(struct mlog_flow *fl, struct mlog_txmsg *m)
 {
 	if (m->rec)
 		mlog_log_put(&mlog_sk_net(fl->ms)->log, m->rec);
-	kvfree(m);
+	mlog_txmsg_kfree(m);
 }
 
 static void mlog_txq_purge(struct mlog_flow *fl)
@@ -104,7 +146,7 @@ static void mlog_txq_purge(struct mlog_flow *fl)
 
 	list_for_each_entry_safe(m, tmp, &fl->txq, list) {
 		list_del(&m->list);
-		fl->ms->tx_queued -= m->len;
+		fl->ms->tx_queued -= mlog_txmsg_cost(m->len, m->logged);
 		mlog_txmsg_free(fl, m);
 	}
 	fl->inflight = 0;
@@ -118,7 +160,7 @@ static void mlog_ooo_release(struct mlog_flow *fl)
 	if (!fl->ooo)
 		return;
 	for (i = 0; i < MLOG_OOO_MSGS; i++)
-		mlog_reasm_reset(&fl->ooo->reasm[i]);
+		mlog_reasm_reset(fl->ms, &fl->ooo->reasm[i]);
 }
 
 static void mlog_ooo_free(struct mlog_flow *fl)
@@ -149,6 +191,50 @@ static void mlog_write_space(struct sock *sk)
 	rcu_read_unlock();
 }
 
+/*
+ * Would the next send of a message of any size the socket accepts, up to
+ * MLOG_MAX_MSG bytes, find room in SO_SNDBUF?  An empty queue takes any
+ * message.
+ */
+static bool mlog_sndbuf_writable(struct mlog_sock *ms)
+{
+	u32 queued = READ_ONCE(ms->tx_queued);
+
+	return !queued ||
+	       queued + mlog_txmsg_cost(MLOG_MAX_MSG, READ_ONCE(ms->host)) <=
+	       (u32)READ_ONCE(ms->sk.sk_sndbuf);
+}
+
+/*
+ * Messages left the send queue.  Wake writers, poll() and SIGIO once a
+ * message of any size would fit again, and only if one of them found the
+ * socket full (SOCK_NOSPACE), as TCP does: waking them on every
+ * acknowledgment would have them find it full again, and spin.  Caller
+ * holds ms->lock, under which senders set SOCK_NOSPACE.
+ */
+static void mlog_rdm_write_space(struct mlog_sock *ms)
+{
+	struct socket *sock = READ_ONCE(ms->sk.sk_socket);
+
+	/* tx_queued went down before SOCK_NOSPACE is read: see poll */
+	smp_mb();
+	if (!sock || !test_bit(SOCK_NOSPACE, &sock->flags) ||
+	    !mlog_sndbuf_writable(ms))
+		return;
+	clear_bit(SOCK_NOSPACE, &sock->flags);
+	mlog_write_space(&ms->sk);
+}
+
+/* The socket is full: whoever finds it so is told when it is not. */
+static void mlog_set_nospace(struct sock *sk)
+{
+	struct socket *sock = READ_ONCE(sk->sk_socket);
+
+	sk_set_bit(SOCKWQ_ASYNC_NOSPACE, sk);
+	if (sock)
+		set_bit(SOCK_NOSPACE, &sock->flags);
+}
+
 static void mlog_report_error(struct sock *sk, int err)
 {
 	WRITE_ONCE(sk->sk_err, err);
@@ -156,16 +242,19 @@ static void mlog_report_error(struct sock *sk, int err)
 }
 
 /*
- * Receive buffer room offered to one flow: the free part of SO_RCVBUF,
+ * Receive buffer room offered to flow @fl: the free part of SO_RCVBUF,
  * shared out among the flows that send to us, so that several senders
- * together do not overrun it.
+ * together do not overrun it.  None while its next message waits for
+ * room: its sender then waits to be told (mlog_rdm_recvmsg()).
  */
-static u32 mlog_rcv_window(struct sock *sk)
+static u32 mlog_rcv_window(struct mlog_flow *fl)
 {
-	int space = READ_ONCE(sk->sk_rcvbuf) - atomic_read(&sk->sk_rmem_alloc);
-	unsigned int flows = max_t(unsigned int, READ_ONCE(mlog_sk(sk)->nflows), 1);
+	struct mlog_sock *ms = fl->ms;
+	unsigned int flows = max_t(unsigned int, READ_ONCE(ms->nflows), 1);
 
-	return space > 0 ? space / flows : 0;
+	if (fl->rcv_refused)
+		return 0;
+	return mlog_rcv_space(ms) / flows;
 }
 
 /*
@@ -209,7 +298,7 @@ void mlog_rdm_fill_transport_ack(struct mlog_flow *fl, struct mlog_frame *f)
 	if (sk->sk_type != SOCK_RDM)
 		return;
 	f->ack = fl->rcv_nxt - 1;
-	f->window = mlog_rcv_window(sk);
+	f->window = mlog_rcv_window(fl);
 	/*
 	 * The delayed acknowledgment goes now (typically on a reply): stop
 	 * its timer rather than let it fire for nothing: on an idle CPU
@@ -223,8 +312,14 @@ void mlog_rdm_fill_transport_ack(struct mlog_flow *fl, struct mlog_frame *f)
 	}
 	fl->unacked = 0;
 	fl->window_low = f->window < (u32)READ_ONCE(sk->sk_rcvbuf) / 8;
-	if (fl->window_low)
-		fl->ms->window_low = true;
+	if (fl->window_low) {
+		/* tell it when reading has made this much room */
+		u32 need = fl->rcv_refused ?: (u32)READ_ONCE(sk->sk_rcvbuf) / 2;
+
+		if (!fl->ms->window_low || need < fl->ms->wake_space)
+			WRITE_ONCE(fl->ms->wake_space, need);
+		WRITE_ONCE(fl->ms->window_low, true);
+	}
 }
 
 void mlog_rdm_frame_init(struct mlog_flow *fl, struct mlog_frame *f, u8 type)
@@ -285,10 +380,10 @@ void mlog_rdm_closing(struct mlog_flow *fl)
 /*
  * Put message @m on the wire, all of it except the fragments in @skip
  * (bit i: the fragment at i * MLOG_MAX_FRAG), which the receiver holds.
- * @first: its first transmission.
+ * @first: its first transmission.  Returns the number of frames sent.
  */
-static void mlog_xmit_msg(struct mlog_flow *fl, struct mlog_txmsg *m,
-			  bool first, u64 skip)
+static u32 mlog_xmit_msg(struct mlog_flow *fl, struct mlog_txmsg *m,
+			 bool first, u64 skip)
 {
 	struct mlog_net *mn = mlog_sk_net(fl->ms);
 	struct mlog_frame f;
@@ -315,8 +410,7 @@ static void mlog_xmit_msg(struct mlog_flow *fl, struct mlog_txmsg *m,
 		}
 		off += f.payload_len;
 	} while (off < m->len);
-	if (!first)
-		mlog_stat_add(mn, MLOG_STAT_TX_RESENT_FRAMES, sent);
+	return sent;
 }
 
 static void mlog_count_retransmit(struct mlog_flow *fl, struct mlog_txmsg *m)
@@ -330,11 +424,20 @@ static void mlog_count_retransmit(struct mlog_flow *fl, struct mlog_txmsg *m)
 
 /*
  * Put on the wire what the peer's window allows, starting at snd_nxt.
- * One message may always be in flight, so a window of zero is probed.
+ * One message may always be in flight.  If the window cannot take it,
+ * only its last fragment goes, as a probe: the receiver admits a message
+ * whole or not at all, at its first fragment to arrive, and answers the
+ * last one at once, with the map of what it holds if it took the message
+ * (the rest goes then, mlog_retransmit_una()), with a window of 0 if not
+ * (it asks again when told there is room, or when the timer fires).
+ * Sending all of it could cost up to 48 frames dropped for nothing.
  */
 void mlog_rdm_push(struct mlog_flow *fl)
 {
 	struct mlog_txmsg *m;
+	unsigned int nfrags;
+	bool probe;
+	u32 cost;
 
 	/* a host being recovered takes no data until it is live */
 	if (unlikely(fl->rhold))
@@ -345,10 +448,14 @@ void mlog_rdm_push(struct mlog_flow *fl)
 		/* no more in flight than the receiver keeps beyond a gap */
 		if (m->ssn - fl->snd_una >= MLOG_OOO_MSGS)
 			break;
-		if (fl->inflight &&
-		    fl->inflight + mlog_msg_cost(m->len) >
-		    min(fl->peer_window, fl->cwnd))
-			break;
+		cost = mlog_msg_cost(m->len);
+		nfrags = DIV_ROUND_UP(m->len, MLOG_MAX_FRAG);
+		probe = false;
+		if (fl->inflight + cost > min(fl->peer_window, fl->cwnd)) {
+			if (fl->inflight)
+				break;
+			probe = nfrags > 1 && cost > fl->peer_window;
+		}
 		/*
 		 * Everything from snd_nxt on goes out for the first time
 		 * (retransmissions are mlog_retransmit_una()'s and
@@ -358,9 +465,14 @@ void mlog_rdm_push(struct mlog_flow *fl)
 		if (!mlog_sl_may_send(fl, m))
 			break;
 		m->sent_ns = ktime_get_ns();
-		mlog_xmit_msg(fl, m, true, 0);
-		fl->inflight += mlog_msg_cost(m->len);
+		m->probed = probe;
+		if (probe)
+			fl->probe_ssn = m->ssn;
+		mlog_xmit_msg(fl, m, true, probe ? BIT_ULL(nfrags - 1) - 1 : 0);
+		fl->inflight += cost;
 		fl->snd_nxt = m->ssn + 1;
+		if (probe)
+			break;
 	}
 	if (fl->snd_una < fl->snd_nxt && !timer_pending(&fl->rto_timer))
 		mod_timer(&fl->rto_timer, jiffies + fl->rto);
@@ -490,8 +602,16 @@ static void mlog_retransmit_una(struct mlog_flow *fl)
 		if (skip == all)
 			skip = 0;
 	}
+	if (m->probed) {
+		/* only a window probe went: the rest goes for the first time */
+		m->probed = false;
+		m->sent_ns = ktime_get_ns();
+		mlog_xmit_msg(fl, m, false, skip);
+		return;
+	}
 	mlog_count_retransmit(fl, m);
-	mlog_xmit_msg(fl, m, false, skip);
+	mlog_stat_add(mlog_sk_net(fl->ms), MLOG_STAT_TX_RESENT_FRAMES,
+		      mlog_xmit_msg(fl, m, false, skip));
 }
 
 /*
@@ -515,13 +635,10 @@ static void mlog_probe_una(struct mlog_flow *fl)
 		return;
 	nfrags = max_t(unsigned int, DIV_ROUND_UP(m->len, MLOG_MAX_FRAG), 1);
 	mlog_count_retransmit(fl, m);
-	if (nfrags == 1) {
-		fl->probe_ssn = 0;
-		mlog_xmit_msg(fl, m, false, 0);
-		return;
-	}
-	fl->probe_ssn = m->ssn;
-	mlog_xmit_msg(fl, m, false, BIT_ULL(nfrags - 1) - 1);
+	fl->probe_ssn = nfrags > 1 ? m->ssn : 0;
+	mlog_stat_add(mlog_sk_net(fl->ms), MLOG_STAT_TX_RESENT_FRAMES,
+		      mlog_xmit_msg(fl, m, false,
+				    nfrags > 1 ? BIT_ULL(nfrags - 1) - 1 : 0));
 }
 
 /*
@@ -550,6 +667,7 @@ static void mlog_process_ack(struct mlog_flow *fl, const struct mlog_frame *f)
 	struct mlog_txmsg *m, *tmp;
 	u32 acked = 0, cost;
 	u64 acked_sq = 0, ack;
+	bool was_zero;
 
 	if (!(f->flags & MLOG_F_ACK))
 		return;
@@ -572,6 +690,8 @@ static void mlog_process_ack(struct mlog_flow *fl, const struct mlog_frame *f)
 		ack = fl->next_ssn - 1;
 	}
 	fl->peer_window = f->window;
+	was_zero = fl->zero_window;
+	fl->zero_window = !f->window;
 	fl->map_ssn = ack + 1;
 	fl->frag_map = f->frag_map;	/* 0 without MLOG_F_FRAG_MAP */
 	mlog_check_undo(fl, f);
@@ -587,10 +707,10 @@ static void mlog_process_ack(struct mlog_flow *fl, const struct mlog_frame *f)
 				fl->inflight -= cost;
 			acked += cost;
 			acked_sq += (u64)cost * cost;
-			ms->tx_queued -= m->len;
+			ms->tx_queued -= mlog_txmsg_cost(m->len, m->logged);
 			list_del(&m->list);
 			mlog_sl_acked(fl, m);
-			kvfree(m);
+			mlog_txmsg_kfree(m);
 		}
 		if (acked)
 			mlog_cwnd_grow(fl, acked, acked_sq);
@@ -607,7 +727,7 @@ static void mlog_process_ack(struct mlog_flow *fl, const struct mlog_frame *f)
 		 * another gap, or the receiver could not keep everything
 		 * beyond the first.  That message goes again at once.
 		 */
-		if (acked && fl->snd_una <= fl->recover) {
+		if (acked && fl->snd_una <= fl->recover && f->window) {
 			/*
 			 * After a timeout, this may be the late answer to the
 			 * original, its map older than what followed: ask,
@@ -620,9 +740,25 @@ static void mlog_process_ack(struct mlog_flow *fl, const struct mlog_frame *f)
 		}
 	} else if (fl->probe_ssn == fl->snd_una &&
 		   (f->flags & MLOG_F_FRAG_MAP)) {
-		/* the answer to a timeout's probe: what the receiver misses */
+		/* the answer to a probe: what the receiver misses */
 		fl->probe_ssn = 0;
 		mlog_retransmit_una(fl);
+	} else if (!f->window) {
+		/*
+		 * The receiver has no room for snd_una and drops it, or
+		 * would: no sign of loss, and nothing to send into it.  It
+		 * offers a window again when it has room.
+		 */
+	} else if (was_zero && !(f->flags & MLOG_F_FRAG_MAP) &&
+		   fl->snd_nxt > fl->snd_una) {
+		/*
+		 * Room again, and it holds nothing of snd_una: ask again,
+		 * and ask for each message dropped with it in turn, as after
+		 * a timeout (but the window stays: nothing was congested).
+		 */
+		fl->recover = fl->snd_nxt - 1;
+		fl->rto_recovery = true;
+		mlog_probe_una(fl);
 	} else if (f->type == MLOG_FRAME_ACK && !(f->flags & MLOG_F_DUP) &&
 		   fl->snd_nxt > fl->snd_una &&
 		   ++fl->dupacks >= 2 && fl->snd_una > fl->recover &&
@@ -639,7 +775,7 @@ static void mlog_process_ack(struct mlog_flow *fl, const struct mlog_frame *f)
 		return;
 	}
 	if (acked)
-		mlog_write_space(&ms->sk);
+		mlog_rdm_write_space(ms);
 	mlog_rdm_push(fl);
 }
 
@@ -650,12 +786,12 @@ static void mlog_flow_restart(struct mlog_flow *fl)
 
 	mlog_sl_flow_detach(fl);
 	mlog_txq_purge(fl);
-	mlog_reasm_reset(&fl->reasm);
+	mlog_reasm_reset(fl->ms, &fl->reasm);
 	mlog_ooo_free(fl);
 	mlog_flow_reset_seq(fl);
 	del_timer(&fl->rto_timer);
 	mlog_stat_inc(mn, MLOG_STAT_PEER_RESTARTED);
-	mlog_write_space(&fl->ms->sk);
+	mlog_rdm_write_space(fl->ms);
 	mlog_report_error(&fl->ms->sk, ECONNRESET);
 }
 
@@ -695,13 +831,14 @@ static void mlog_rdm_rewind(struct mlog_flow *fl, u64 replayed)
 		refcount_inc(&rec->refs);
 		m->rec = rec;
 		m->data = rec->data;
+		m->logged = true;
 		m->len = rec->len;
 		m->ssn = rec->ssn;
 		m->interval = rec->interval;
 		m->delayed = true;	/* counted in Table 3.7 when first sent */
 		m->retransmitted = true;	/* no RTT sample (Karn) */
 		list_add_tail(&m->list, &resend);
-		ms->tx_queued += m->len;
+		ms->tx_queued += mlog_txmsg_cost(m->len, true);
 		n++;
 	}
 	list_splice(&resend, &fl->txq);
@@ -725,7 +862,8 @@ static void mlog_rdm_rewind(struct mlog_flow *fl, u64 replayed)
 	fl->probe_ssn = 0;
 	fl->rto_recovery = false;
 	fl->undo_ssn = 0;
-	mlog_reasm_reset(&fl->reasm);
+	fl->zero_window = false;
+	mlog_reasm_reset(ms, &fl->reasm);
 	mlog_ooo_release(fl);
 	del_timer(&fl->rto_timer);
 	mlog_stat_inc(mn, MLOG_STAT_FLOWS_REWOUND);
@@ -790,7 +928,7 @@ static bool mlog_ooo_add(struct mlog_flow *fl, struct sk_buff *skb,
 	r = &fl->ooo->reasm[i];
 	/* slots are emptied as rcv_nxt passes them; be safe anyway */
 	if (mlog_reasm_started(r) && r->ssn != f->ssn)
-		mlog_reasm_reset(r);
+		mlog_reasm_reset(ms, r);
 	first = !mlog_reasm_started(r);
 	if (!mlog_reasm_add(ms, r, skb, f)) {
 		ms->stats.rx_drops++;
@@ -822,7 +960,8 @@ static void mlog_ooo_drain(struct mlog_flow *fl)
 		if (!mlog_reasm_started(r) || r->ssn != fl->rcv_nxt)
 			return;
 		if (r->have < r->msg_len) {
-			mlog_reasm_reset(&fl->reasm);
+			/* with the room it holds */
+			mlog_reasm_reset(fl->ms, &fl->reasm);
 			fl->reasm = *r;
 			memset(r, 0, sizeof(*r));
 			return;
@@ -830,13 +969,59 @@ static void mlog_ooo_drain(struct mlog_flow *fl)
 		/* its state interval starts before anyone can read it */
 		if (!mlog_sl_deliver(fl, &fl->ooo->frame[i])) {
 			/* not acknowledged: its sender sends it again */
-			mlog_reasm_reset(r);
+			mlog_reasm_reset(fl->ms, r);
 			return;
 		}
-		mlog_deliver(fl->ms, mlog_reasm_take(r), &fl->addr, fl->port);
+		mlog_deliver(fl->ms, mlog_reasm_take(fl->ms, r), &fl->addr,
+			     fl->port);
 		fl->rcv_nxt++;
 		fl->unacked++;
 	}
+}
+
+/*
+ * A message that stops getting fragments for this long has lost its
+ * sender: a live one resends what is missing at least every MLOG_RTO_MAX.
+ */
+#define MLOG_REASM_STALE	(8 * MLOG_RTO_MAX)
+
+/*
+ * Message rcv_nxt of @fl finds no room.  The next message in order goes
+ * first: what the socket's flows keep beyond their gaps is dropped (their
+ * senders send it again), and so are messages of other flows whose
+ * senders have been silent for MLOG_REASM_STALE, which would otherwise
+ * hold their room for ever.  Caller holds ms->lock.
+ */
+static void mlog_rcv_make_room(struct mlog_flow *fl)
+{
+	struct mlog_sock *ms = fl->ms;
+	struct mlog_flow *other;
+	int bkt;
+
+	hash_for_each(ms->flows, bkt, other, node) {
+		mlog_ooo_release(other);
+		if (other != fl && mlog_reasm_started(&other->reasm) &&
+		    time_after(jiffies, other->reasm.stamp + MLOG_REASM_STALE))
+			mlog_reasm_reset(ms, &other->reasm);
+	}
+}
+
+/*
+ * Admit message rcv_nxt of @fl, whose first fragment to arrive is @skb,
+ * into @r or, for a message of one fragment, charge @skb itself: false
+ * if there is no room for all of it, even after mlog_rcv_make_room().
+ */
+static bool mlog_rdm_admit(struct mlog_flow *fl, struct mlog_reasm *r,
+			   struct sk_buff *skb, const struct mlog_frame *f)
+{
+	struct mlog_sock *ms = fl->ms;
+	bool whole = f->payload_len == f->msg_len;
+
+	if (whole ? mlog_charge(&ms->sk, skb) : mlog_reasm_start(ms, r, skb, f))
+		return true;
+	mlog_rcv_make_room(fl);
+	return whole ? mlog_charge(&ms->sk, skb) :
+		       mlog_reasm_start(ms, r, skb, f);
 }
 
 static void mlog_rdm_data(struct mlog_flow *fl, struct sk_buff *skb,
@@ -847,6 +1032,8 @@ static void mlog_rdm_data(struct mlog_flow *fl, struct sk_buff *skb,
 	struct mlog_net *mn = mlog_sk_net(ms);
 	struct mlog_reasm *r = &fl->reasm;
 	struct sk_buff *whole;
+	bool copy, tell;
+	u32 cost;
 
 	/*
 	 * A replaying host takes only its logged messages (replay.c) until
@@ -877,14 +1064,25 @@ static void mlog_rdm_data(struct mlog_flow *fl, struct sk_buff *skb,
 	}
 
 	if (f->payload_len == f->msg_len) {
-		if (!mlog_charge(&ms->sk, skb)) {
+		cost = skb->truesize;
+		if (!mlog_rdm_admit(fl, r, skb, f)) {
 			kfree_skb(skb);
-			goto no_room;
+			goto refuse;
 		}
+		fl->rcv_refused = 0;
 		whole = skb;
 	} else {
 		if (mlog_reasm_started(r) && r->ssn != f->ssn)
-			mlog_reasm_reset(r);
+			mlog_reasm_reset(ms, r);
+		/* its first fragment to arrive: admitted whole, or not */
+		if (!mlog_reasm_started(r)) {
+			cost = mlog_reasm_cost(ms, skb, f, &copy);
+			if (!mlog_rdm_admit(fl, r, skb, f)) {
+				kfree_skb(skb);
+				goto refuse;
+			}
+			fl->rcv_refused = 0;
+		}
 		if (!mlog_reasm_add(ms, r, skb, f))
 			goto no_room;
 		if (r->have < r->msg_len) {
@@ -898,7 +1096,7 @@ static void mlog_rdm_data(struct mlog_flow *fl, struct sk_buff *skb,
 				mlog_send_ack(fl);
 			return;		/* more fragments to come */
 		}
-		whole = mlog_reasm_take(r);
+		whole = mlog_reasm_take(ms, r);
 	}
 
 	/*
@@ -916,10 +1114,26 @@ static void mlog_rdm_data(struct mlog_flow *fl, struct sk_buff *skb,
 	fl->unacked++;
 	mlog_ooo_drain(fl);
 	if (fl->unacked >= MLOG_ACK_EVERY ||
-	    mlog_rcv_window(&ms->sk) < (u32)READ_ONCE(ms->sk.sk_rcvbuf) / 4)
+	    mlog_rcv_space(ms) < (u32)READ_ONCE(ms->sk.sk_rcvbuf) / 4)
 		mlog_send_ack(fl);
 	else if (!timer_pending(&fl->ack_timer))
 		mod_timer(&fl->ack_timer, jiffies + MLOG_DELACK);
+	return;
+
+refuse:
+	/*
+	 * No room for all of it: not acknowledged, and its sender offered
+	 * a window of 0, once per message (its first fragment to arrive,
+	 * and the last, which a probe is), until reading makes the room
+	 * (mlog_rdm_recvmsg()); it then asks again.
+	 */
+	ms->stats.rx_drops++;
+	mlog_stat_inc(mn, MLOG_STAT_RX_QUEUE_FULL);
+	tell = !fl->rcv_refused || f->frag_off + f->payload_len == f->msg_len;
+	/* an empty buffer takes any message (mlog_rcv_room()) */
+	fl->rcv_refused = clamp_t(u32, cost, 1, READ_ONCE(ms->sk.sk_rcvbuf));
+	if (tell)
+		mlog_send_ack(fl);
 	return;
 
 no_room:
@@ -1019,10 +1233,11 @@ static void mlog_ack_expired(struct timer_list *t)
 	spin_unlock_bh(&ms->lock);
 }
 
-static bool mlog_has_room(struct mlog_sock *ms, size_t len)
+/* One message is always accepted into an empty queue. */
+static bool mlog_has_room(struct mlog_sock *ms, u32 cost)
 {
 	return !ms->tx_queued ||
-	       ms->tx_queued + len <= (u32)READ_ONCE(ms->sk.sk_sndbuf);
+	       ms->tx_queued + cost <= (u32)READ_ONCE(ms->sk.sk_sndbuf);
 }
 
 static int mlog_rdm_sendmsg(struct socket *sock, struct msghdr *msg,
@@ -1036,6 +1251,7 @@ static int mlog_rdm_sendmsg(struct socket *sock, struct msghdr *msg,
 	struct mlog_txmsg *m;
 	struct mlog_flow *fl;
 	long timeo;
+	u32 cost;
 	int err;
 
 	err = mlog_send_prepare(sk, msg, len, &dest);
@@ -1056,23 +1272,35 @@ static int mlog_rdm_sendmsg(struct socket *sock, struct msghdr *msg,
 		}
 		m->rec = rec;
 		m->data = rec->data;
+		m->logged = true;
 	} else {
-		m = kvmalloc(struct_size(m, inline_data, len),
-			     GFP_KERNEL_ACCOUNT);
+		bool apart = mlog_txmsg_apart(len);
+
+		m = kmalloc(apart ? sizeof(*m) : struct_size(m, inline_data, len),
+			    GFP_KERNEL_ACCOUNT);
 		if (!m)
 			return -ENOMEM;
-		if (!copy_from_iter_full(m->inline_data, len,
-					 &msg->msg_iter)) {
-			kvfree(m);
+		m->logged = false;
+		m->data = m->inline_data;
+		if (apart) {
+			m->data = kvmalloc(len, GFP_KERNEL_ACCOUNT);
+			if (!m->data) {
+				kfree(m);
+				return -ENOMEM;
+			}
+		}
+		if (!copy_from_iter_full(m->data, len, &msg->msg_iter)) {
+			mlog_txmsg_kfree(m);
 			return -EFAULT;
 		}
 		m->rec = NULL;
-		m->data = m->inline_data;
 		m->interval = 0;
 		m->delayed = false;
 	}
 	m->len = len;
 	m->retransmitted = false;
+	m->probed = false;
+	cost = mlog_txmsg_cost(len, m->logged);
 
 	add_wait_queue(sk_sleep(sk), &wait);
 	for (;;) {
@@ -1085,8 +1313,9 @@ static int mlog_rdm_sendmsg(struct socket *sock, struct msghdr *msg,
 			err = sock_error(sk);
 			break;
 		}
-		if (mlog_has_room(ms, len))
+		if (mlog_has_room(ms, cost))
 			break;
+		mlog_set_nospace(sk);
 		spin_unlock_bh(&ms->lock);
 		if (!timeo) {
 			err = -EAGAIN;
@@ -1111,7 +1340,7 @@ static int mlog_rdm_sendmsg(struct socket *sock, struct msghdr *msg,
 			if (m->rec)
 				mlog_sl_enqueue(fl, m);
 			list_add_tail(&m->list, &fl->txq);
-			ms->tx_queued += len;
+			ms->tx_queued += cost;
 			ms->stats.tx_msgs++;
 			m = NULL;
 			mlog_rdm_push(fl);
@@ -1123,7 +1352,7 @@ out_unlocked:
 	if (m) {
 		if (m->rec)
 			mlog_log_put(&mn->log, m->rec);
-		kvfree(m);
+		mlog_txmsg_kfree(m);
 	}
 	if (err == -ENOBUFS)
 		mlog_stat_inc(mn, MLOG_STAT_NO_MEMORY);
@@ -1142,32 +1371,72 @@ static int mlog_rdm_recvmsg(struct socket *sock, struct msghdr *msg,
 
 	/*
 	 * Reading made room: senders we told to hold back learn it now
-	 * rather than at their next timeout.
+	 * rather than at their next timeout, each once there is what it
+	 * waits for: half the buffer, or all of the message it was refused.
 	 */
-	if (READ_ONCE(ms->window_low) && mlog_rcv_window(sk) >= rcvbuf / 2) {
+	if (READ_ONCE(ms->window_low) &&
+	    mlog_rcv_space(ms) >= READ_ONCE(ms->wake_space)) {
 		struct mlog_flow *fl;
+		u32 space, need;
 		int bkt;
 
 		spin_lock_bh(&ms->lock);
-		ms->window_low = false;
-		hash_for_each(ms->flows, bkt, fl, node)
-			if (fl->window_low && !ms->dead)
-				mlog_send_ack(fl);
+		WRITE_ONCE(ms->window_low, false);
+		space = mlog_rcv_space(ms);
+		hash_for_each(ms->flows, bkt, fl, node) {
+			if (!fl->window_low || ms->dead)
+				continue;
+			need = fl->rcv_refused ?: rcvbuf / 2;
+			if (space < need) {
+				/* still waiting */
+				if (!ms->window_low || need < ms->wake_space)
+					WRITE_ONCE(ms->wake_space, need);
+				WRITE_ONCE(ms->window_low, true);
+				continue;
+			}
+			fl->rcv_refused = 0;
+			mlog_send_ack(fl);
+		}
 		spin_unlock_bh(&ms->lock);
 	}
 	return ret;
 }
 
+/*
+ * Writable: the next send of any message the socket accepts, up to
+ * MLOG_MAX_MSG bytes, finds room at once, in SO_SNDBUF and, for a
+ * protected host, in the log (a send that finds neither full never gets
+ * EAGAIN).
+ */
+static bool mlog_rdm_writable(struct mlog_sock *ms)
+{
+	return mlog_sndbuf_writable(ms) &&
+	       (!ms->host || mlog_log_writable(&mlog_sk_net(ms)->log));
+}
+
 static __poll_t mlog_rdm_poll(struct file *file, struct socket *sock,
 			      poll_table *wait)
 {
+	const __poll_t out = EPOLLOUT | EPOLLWRNORM | EPOLLWRBAND;
 	struct sock *sk = sock->sk;
+	struct mlog_sock *ms = mlog_sk(sk);
 	__poll_t mask;
 
-	mask = datagram_poll(file, sock, wait);
-	mask &= ~(EPOLLOUT | EPOLLWRNORM | EPOLLWRBAND);
-	if (READ_ONCE(mlog_sk(sk)->tx_queued) < (u32)READ_ONCE(sk->sk_sndbuf))
-		mask |= EPOLLOUT | EPOLLWRNORM | EPOLLWRBAND;
+	mask = datagram_poll(file, sock, wait) & ~out;
+	/* a protected host's log makes room when a block is freed */
+	if (ms->host)
+		poll_wait(file, &mlog_sk_net(ms)->log.wait, wait);
+	if (mlog_rdm_writable(ms))
+		return mask | out;
+	mlog_set_nospace(sk);
+	/*
+	 * An acknowledgment may have made room meanwhile, seeing no
+	 * SOCK_NOSPACE yet: look again (pairs with the barrier in
+	 * mlog_rdm_write_space(), as tcp_poll() with tcp_check_space()).
+	 */
+	smp_mb__after_atomic();
+	if (mlog_rdm_writable(ms))
+		mask |= out;
 	return mask;
 }
 
@@ -1180,7 +1449,11 @@ static int mlog_rdm_ioctl(struct socket *sock, unsigned int cmd,
 
 	switch (cmd) {
 	case SIOCOUTQ:
-		/* bytes sent but not yet acknowledged by their receivers */
+		/*
+		 * What the messages not yet acknowledged by their receivers
+		 * cost (mlog_txmsg_cost()): 0 once and only once every
+		 * message sent has been acknowledged, empty ones included.
+		 */
 		amount = READ_ONCE(mlog_sk(sk)->tx_queued);
 		break;
 	case SIOCINQ:

@@ -1470,7 +1470,7 @@ static void mlog_sl_dgram_restart(struct mlog_flow *fl)
 	struct mlog_net *mn = mlog_sk_net(fl->ms);
 
 	mlog_sl_flow_detach(fl);
-	mlog_reasm_reset(&fl->reasm);
+	mlog_reasm_reset(fl->ms, &fl->reasm);
 	fl->rcv_nxt = 1;
 	mlog_stat_inc(mn, MLOG_STAT_PEER_RESTARTED);
 }
@@ -1530,14 +1530,14 @@ void mlog_sl_dgram_rcv(struct mlog_sock *ms, struct sk_buff *skb,
 	} else {
 		/* a fragment of a newer message: the older one lost one */
 		if (mlog_reasm_started(r) && r->ssn != f->ssn) {
-			mlog_reasm_reset(r);
+			mlog_reasm_reset(ms, r);
 			mlog_stat_inc(mn, MLOG_STAT_RX_INCOMPLETE);
 		}
 		if (!mlog_reasm_add(ms, r, skb, f))
 			goto no_room;
 		if (r->have < r->msg_len)
 			goto out;
-		whole = mlog_reasm_take(r);
+		whole = mlog_reasm_take(ms, r);
 	}
 	/* a new state interval before anyone can read it (see rdm.c) */
 	if ((whole == skb && !mlog_charge(&ms->sk, whole)) ||

@@ -9,6 +9,8 @@
 #include <poll.h>
 #include <sched.h>
 #include <sys/ioctl.h>
+#include <sys/wait.h>
+#include <linux/sockios.h>
 
 #include "kselftest_harness.h"
 #include "mlog_util.h"
@@ -460,6 +462,184 @@ TEST_F(node, full_receive_queue_drops_and_counts)
 	EXPECT_EQ(got, s[MLOG_STAT_RX_FRAMES]);
 	close(rx);
 	close(tx);
+}
+
+static int bound_rdm(int af, uint16_t port)
+{
+	struct sockaddr_mlog a = mlog_addr(NULL, port);
+	int fd = socket(af, SOCK_RDM, 0);
+
+	if (fd < 0 || bind(fd, (struct sockaddr *)&a, sizeof(a)))
+		return -1;
+	return fd;
+}
+
+static int outq(int fd)
+{
+	int n = -1;
+
+	if (ioctl(fd, SIOCOUTQ, &n))
+		return -1;
+	return n;
+}
+
+/* A node nobody answers for: the namespace has no route to it. */
+#define NOWHERE "192.0.2.99"
+
+/*
+ * SIOCOUTQ reads 0 only once every message sent is acknowledged, empty
+ * ones included: that is how a program knows everything arrived before
+ * it closes (Documentation/sockets.rst).
+ */
+TEST_F(node, rdm_empty_message_counts_until_acknowledged)
+{
+	struct sockaddr_mlog nowhere = mlog_addr(NOWHERE, 7000);
+	struct sockaddr_mlog to = mlog_addr("127.0.0.1", 6020);
+	int rx = bound_rdm(self->af, 6020), tx = socket(self->af, SOCK_RDM, 0);
+	int q0, i;
+	char c;
+
+	ASSERT_LE(0, rx);
+	ASSERT_LE(0, tx);
+	ASSERT_EQ(0, sendto(tx, "", 0, 0, (struct sockaddr *)&nowhere,
+			    sizeof(nowhere)));
+	q0 = outq(tx);
+	EXPECT_LT(0, q0);
+	ASSERT_EQ(1, sendto(tx, "x", 1, 0, (struct sockaddr *)&nowhere,
+			    sizeof(nowhere)));
+	EXPECT_LT(q0, outq(tx));
+	close(tx);
+
+	/* to a receiver: 0 once it has acknowledged the empty message */
+	tx = socket(self->af, SOCK_RDM, 0);
+	ASSERT_EQ(0, sendto(tx, "", 0, 0, (struct sockaddr *)&to, sizeof(to)));
+	EXPECT_EQ(0, recv(rx, &c, 1, 0));
+	for (i = 0; i < 1000 && outq(tx) > 0; i++)
+		usleep(10000);
+	EXPECT_EQ(0, outq(tx));
+	close(tx);
+	close(rx);
+}
+
+/*
+ * What a socket holds for unacknowledged messages is bounded by SO_SNDBUF
+ * whatever their size, empty ones too: non-blocking sends to a node that
+ * never answers end in EAGAIN, and SIOCOUTQ counts every message queued.
+ */
+TEST_F(node, rdm_send_buffer_bounds_small_messages)
+{
+	struct sockaddr_mlog nowhere = mlog_addr(NOWHERE, 7000);
+	const int tries = 200000;
+	int size, sndbuf, n, err, q;
+	socklen_t len = sizeof(sndbuf);
+
+	for (size = 0; size <= 1; size++) {
+		int tx = socket(self->af, SOCK_RDM, 0);
+
+		ASSERT_LE(0, tx);
+		ASSERT_EQ(0, getsockopt(tx, SOL_SOCKET, SO_SNDBUF, &sndbuf, &len));
+		err = 0;
+		for (n = 0; n < tries; n++) {
+			if (sendto(tx, "x", size, MSG_DONTWAIT,
+				   (struct sockaddr *)&nowhere, sizeof(nowhere)) == size)
+				continue;
+			err = errno;
+			/* the peer's silence is reported once */
+			if (err != EHOSTUNREACH)
+				break;
+			n--;
+		}
+		q = outq(tx);
+		TH_LOG("%d-byte messages: %d queued, SIOCOUTQ %d, SO_SNDBUF %d",
+		       size, n, q, sndbuf);
+		EXPECT_EQ(EAGAIN, err);
+		EXPECT_LT(n, tries);
+		EXPECT_LE(n, q);
+		EXPECT_LE(q, sndbuf);
+		close(tx);
+	}
+}
+
+/*
+ * POLLOUT means that the next send of any message the socket accepts, up
+ * to 64 KiB, goes without EAGAIN.  Fill the queue to a node that never
+ * answers, with messages of mixed sizes, each sent as soon as poll() says
+ * so: none fails; then the socket is full for a 64 KiB message.
+ */
+TEST_F(node, rdm_pollout_means_any_message_fits)
+{
+	static char buf[MLOG_MAX_MSG];
+	static const int sizes[] = { MLOG_MAX_MSG, 1, 30000, 0, MLOG_MAX_MSG - 1, 1376 };
+	struct sockaddr_mlog nowhere = mlog_addr(NOWHERE, 7000);
+	int tx = socket(self->af, SOCK_RDM, 0), n, size;
+
+	ASSERT_LE(0, tx);
+	for (n = 0; n < 10000; n++) {
+		struct pollfd p = { .fd = tx, .events = POLLOUT };
+
+		if (poll(&p, 1, 0) != 1 || !(p.revents & POLLOUT))
+			break;
+		size = sizes[n % ARRAY_SIZE(sizes)];
+		if (sendto(tx, buf, size, MSG_DONTWAIT, (struct sockaddr *)&nowhere,
+			   sizeof(nowhere)) == size)
+			continue;
+		if (errno == EHOSTUNREACH)
+			continue;
+		TH_LOG("message %d (%d bytes) after POLLOUT: %s", n, size,
+		       strerror(errno));
+		ASSERT_TRUE(0);
+	}
+	TH_LOG("%d messages queued, SIOCOUTQ %d", n, outq(tx));
+	EXPECT_LT(0, n);
+	EXPECT_LT(n, 10000);
+	EXPECT_EQ(-1, sendto(tx, buf, MLOG_MAX_MSG, MSG_DONTWAIT,
+			     (struct sockaddr *)&nowhere, sizeof(nowhere)));
+	EXPECT_EQ(EAGAIN, errno);
+	close(tx);
+}
+
+/*
+ * A full socket becomes writable again, and wakes its poller, once its
+ * receiver has acknowledged enough for a 64 KiB message to fit.
+ */
+TEST_F(node, rdm_pollout_wakes_when_room_returns)
+{
+	static char buf[MLOG_MAX_MSG];
+	struct sockaddr_mlog to = mlog_addr("127.0.0.1", 6021);
+	struct timeval tv = { .tv_sec = 2 };
+	int rx = bound_rdm(self->af, 6021), tx = socket(self->af, SOCK_RDM, 0);
+	struct pollfd p = { .fd = tx, .events = POLLOUT };
+	int n, status;
+	pid_t child;
+
+	ASSERT_LE(0, rx);
+	ASSERT_LE(0, tx);
+	/* the receiver does not read yet: its buffer, then ours, fill up */
+	for (n = 0; n < 1000; n++) {
+		if (sendto(tx, buf, MLOG_MAX_MSG, MSG_DONTWAIT,
+			   (struct sockaddr *)&to, sizeof(to)) != MLOG_MAX_MSG)
+			break;
+	}
+	ASSERT_EQ(EAGAIN, errno);
+	ASSERT_EQ(0, poll(&p, 1, 0));
+	child = fork();
+	ASSERT_LE(0, child);
+	if (!child) {
+		/* read everything, until nothing comes for 2 s */
+		setsockopt(rx, SOL_SOCKET, SO_RCVTIMEO, &tv, sizeof(tv));
+		usleep(200000);
+		while (recv(rx, buf, sizeof(buf), 0) >= 0)
+			;
+		_exit(0);
+	}
+	/* woken by the acknowledgments, not by a timeout */
+	EXPECT_EQ(1, poll(&p, 1, 10000));
+	EXPECT_TRUE(p.revents & POLLOUT);
+	EXPECT_EQ(MLOG_MAX_MSG, sendto(tx, buf, MLOG_MAX_MSG, MSG_DONTWAIT,
+				       (struct sockaddr *)&to, sizeof(to)));
+	waitpid(child, &status, 0);
+	close(tx);
+	close(rx);
 }
 
 TEST_HARNESS_MAIN

@@ -16,6 +16,14 @@
  *   mlog-rdm client --to A.B.C.D:P --count N --size B [--random-size]
  *	    [--id X] [--timeout S]
  *	N request-reply round trips, checking every reply byte for byte
+ *   mlog-rdm fill --to A.B.C.D:P --size B [--random-size] --count N
+ *	send without blocking while poll() reports POLLOUT, to a receiver
+ *	that does not answer: fail if a send after POLLOUT gets EAGAIN, if
+ *	N messages went without the socket filling up, or if SIOCOUTQ does
+ *	not count every message queued
+ *   mlog-rdm source|sink ... --sizes S1,S2,...
+ *	one message of each size in turn (0 to 65536 bytes), every byte of
+ *	it from the pattern, without a header; the sink takes one sender
  *
  * A message carries its sender id, its number and its length in a small
  * header; the rest is a pattern both sides compute, so a receiver checks
@@ -41,6 +49,7 @@
 
 #define MAX_DESTS	512
 #define MAX_SENDERS	64
+#define MAX_SIZES	1024
 
 struct msg_head {
 	uint32_t id;
@@ -61,6 +70,7 @@ static void usage(void)
 		"       mlog-rdm server --port P --senders K --count N [--timeout S]\n"
 		"       mlog-rdm client --to A:P --count N --size B [--random-size]\n"
 		"                [--id X] [--timeout S]\n"
+		"       mlog-rdm fill --to A:P --count N --size B [--random-size]\n"
 		"   sink also takes --stall S: wait S seconds before reading; all take\n"
 		"   --rcvbuf B and --sndbuf B (SO_RCVBUFFORCE/SO_SNDBUFFORCE, as root),\n"
 		"   --done FILE: once done, create FILE, and\n"
@@ -69,7 +79,11 @@ static void usage(void)
 		"   sink takes --close-at-once: close the socket as soon as the last\n"
 		"   message is read, before anything else; sink and server take\n"
 		"   --host-port: bind P in the protected host's own port space\n"
-		"   (reached as hN:P); an address A is A.B.C.D (a node) or hN\n");
+		"   (reached as hN:P); an address A is A.B.C.D (a node) or hN;\n"
+		"   source and sink take --sizes S1,S2,...: one message of each size,\n"
+		"   all pattern and no header, so that it may be 0 to 65536 bytes;\n"
+		"   source takes --nonblock: send with MSG_DONTWAIT when poll() says\n"
+		"   POLLOUT, and fail if such a send gets EAGAIN\n");
 	exit(2);
 }
 
@@ -143,6 +157,9 @@ struct sender {
 
 static int exit_on_report;
 static int host_port;
+static int nonblock;
+static uint32_t sizes[MAX_SIZES];
+static int nsizes;
 static int close_at_once;
 static const char *linger_dir;
 static long linger_count;
@@ -269,12 +286,134 @@ static int do_sink(int fd, long senders, long count, double timeout, int reply)
 	return 0;
 }
 
+/*
+ * --sizes: receive one message of each size in turn from one sender, all
+ * of it pattern(id, n, i) for message n.
+ */
+static int do_sizes_sink(int fd, uint32_t id, double timeout)
+{
+	static uint8_t buf[MLOG_MAX_MSG + 1];
+	double deadline = mlog_now() + timeout;
+	struct sockaddr_mlog first;
+	int n = 0;
+
+	while (n < nsizes) {
+		struct pollfd p = { .fd = fd, .events = POLLIN };
+		struct sockaddr_mlog from;
+		socklen_t fl = sizeof(from);
+		ssize_t got;
+		uint32_t k;
+
+		if (mlog_now() > deadline) {
+			fprintf(stderr, "sink: timed out: %d of %d messages\n", n, nsizes);
+			return 1;
+		}
+		if (poll(&p, 1, 1000) <= 0)
+			continue;
+		got = recvfrom(fd, buf, sizeof(buf), 0, (struct sockaddr *)&from, &fl);
+		if (got < 0) {
+			if (errno == EHOSTUNREACH || errno == EINTR)
+				continue;
+			perror("mlog-rdm: sink: recvfrom");
+			return 1;
+		}
+		if (!n) {
+			first = from;
+		} else if (from.smlog_port != first.smlog_port ||
+			   memcmp(from.smlog_node, first.smlog_node, 16)) {
+			fprintf(stderr, "sink: a second sender (port %u)\n", from.smlog_port);
+			return 1;
+		}
+		if (got != sizes[n]) {
+			fprintf(stderr, "sink: message %d: %zd bytes, expected %u\n",
+				n + 1, got, sizes[n]);
+			return 1;
+		}
+		for (k = 0; k < got; k++)
+			if (buf[k] != pattern(id, n + 1, k)) {
+				fprintf(stderr, "sink: message %d: byte %u corrupt\n", n + 1, k);
+				return 1;
+			}
+		n++;
+	}
+	printf("sink: %d messages of the sizes given, each exactly once and in order\n", n);
+	return 0;
+}
+
+/*
+ * --nonblock: wait until poll() reports @fd writable; 0, or -1 with errno
+ * ETIMEDOUT at @deadline (or the error poll() failed with).
+ */
+static int wait_pollout(int fd, double deadline)
+{
+	struct pollfd p = { .fd = fd, .events = POLLOUT };
+
+	for (;;) {
+		int n = poll(&p, 1, 1000);
+
+		if (n < 0 && errno != EINTR)
+			return -1;
+		/* a pending error is for sendto() to return */
+		if (n > 0 && (p.revents & (POLLOUT | POLLERR)))
+			return 0;
+		if (mlog_now() > deadline) {
+			fprintf(stderr, "mlog-rdm: no POLLOUT before the deadline\n");
+			errno = ETIMEDOUT;
+			return -1;
+		}
+	}
+}
+
+/*
+ * fill: queue messages to @to, which does not answer, for as long as
+ * poll() reports POLLOUT, each sent without blocking.
+ */
+static int do_fill(int fd, struct sockaddr_mlog *to, long count, long size,
+		   int random)
+{
+	static uint8_t buf[MLOG_MAX_MSG];
+	int outq = -1, sndbuf = 0;
+	socklen_t sl = sizeof(sndbuf);
+	long n;
+
+	for (n = 0; n < count; n++) {
+		struct pollfd p = { .fd = fd, .events = POLLOUT };
+		uint32_t len = random ? msg_len(1, n + 1, size, 1) : size;
+
+		if (poll(&p, 1, 1000) < 1 || !(p.revents & POLLOUT))
+			break;
+		if (sendto(fd, buf, len, MSG_DONTWAIT, (struct sockaddr *)to,
+			   sizeof(*to)) == len)
+			continue;
+		if (errno == EHOSTUNREACH) {
+			n--;	/* reported once; not queued */
+			continue;
+		}
+		fprintf(stderr, "fill: message %ld (%u bytes) after POLLOUT: %s\n",
+			n + 1, len, strerror(errno));
+		return 1;
+	}
+	ioctl(fd, SIOCOUTQ, &outq);
+	getsockopt(fd, SOL_SOCKET, SO_SNDBUF, &sndbuf, &sl);
+	printf("fill: %ld messages of up to %ld bytes queued, SIOCOUTQ %d, SO_SNDBUF %d\n",
+	       n, size, outq, sndbuf);
+	if (n == count) {
+		fprintf(stderr, "fill: %ld messages and still writable\n", n);
+		return 1;
+	}
+	if (outq < n || outq <= 0) {
+		fprintf(stderr, "fill: SIOCOUTQ %d for %ld messages\n", outq, n);
+		return 1;
+	}
+	return 0;
+}
+
 static int do_source(int fd, struct sockaddr_mlog *to, int ndest, long count,
 		     long size, int random, uint32_t id, double timeout)
 {
 	static uint8_t buf[MLOG_MAX_MSG];
 	double deadline = mlog_now() + timeout;
-	long seq, reports = 0;
+	long seq, reports = 0, spurious = 0;
 	int d, outq = 0;
 
 	for (seq = 1; seq <= count; seq++) {
@@ -284,12 +423,33 @@ static int do_source(int fd, struct sockaddr_mlog *to, int ndest, long count,
 			};
 			uint32_t k;
 
-			h.len = msg_len(h.id, seq, size, random);
-			memcpy(buf, &h, sizeof(h));
-			for (k = sizeof(h); k < h.len; k++)
-				buf[k] = pattern(h.id, seq, k);
-			while (sendto(fd, buf, h.len, 0, (struct sockaddr *)&to[d],
+			if (nsizes) {
+				/* all pattern, no header: any size */
+				h.len = sizes[(seq - 1) % nsizes];
+				for (k = 0; k < h.len; k++)
+					buf[k] = pattern(h.id, seq, k);
+			} else {
+				h.len = msg_len(h.id, seq, size, random);
+				memcpy(buf, &h, sizeof(h));
+				for (k = sizeof(h); k < h.len; k++)
+					buf[k] = pattern(h.id, seq, k);
+			}
+			while ((nonblock && wait_pollout(fd, deadline)) ||
+			       sendto(fd, buf, h.len, nonblock ? MSG_DONTWAIT : 0,
+				      (struct sockaddr *)&to[d],
 				      sizeof(to[d])) != h.len) {
+				if (nonblock && errno == EAGAIN) {
+					/* poll() said it would go */
+					if (++spurious == 1 || mlog_now() > deadline)
+						fprintf(stderr,
+							"source %u: EAGAIN after POLLOUT: message %ld, %u bytes\n",
+							id, seq, h.len);
+					if (mlog_now() > deadline)
+						return 1;
+					continue;
+				}
+				if (nonblock && errno == ETIMEDOUT)
+					return 1;
 				/* Suspicion is reported once; the message
 				 * was not queued, so send it again.
 				 */
@@ -309,6 +469,11 @@ static int do_source(int fd, struct sockaddr_mlog *to, int ndest, long count,
 				return 1;
 			}
 		}
+	}
+	if (spurious) {
+		fprintf(stderr, "source %u: %ld sends got EAGAIN right after POLLOUT\n",
+			id, spurious);
+		return 1;
 	}
 	/* Everything is delivered once everything is acknowledged. */
 	while (!ioctl(fd, SIOCOUTQ, &outq) && outq > 0) {
@@ -483,6 +648,10 @@ int main(int argc, char **argv)
 			close_at_once = 1;
 			continue;
 		}
+		if (!strcmp(argv[i], "--nonblock")) {
+			nonblock = 1;
+			continue;
+		}
 		if (i + 1 >= argc)
 			usage();
 		if (!strcmp(argv[i], "--port")) {
@@ -492,7 +661,9 @@ int main(int argc, char **argv)
 		} else if (!strcmp(argv[i], "--count")) {
 			count = mlog_num(argv[++i], 1, 10000000);
 		} else if (!strcmp(argv[i], "--size")) {
-			size = mlog_num(argv[++i], sizeof(struct msg_head), MLOG_MAX_MSG);
+			/* fill sends no header: any size */
+			size = mlog_num(argv[++i], strcmp(argv[1], "fill") ?
+					sizeof(struct msg_head) : 0, MLOG_MAX_MSG);
 		} else if (!strcmp(argv[i], "--linger")) {
 			char *colon = strrchr(argv[++i], ':');
 
@@ -513,6 +684,15 @@ int main(int argc, char **argv)
 			id = mlog_num(argv[++i], 1, 1000000);
 		} else if (!strcmp(argv[i], "--timeout")) {
 			timeout = mlog_num(argv[++i], 1, 86400);
+		} else if (!strcmp(argv[i], "--sizes")) {
+			char *list = argv[++i], *tok, *save = NULL;
+
+			for (tok = strtok_r(list, ",", &save); tok;
+			     tok = strtok_r(NULL, ",", &save)) {
+				if (nsizes == MAX_SIZES)
+					usage();
+				sizes[nsizes++] = mlog_num(tok, 0, MLOG_MAX_MSG);
+			}
 		} else if (!strcmp(argv[i], "--to")) {
 			char *list = argv[++i], *tok, *save = NULL, *colon;
 
@@ -557,6 +737,8 @@ int main(int argc, char **argv)
 			return 1;
 		}
 		sleep(stall);
+		if (nsizes && !strcmp(argv[1], "sink"))
+			return finish(argv[1], do_sizes_sink(fd, id, timeout), end);
 		return finish(argv[1], do_sink(fd, senders, count, timeout,
 					       !strcmp(argv[1], "server")),
 			      end);
@@ -564,9 +746,16 @@ int main(int argc, char **argv)
 	if (!strcmp(argv[1], "source")) {
 		if (!ndest)
 			usage();
+		if (nsizes)
+			count = nsizes;
 		return finish(argv[1], do_source(fd, to, ndest, count, size,
 						 random, id, timeout),
 			      end);
+	}
+	if (!strcmp(argv[1], "fill")) {
+		if (ndest != 1)
+			usage();
+		return do_fill(fd, to, count, size, random);
 	}
 	if (!strcmp(argv[1], "client")) {
 		if (ndest != 1)

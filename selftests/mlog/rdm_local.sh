@@ -2,7 +2,8 @@
 # SPDX-License-Identifier: GPL-2.0
 #
 # SOCK_RDM on one node (loopback): exactly-once in-order delivery from
-# several senders; backpressure from a receiver that does not read, with
+# several senders; a non-blocking sender that poll() never misleads;
+# backpressure from a receiver that does not read, with
 # bounded kernel memory; memory back to its baseline once closed; loss
 # repaired one message per lost frame; each flow's transport state in the
 # socket dump, also for a socket with more flows than a dump message holds.
@@ -10,7 +11,7 @@ set -u
 . "$(dirname "$0")/lib.sh"
 RDM=$MLOG_REPO/build/selftests/mlog-rdm
 
-ksft_plan 30
+ksft_plan 31
 "$MLOGCTL" node set --addr 127.0.0.1 >/dev/null
 
 slab_kb() { awk '/^Slab:/ { print $2 }' /proc/meminfo; }
@@ -32,6 +33,20 @@ wait $sink
 check "3 senders x 2000 messages delivered exactly once, in order" test $? -eq 0
 check "every sender saw all its messages acknowledged" test $((st1 + st2 + st3)) -eq 0
 check "no message given up: nothing left queued" test "$(stat sockets)" -eq 0
+
+# A non-blocking sender of messages up to 64 KiB sends each as soon as
+# poll() reports POLLOUT: the send must go, never fail with EAGAIN (which
+# had such a sender spin between the two), and poll() must wake it when
+# there is room again.
+"$RDM" sink --port 6106 --senders 1 --count 320 --timeout 240 &
+sink=$!
+wait_port 6106
+"$RDM" source --to 127.0.0.1:6106 --count 320 --size 65536 --random-size --nonblock \
+	--id 14 --timeout 240
+st=$?
+wait $sink
+check "non-blocking sender: 320 messages up to 64 KiB, no EAGAIN after POLLOUT" \
+	test $((st + $?)) -eq 0
 
 # Backpressure: the receiver does not read for 8 s while 4000 x 16 KB
 # (64 MB) are offered.  The sender must block, not grow kernel memory.

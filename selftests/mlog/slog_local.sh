@@ -24,6 +24,13 @@
 #   mixed    unprotected -> protected and protected -> unprotected still
 #            deliver exactly once; no log entry is kept for an unprotected
 #            receiver
+#   dump     host 14 sends host 13 messages of every size that matters to
+#            netlink (0, 1, around a fragment, around MLOG_DATA_CHUNK,
+#            around the largest attribute, up to 64 KiB): log dump --data
+#            returns each whole, byte for byte, over several dump parts
+#   cost     a protected host's messages to a node that never answers:
+#            empty ones and 64 KiB ones fill its send buffer (bookkeeping
+#            and log entries count), and each send poll() allows goes
 #   hold     with RSNs waiting 1 s for a piggyback, a protected datagram
 #            sender (host 11) that owes host 12 an RSN: polling for input
 #            alone does not send the RSN, a non-blocking send
@@ -52,7 +59,7 @@ cleanup() {
 		kill "$p" 2>/dev/null
 	done
 	wait 2>/dev/null
-	for h in 1 2 3 4 5 6 7 8 9 10 11 12; do
+	for h in 1 2 3 4 5 6 7 8 9 10 11 12 13 14 15; do
 		"$MLOGCTL" log purge --dst-host "$h" >/dev/null 2>&1
 		"$MLOGCTL" log purge --src-host "$h" >/dev/null 2>&1
 		"$MLOGCTL" host del --index "$h" >/dev/null 2>&1
@@ -62,7 +69,7 @@ cleanup() {
 }
 trap cleanup EXIT
 
-ksft_plan 73
+ksft_plan 81
 "$MLOGCTL" node set --addr 127.0.0.1 >/dev/null
 cap0=$("$MLOGCTL" --json log | jq -r .max_bytes)
 
@@ -428,6 +435,72 @@ check "mixed: acknowledged by an unprotected receiver, no entry is kept" test "$
 check "mixed: the log holds no entry at all" test "$(log_entries)" -eq 0
 "$MLOGCTL" host del --index 6 && "$MLOGCTL" host del --index 7
 check "mixed: hosts 6 and 7 deleted" test $? -eq 0
+
+# ---- dump: every message size up to 64 KiB read back from the log
+# Netlink attribute lengths are 16 bits: the bytes of a message travel
+# in MLOG_ATTR_DATA pieces of at most 32 KiB after its entry.  Sizes
+# around a fragment (1376), a piece (32768), the largest single
+# attribute an entry could hold (65450) and the largest message; the
+# big and small ones alternate, so that dump parts end at different
+# entries.
+sizes=0,65536,1,65535,1375,65451,1376,65450,1377,65449,32767,32769,32768,100,65536,0,65536
+nsz=$(echo "$sizes" | tr , '\n' | wc -l)
+rdm g 13 sink --port 6230 --sizes "$sizes" --id 7
+sink=$last
+sleep 1
+rdm g 14 source --to 127.0.0.1:6230 --sizes "$sizes" --id 7
+src=$last
+done_or_exit g source $src
+done_or_exit g sink $sink
+quiesce
+release g
+wait $sink
+st1=$?
+wait $src
+check "dump: host 13 received the $nsz messages, 0 to 65536 bytes, byte for byte" \
+	test $((st1 + $?)) -eq 0
+"$MLOGCTL" --json log dump --data --src-host 14 >"$T/dump.json"
+st=$?
+check "dump: log dump --data succeeds with messages up to 64 KiB in the log" test "$st" -eq 0
+out=$(python3 - "$T/dump.json" "$sizes" 7 <<'PY'
+import json, sys
+entries = json.load(open(sys.argv[1]))
+sizes = [int(x) for x in sys.argv[2].split(",")]
+ident = int(sys.argv[3])
+bad = []
+if sorted(e["ssn"] for e in entries) != list(range(1, len(sizes) + 1)):
+    bad.append("SSNs %s" % sorted(e["ssn"] for e in entries))
+for e in entries:
+    n = e["ssn"]
+    want = bytes((ident * 131 + n * 7 + i * 13) & 0xff for i in range(sizes[n - 1]))
+    if e["len"] != len(want) or e["data"] != want.hex():
+        bad.append("message %d: len %d, %d hex digits" % (n, e["len"], len(e["data"])))
+print("; ".join(bad) if bad else "%d entries, every byte as sent" % len(entries))
+sys.exit(1 if bad else 0)
+PY
+)
+st=$?
+echo "# dump: $out"
+check "dump: every entry whole, byte for byte, in a dump of several parts" test "$st" -eq 0
+check "dump: the same entries without --data, fully logged" \
+	jqt "$("$MLOGCTL" --json log dump --src-host 14)" \
+	"length == $nsz and all(.[]; .state == \"full\" and .dst_host == 13)"
+rows=$("$MLOGCTL" log dump --data --src-host 14 | tail -n +2 | wc -l)
+check "dump: the text form lists them too" test "$rows" -eq "$nsz"
+"$MLOGCTL" log purge --src-host 14 >/dev/null && "$MLOGCTL" host del --index 13 &&
+	"$MLOGCTL" host del --index 14
+check "dump: log emptied, hosts 13 and 14 deleted" test $? -eq 0 -a "$(log_entries)" -eq 0
+
+# ---- cost: what a protected host's unacknowledged messages cost
+for size in 0 65536; do
+	out=$("$HOSTRUN" --index 15 --unregister -- "$RDM" fill --to 192.0.2.99:7000 \
+		--size "$size" --count 200000 2>&1)
+	st=$?
+	echo "# $out"
+	check "cost: protected host, $size-byte messages to a silent node fill SO_SNDBUF, no EAGAIN after POLLOUT" \
+		test "$st" -eq 0
+	"$MLOGCTL" log purge --src-host 15 >/dev/null
+done
 
 # ---- hold: the send rule holds a datagram sender (mlog-dgram-hold)
 delay0=$("$MLOGCTL" --json log | jq -r .rsn_delay_us)

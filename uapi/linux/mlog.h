@@ -271,7 +271,8 @@ enum mlog_entry_state {
  * One log entry (LoggedMessage plus any AdditionalRsn), nested in
  * MLOG_ATTR_LOG_ENTRY.  In a LOG_GET request MLOG_ENTRY_DST_HOST selects
  * the receiver, MLOG_ENTRY_RSN the first RSN wanted, MLOG_ENTRY_DATA
- * (flag) asks for message contents, MLOG_ENTRY_SRC_HOST the sender.
+ * (flag) asks for message contents, MLOG_ENTRY_SRC_HOST the sender.  The
+ * contents come as MLOG_ATTR_DATA pieces after the nest, never inside it.
  */
 enum mlog_entry_attr {
 	MLOG_ENTRY_UNSPEC,
@@ -287,7 +288,7 @@ enum mlog_entry_attr {
 	MLOG_ENTRY_RSN,			/* u64: RSN the receiver assigned */
 	MLOG_ENTRY_STATE,		/* u32: enum mlog_entry_state */
 	MLOG_ENTRY_LEN,			/* u32: message bytes */
-	MLOG_ENTRY_DATA,		/* binary: the message (flag in requests) */
+	MLOG_ENTRY_DATA,		/* flag, requests only: send the message */
 	MLOG_ENTRY_EXTRA_RSNS,		/* u32: AdditionalRsn records */
 	MLOG_ENTRY_DGRAM,		/* flag: a datagram, numbered by socket */
 	MLOG_ENTRY_SRC_EPOCH,		/* u32: sending socket's epoch */
@@ -379,7 +380,7 @@ enum mlog_sock_attr {
 	MLOG_SOCK_TYPE,			/* u32: SOCK_DGRAM or SOCK_RDM */
 	MLOG_SOCK_INODE,		/* u64: socket inode, as in /proc/PID/fd */
 	MLOG_SOCK_FLOWS,		/* u32: peers it exchanges RDM with */
-	MLOG_SOCK_TX_QUEUED,		/* u64: bytes sent, not yet acknowledged */
+	MLOG_SOCK_TX_QUEUED,		/* u64: cost of messages not yet acked */
 	MLOG_SOCK_RX_QUEUED,		/* u64: bytes waiting in the receive queue */
 	MLOG_SOCK_TX_MSGS,		/* u64 */
 	MLOG_SOCK_RX_MSGS,		/* u64 */
