@@ -47,14 +47,19 @@ vm_prepare_kernel() {
 	out=$cache/vmlinux-$VM_KVER-$key
 	if [ ! -s "$out" ]; then
 		mkdir -p "$cache" || return 0
-		off=$(LC_ALL=C grep -obUaP '\xfd7zXZ\x00' "$VM_KERNEL" 2>/dev/null | head -n1 | cut -d: -f1)
-		[ -n "$off" ] || return 0
+		off=$(LC_ALL=C grep -m1 -obUaP '\xfd7zXZ\x00' "$VM_KERNEL" 2>/dev/null | head -n1 | cut -d: -f1)
+		[ -n "$off" ] || { vm_err "no xz stream in $VM_KERNEL: booting the bzImage (slower)"; return 0; }
 		tmp=$(mktemp "$cache/.vmlinux.XXXXXX") || return 0
-		if tail -c +$((off + 1)) "$VM_KERNEL" | xz -dc --single-stream > "$tmp" 2>/dev/null &&
+		# xz stops reading at the end of the stream, before the end
+		# of the image (the bzImage has ~100 KiB after it): tail then
+		# dies of SIGPIPE, which pipefail would count as a failure.
+		if { tail -c +$((off + 1)) "$VM_KERNEL" 2>/dev/null || :; } |
+		   xz -dc --single-stream > "$tmp" 2>/dev/null &&
 		   [ "$(head -c 4 "$tmp" | od -An -tx1 | tr -d ' ')" = 7f454c46 ]; then
 			mv -f "$tmp" "$out"
 		else
 			rm -f "$tmp"
+			vm_err "cannot extract an ELF vmlinux from $VM_KERNEL: booting the bzImage (slower)"
 			return 0
 		fi
 	fi
