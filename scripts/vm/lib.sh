@@ -242,28 +242,70 @@ vm_nap() {
 	wait $! 2>/dev/null
 }
 
-# Wait until node $1 reports ready; $2 = timeout in seconds.
+# Print the last lines of node $1's console on stderr, prefixed.
+vm_console_tail() {
+	local con
+	con=$(vm_console "$1")
+	[ -s "$con" ] || { vm_err "node $1: the console is empty"; return 0; }
+	vm_err "node $1: last console lines:"
+	tail -n "${2:-10}" "$con" 2>/dev/null | tr -d '\r' | sed "s/^/$VM_PROG: node $1 console: /" >&2
+}
+
+# Wait until node $1 reports ready.  A boot is slow, not hung, while its
+# console keeps printing: the node fails only when its console has been
+# silent for $2 seconds before it is ready, or when $3 seconds have passed
+# since its QEMU started, progress or not.  $4, if given, bounds this wait
+# itself (seconds from now).  On failure, says why with the console's tail.
 vm_wait_ready() {
-	local i=$1 t=$2 nd=$VM_RUN/node$1 end r pid
-	end=$(( $(vm_now_ms) + t * 1000 ))
+	local i=$1 silence=$2 cap=$3 wait=${4:-} nd=$VM_RUN/node$1 con r pid now
+	local t0 last size lsize=-1 mt wend=
+	con=$(vm_console "$i")
+	t0=$(cat "$nd/boot-start" 2>/dev/null) || t0=
+	[[ "$t0" =~ ^[0-9]+$ ]] && t0=$((t0 / 1000000)) || t0=$(vm_now_ms)
+	[ -z "$wait" ] || wend=$(( $(vm_now_ms) + wait * 1000 ))
+	# Silence is counted from the console's last change, which may be
+	# before this wait began (nodes boot together, are waited in turn).
+	last=$t0
 	while :; do
 		if [ -s "$nd/ready" ]; then
 			r=$(cat "$nd/ready")
 			if [ "$r" = ok ]; then
 				return 0
 			fi
-			vm_err "node $i: ${r#error: } (console log: $(vm_console "$i"))"
+			vm_err "node $i: ${r#error: } (console log: $con)"
 			return 1
 		fi
 		pid=$(vm_qemu_pid "$i")
 		if ! vm_pid_alive "$pid"; then
-			vm_err "node $i is down: QEMU exited before the node was ready (console log: $(vm_console "$i"), QEMU log: $VM_LOGDIR/node$i.qemu.log)"
+			vm_err "node $i is down: QEMU exited before the node was ready (console log: $con, QEMU log: $VM_LOGDIR/node$i.qemu.log)"
 			tail -n 5 "$VM_LOGDIR/node$i.qemu.log" 2>/dev/null | sed "s/^/$VM_PROG: node $i qemu: /" >&2
-			grep -h 'mlog-vm-init: FATAL' "$(vm_console "$i")" 2>/dev/null | sed "s/^/$VM_PROG: node $i: /" >&2
+			grep -h 'mlog-vm-init: FATAL' "$con" 2>/dev/null | sed "s/^/$VM_PROG: node $i: /" >&2
 			return 1
 		fi
-		if [ "$(vm_now_ms)" -ge "$end" ]; then
-			vm_err "node $i did not boot within $t s, console log: $(vm_console "$i")"
+		now=$(vm_now_ms)
+		size=$(stat -c %s "$con" 2>/dev/null) || size=0
+		if [ "$size" != "$lsize" ]; then
+			if [ "$lsize" = -1 ]; then
+				mt=$(stat -c %Y "$con" 2>/dev/null) || mt=0
+				[ "$size" = 0 ] || [ $((mt * 1000)) -le "$last" ] || last=$((mt * 1000))
+			else
+				last=$now
+			fi
+			lsize=$size
+		fi
+		if [ $((now - last)) -ge $((silence * 1000)) ]; then
+			vm_err "node $i hung while booting: its console printed nothing for $silence s (--boot-timeout; $(( (now - t0) / 1000 )) s since it started), console log: $con"
+			vm_console_tail "$i"
+			return 1
+		fi
+		if [ $((now - t0)) -ge $((cap * 1000)) ]; then
+			vm_err "node $i did not boot within $cap s (--boot-cap), although its console was still printing, console log: $con"
+			vm_console_tail "$i"
+			return 1
+		fi
+		if [ -n "$wend" ] && [ "$now" -ge "$wend" ]; then
+			vm_err "node $i was not ready within $wait s, console log: $con"
+			vm_console_tail "$i"
 			return 1
 		fi
 		vm_nap 0.1
