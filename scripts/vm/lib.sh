@@ -167,6 +167,34 @@ vm_check_node() {
 
 vm_console() { echo "$VM_LOGDIR/node$1.console"; }
 vm_qemu_pid() { cat "$VM_RUN/node$1.pid" 2>/dev/null; }
+# The QMP monitor socket of node $1: in the run's /tmp directory, since a
+# unix socket path has at most 107 bytes and the repository may be deep.
+vm_qmp_sock() { echo "$VM_SOCK_DIR/node$1.qmp"; }
+
+# Run QMP command $2 (arguments $3, JSON) on node $1's QEMU; prints the
+# reply's "return" value as JSON.
+vm_qmp() {
+	python3 "$VM_DIR/qmp" "$(vm_qmp_sock "$1")" "$2" ${3:+"$3"}
+}
+
+# Node $1's QEMU run state as QMP names it (running, paused, ...), or
+# nothing if the monitor does not answer.
+vm_run_state() {
+	vm_qmp "$1" query-status 2>/dev/null | sed -n 's/.*"status": *"\([a-z-]*\)".*/\1/p'
+}
+
+# up, booting, paused or down.
+vm_node_state() {
+	if ! vm_pid_alive "$(vm_qemu_pid "$1")"; then
+		echo down
+	elif [ "$(vm_run_state "$1")" = paused ]; then
+		echo paused
+	elif [ "$(cat "$VM_RUN/node$1/ready" 2>/dev/null)" = ok ]; then
+		echo up
+	else
+		echo booting
+	fi
+}
 
 # Start node $1's QEMU in the background (does not wait for readiness).
 vm_boot_node() {
@@ -197,6 +225,7 @@ vm_boot_node() {
 		[ -z "${VM_INSN_DIR:-}" ] || printf 'VM_AGENT_TICK=10\n'
 	} > "$nd/env"
 	accel=$(vm_accel_args)
+	rm -f "$(vm_qmp_sock "$i")"
 	plugin=()
 	if [ -n "${VM_INSN_DIR:-}" ]; then
 		plugin=(-plugin "file=$VM_INSN_PLUGIN,dir=$VM_INSN_DIR,node=$i")
@@ -209,6 +238,7 @@ vm_boot_node() {
 		${VM_BIOS:+-bios "$VM_BIOS"} -kernel "$VM_BOOT_KERNEL" -initrd "$VM_INITRD" \
 		-append "console=ttyS0 panic=-1 loglevel=4 8250.nr_uarts=1 i8042.noaux i8042.nokbd i8042.nopnp no_timer_check random.trust_cpu=on mlogvm.agent=$VM_DIR/agent mlogvm.repo=$VM_REPO mlogvm.shared=$VM_SHARED ${VM_APPEND:-}" \
 		-serial "file:$con" \
+		-qmp "unix:$(vm_qmp_sock "$i"),server=on,wait=off" \
 		-fsdev "local,id=fsroot,path=/,security_model=none,readonly=on,multidevs=remap" \
 		-device "virtio-9p-pci,fsdev=fsroot,mount_tag=hostroot" \
 		-fsdev "local,id=fsrepo,path=$VM_REPO,security_model=none,readonly=on,multidevs=remap" \
