@@ -220,6 +220,13 @@ vm_boot_node() {
 		printf 'export MLOG_REPO=%q\n' "$VM_REPO"
 		printf 'VM_MODULE=%q\nVM_MODULE_FILE=%q\n' "$VM_MODULE" "$mfile"
 		printf 'VM_MODULE_ARGS=%q\nVM_MODPROBE=%q\n' "$VM_MODULE_ARGS" "$VM_MODPROBE"
+		if [ "${VM_CLUSTER:-0}" = 1 ]; then
+			printf 'export MLOG_STATE_DIR=%q\n' "$VM_STATE_DIR"
+			# shellcheck disable=SC2016  # $PATH: the guest's
+			printf 'export PATH=%q:"$PATH"\n' "$VM_RUN/bin"
+			printf 'VM_CLUSTER=1\nVM_BIN=%q\n' "$VM_RUN/bin"
+			printf 'VM_SPARE=%q\n' "$(( i > VM_NODES - VM_SPARES ? 1 : 0 ))"
+		fi
 		# The agent's look for jobs every 50 ms costs instructions: once
 		# a job runs, every 10 s only (see the agent).
 		[ -z "${VM_INSN_DIR:-}" ] || printf 'VM_AGENT_TICK=10\n'
@@ -423,4 +430,108 @@ vm_job_wait() {
 		return "$rc"
 	fi
 	return 255
+}
+
+# ---- Cluster mode (vm-run --cluster): the mlog daemons on every node ----
+
+# The userspace programs of --cluster: NAME and its directory under
+# build/user/daemons/ (also looked for directly under build/user/).
+VM_CLUSTER_PROGS="mlog-logd:logd mlog-ckptd:ckptd mlog-recoverd:recoverd mlog-run:run mlogctl:mlogctl"
+
+# Path of program $1 (a NAME of VM_CLUSTER_PROGS) in the userspace build
+# tree $2; the first candidate if none exists.
+vm_cluster_prog() {
+	local name=$1 ub=$2 e sub c
+	for e in $VM_CLUSTER_PROGS; do
+		[ "${e%%:*}" = "$name" ] && sub=${e#*:}
+	done
+	for c in "$ub/daemons/$sub/$name" "$ub/$sub/$name"; do
+		[ -x "$c" ] && { echo "$c"; return 0; }
+	done
+	echo "$ub/daemons/$sub/$name"
+}
+
+# Fill $VM_RUN/bin with the programs of a cluster run: links to the
+# binaries of the userspace build tree $1, or, if $2 (the stand-in test
+# hook, MLOG_VM_STANDIN) is set, scripts running "$2 NAME ARGS..." in
+# place of the daemons and mlog-run.  Fails, naming them, if binaries are
+# missing.
+vm_cluster_bin() {
+	local ub=$1 standin=$2 bin=$VM_RUN/bin e name p missing=""
+	mkdir -p "$bin" || vm_die "cannot create $bin"
+	for e in $VM_CLUSTER_PROGS; do
+		name=${e%%:*}
+		if [ -n "$standin" ] && [ "$name" != mlogctl ]; then
+			printf '#!/bin/sh\nexec %q %q "$@"\n' "$standin" "$name" > "$bin/$name" &&
+				chmod +x "$bin/$name" || vm_die "cannot write $bin/$name"
+			continue
+		fi
+		p=$(vm_cluster_prog "$name" "$ub")
+		if [ -x "$p" ]; then
+			ln -sfn "$p" "$bin/$name" || vm_die "cannot link $bin/$name"
+		else
+			missing="$missing $name ($p)"
+		fi
+	done
+	[ -z "$missing" ] ||
+		vm_die "--cluster: missing program(s):$missing; build them first (make)"
+}
+
+# Run "scripts/vm/daemon ARGS..." on node $1 as a job and wait for it
+# (bounded by the time left in the run); its output goes to stdout.
+vm_daemon_job() {
+	local i=$1 id t
+	shift
+	id=$(vm_job_submit "$i" "$VM_DIR/daemon" "$@") || return 255
+	t=$(( (VM_DEADLINE_MS - $(vm_now_ms)) / 1000 ))
+	[ "$t" -ge 1 ] || t=1
+	vm_job_wait "$i" "$id" "$t" "" 2>&1
+}
+
+# Run scripts/vm/daemon ARGS... on every node of the list $1 at once;
+# fail, with the output of those that failed, if any does.
+vm_daemon_all() {
+	local nodes=$1 i rc=0 out=$VM_RUN/cluster-jobs
+	shift
+	mkdir -p "$out"
+	declare -A pids
+	for i in $nodes; do
+		( vm_daemon_job "$i" "$@" > "$out/node$i" ) &
+		pids[$i]=$!
+	done
+	for i in $nodes; do
+		if ! wait "${pids[$i]}"; then
+			vm_err "node $i: cluster set-up step 'daemon $*' failed:"
+			sed "s/^/$VM_PROG: node $i: /" "$out/node$i" >&2
+			rc=1
+		fi
+	done
+	return "$rc"
+}
+
+# The state directory's file by which mlog-recoverd says it is up.
+vm_recoverd_addr() { echo "$VM_SHARED/mlog/recoverd.addr"; }
+
+# Bring the daemons up on every node: node set and mlog-logd everywhere,
+# then mlog-recoverd on its node until it has written its address, then
+# mlog-ckptd everywhere; then check that they all still run.
+vm_cluster_up() {
+	local all
+	all=$(seq "$VM_NODES" | tr '\n' ' ')
+	vm_daemon_all "$all" node-set || return 1
+	vm_daemon_all "$all" start mlog-logd || return 1
+	vm_daemon_all "$VM_RECOVERD_NODE" start mlog-recoverd || return 1
+	vm_daemon_all "$VM_RECOVERD_NODE" wait-file "$(vm_recoverd_addr)" mlog-recoverd 120 || return 1
+	vm_daemon_all "$all" start mlog-ckptd || return 1
+	vm_daemon_all "$all" status || return 1
+}
+
+# A replacement node of a cluster run joins as a new member: node set,
+# mlog-logd and mlog-ckptd (--spare if its id is a spare's); mlog-recoverd
+# is left to the caller ('vm-ctl daemon start').
+vm_cluster_member() {
+	vm_daemon_all "$1" node-set || return 1
+	vm_daemon_all "$1" start mlog-logd || return 1
+	vm_daemon_all "$1" start mlog-ckptd || return 1
+	vm_daemon_all "$1" status || return 1
 }
