@@ -47,14 +47,19 @@ vm_prepare_kernel() {
 	out=$cache/vmlinux-$VM_KVER-$key
 	if [ ! -s "$out" ]; then
 		mkdir -p "$cache" || return 0
-		off=$(LC_ALL=C grep -obUaP '\xfd7zXZ\x00' "$VM_KERNEL" 2>/dev/null | head -n1 | cut -d: -f1)
-		[ -n "$off" ] || return 0
+		off=$(LC_ALL=C grep -m1 -obUaP '\xfd7zXZ\x00' "$VM_KERNEL" 2>/dev/null | head -n1 | cut -d: -f1)
+		[ -n "$off" ] || { vm_err "no xz stream in $VM_KERNEL: booting the bzImage (slower)"; return 0; }
 		tmp=$(mktemp "$cache/.vmlinux.XXXXXX") || return 0
-		if tail -c +$((off + 1)) "$VM_KERNEL" | xz -dc --single-stream > "$tmp" 2>/dev/null &&
+		# xz stops reading at the end of the stream, before the end
+		# of the image (the bzImage has ~100 KiB after it): tail then
+		# dies of SIGPIPE, which pipefail would count as a failure.
+		if { tail -c +$((off + 1)) "$VM_KERNEL" 2>/dev/null || :; } |
+		   xz -dc --single-stream > "$tmp" 2>/dev/null &&
 		   [ "$(head -c 4 "$tmp" | od -An -tx1 | tr -d ' ')" = 7f454c46 ]; then
 			mv -f "$tmp" "$out"
 		else
 			rm -f "$tmp"
+			vm_err "cannot extract an ELF vmlinux from $VM_KERNEL: booting the bzImage (slower)"
 			return 0
 		fi
 	fi
@@ -162,6 +167,34 @@ vm_check_node() {
 
 vm_console() { echo "$VM_LOGDIR/node$1.console"; }
 vm_qemu_pid() { cat "$VM_RUN/node$1.pid" 2>/dev/null; }
+# The QMP monitor socket of node $1: in the run's /tmp directory, since a
+# unix socket path has at most 107 bytes and the repository may be deep.
+vm_qmp_sock() { echo "$VM_SOCK_DIR/node$1.qmp"; }
+
+# Run QMP command $2 (arguments $3, JSON) on node $1's QEMU; prints the
+# reply's "return" value as JSON.
+vm_qmp() {
+	python3 "$VM_DIR/qmp" "$(vm_qmp_sock "$1")" "$2" ${3:+"$3"}
+}
+
+# Node $1's QEMU run state as QMP names it (running, paused, ...), or
+# nothing if the monitor does not answer.
+vm_run_state() {
+	vm_qmp "$1" query-status 2>/dev/null | sed -n 's/.*"status": *"\([a-z-]*\)".*/\1/p'
+}
+
+# up, booting, paused or down.
+vm_node_state() {
+	if ! vm_pid_alive "$(vm_qemu_pid "$1")"; then
+		echo down
+	elif [ "$(vm_run_state "$1")" = paused ]; then
+		echo paused
+	elif [ "$(cat "$VM_RUN/node$1/ready" 2>/dev/null)" = ok ]; then
+		echo up
+	else
+		echo booting
+	fi
+}
 
 # Start node $1's QEMU in the background (does not wait for readiness).
 vm_boot_node() {
@@ -187,11 +220,19 @@ vm_boot_node() {
 		printf 'export MLOG_REPO=%q\n' "$VM_REPO"
 		printf 'VM_MODULE=%q\nVM_MODULE_FILE=%q\n' "$VM_MODULE" "$mfile"
 		printf 'VM_MODULE_ARGS=%q\nVM_MODPROBE=%q\n' "$VM_MODULE_ARGS" "$VM_MODPROBE"
+		if [ "${VM_CLUSTER:-0}" = 1 ]; then
+			printf 'export MLOG_STATE_DIR=%q\n' "$VM_STATE_DIR"
+			# shellcheck disable=SC2016  # $PATH: the guest's
+			printf 'export PATH=%q:"$PATH"\n' "$VM_RUN/bin"
+			printf 'VM_CLUSTER=1\nVM_BIN=%q\n' "$VM_RUN/bin"
+			printf 'VM_SPARE=%q\n' "$(( i > VM_NODES - VM_SPARES ? 1 : 0 ))"
+		fi
 		# The agent's look for jobs every 50 ms costs instructions: once
 		# a job runs, every 10 s only (see the agent).
 		[ -z "${VM_INSN_DIR:-}" ] || printf 'VM_AGENT_TICK=10\n'
 	} > "$nd/env"
 	accel=$(vm_accel_args)
+	rm -f "$(vm_qmp_sock "$i")"
 	plugin=()
 	if [ -n "${VM_INSN_DIR:-}" ]; then
 		plugin=(-plugin "file=$VM_INSN_PLUGIN,dir=$VM_INSN_DIR,node=$i")
@@ -204,6 +245,7 @@ vm_boot_node() {
 		${VM_BIOS:+-bios "$VM_BIOS"} -kernel "$VM_BOOT_KERNEL" -initrd "$VM_INITRD" \
 		-append "console=ttyS0 panic=-1 loglevel=4 8250.nr_uarts=1 i8042.noaux i8042.nokbd i8042.nopnp no_timer_check random.trust_cpu=on mlogvm.agent=$VM_DIR/agent mlogvm.repo=$VM_REPO mlogvm.shared=$VM_SHARED ${VM_APPEND:-}" \
 		-serial "file:$con" \
+		-qmp "unix:$(vm_qmp_sock "$i"),server=on,wait=off" \
 		-fsdev "local,id=fsroot,path=/,security_model=none,readonly=on,multidevs=remap" \
 		-device "virtio-9p-pci,fsdev=fsroot,mount_tag=hostroot" \
 		-fsdev "local,id=fsrepo,path=$VM_REPO,security_model=none,readonly=on,multidevs=remap" \
@@ -237,28 +279,70 @@ vm_nap() {
 	wait $! 2>/dev/null
 }
 
-# Wait until node $1 reports ready; $2 = timeout in seconds.
+# Print the last lines of node $1's console on stderr, prefixed.
+vm_console_tail() {
+	local con
+	con=$(vm_console "$1")
+	[ -s "$con" ] || { vm_err "node $1: the console is empty"; return 0; }
+	vm_err "node $1: last console lines:"
+	tail -n "${2:-10}" "$con" 2>/dev/null | tr -d '\r' | sed "s/^/$VM_PROG: node $1 console: /" >&2
+}
+
+# Wait until node $1 reports ready.  A boot is slow, not hung, while its
+# console keeps printing: the node fails only when its console has been
+# silent for $2 seconds before it is ready, or when $3 seconds have passed
+# since its QEMU started, progress or not.  $4, if given, bounds this wait
+# itself (seconds from now).  On failure, says why with the console's tail.
 vm_wait_ready() {
-	local i=$1 t=$2 nd=$VM_RUN/node$1 end r pid
-	end=$(( $(vm_now_ms) + t * 1000 ))
+	local i=$1 silence=$2 cap=$3 wait=${4:-} nd=$VM_RUN/node$1 con r pid now
+	local t0 last size lsize=-1 mt wend=
+	con=$(vm_console "$i")
+	t0=$(cat "$nd/boot-start" 2>/dev/null) || t0=
+	[[ "$t0" =~ ^[0-9]+$ ]] && t0=$((t0 / 1000000)) || t0=$(vm_now_ms)
+	[ -z "$wait" ] || wend=$(( $(vm_now_ms) + wait * 1000 ))
+	# Silence is counted from the console's last change, which may be
+	# before this wait began (nodes boot together, are waited in turn).
+	last=$t0
 	while :; do
 		if [ -s "$nd/ready" ]; then
 			r=$(cat "$nd/ready")
 			if [ "$r" = ok ]; then
 				return 0
 			fi
-			vm_err "node $i: ${r#error: } (console log: $(vm_console "$i"))"
+			vm_err "node $i: ${r#error: } (console log: $con)"
 			return 1
 		fi
 		pid=$(vm_qemu_pid "$i")
 		if ! vm_pid_alive "$pid"; then
-			vm_err "node $i is down: QEMU exited before the node was ready (console log: $(vm_console "$i"), QEMU log: $VM_LOGDIR/node$i.qemu.log)"
+			vm_err "node $i is down: QEMU exited before the node was ready (console log: $con, QEMU log: $VM_LOGDIR/node$i.qemu.log)"
 			tail -n 5 "$VM_LOGDIR/node$i.qemu.log" 2>/dev/null | sed "s/^/$VM_PROG: node $i qemu: /" >&2
-			grep -h 'mlog-vm-init: FATAL' "$(vm_console "$i")" 2>/dev/null | sed "s/^/$VM_PROG: node $i: /" >&2
+			grep -h 'mlog-vm-init: FATAL' "$con" 2>/dev/null | sed "s/^/$VM_PROG: node $i: /" >&2
 			return 1
 		fi
-		if [ "$(vm_now_ms)" -ge "$end" ]; then
-			vm_err "node $i did not boot within $t s, console log: $(vm_console "$i")"
+		now=$(vm_now_ms)
+		size=$(stat -c %s "$con" 2>/dev/null) || size=0
+		if [ "$size" != "$lsize" ]; then
+			if [ "$lsize" = -1 ]; then
+				mt=$(stat -c %Y "$con" 2>/dev/null) || mt=0
+				[ "$size" = 0 ] || [ $((mt * 1000)) -le "$last" ] || last=$((mt * 1000))
+			else
+				last=$now
+			fi
+			lsize=$size
+		fi
+		if [ $((now - last)) -ge $((silence * 1000)) ]; then
+			vm_err "node $i hung while booting: its console printed nothing for $silence s (--boot-timeout; $(( (now - t0) / 1000 )) s since it started), console log: $con"
+			vm_console_tail "$i"
+			return 1
+		fi
+		if [ $((now - t0)) -ge $((cap * 1000)) ]; then
+			vm_err "node $i did not boot within $cap s (--boot-cap), although its console was still printing, console log: $con"
+			vm_console_tail "$i"
+			return 1
+		fi
+		if [ -n "$wend" ] && [ "$now" -ge "$wend" ]; then
+			vm_err "node $i was not ready within $wait s, console log: $con"
+			vm_console_tail "$i"
 			return 1
 		fi
 		vm_nap 0.1
@@ -346,4 +430,108 @@ vm_job_wait() {
 		return "$rc"
 	fi
 	return 255
+}
+
+# ---- Cluster mode (vm-run --cluster): the mlog daemons on every node ----
+
+# The userspace programs of --cluster: NAME and its directory under
+# build/user/daemons/ (also looked for directly under build/user/).
+VM_CLUSTER_PROGS="mlog-logd:logd mlog-ckptd:ckptd mlog-recoverd:recoverd mlog-run:run mlogctl:mlogctl"
+
+# Path of program $1 (a NAME of VM_CLUSTER_PROGS) in the userspace build
+# tree $2; the first candidate if none exists.
+vm_cluster_prog() {
+	local name=$1 ub=$2 e sub c
+	for e in $VM_CLUSTER_PROGS; do
+		[ "${e%%:*}" = "$name" ] && sub=${e#*:}
+	done
+	for c in "$ub/daemons/$sub/$name" "$ub/$sub/$name"; do
+		[ -x "$c" ] && { echo "$c"; return 0; }
+	done
+	echo "$ub/daemons/$sub/$name"
+}
+
+# Fill $VM_RUN/bin with the programs of a cluster run: links to the
+# binaries of the userspace build tree $1, or, if $2 (the stand-in test
+# hook, MLOG_VM_STANDIN) is set, scripts running "$2 NAME ARGS..." in
+# place of the daemons and mlog-run.  Fails, naming them, if binaries are
+# missing.
+vm_cluster_bin() {
+	local ub=$1 standin=$2 bin=$VM_RUN/bin e name p missing=""
+	mkdir -p "$bin" || vm_die "cannot create $bin"
+	for e in $VM_CLUSTER_PROGS; do
+		name=${e%%:*}
+		if [ -n "$standin" ] && [ "$name" != mlogctl ]; then
+			printf '#!/bin/sh\nexec %q %q "$@"\n' "$standin" "$name" > "$bin/$name" &&
+				chmod +x "$bin/$name" || vm_die "cannot write $bin/$name"
+			continue
+		fi
+		p=$(vm_cluster_prog "$name" "$ub")
+		if [ -x "$p" ]; then
+			ln -sfn "$p" "$bin/$name" || vm_die "cannot link $bin/$name"
+		else
+			missing="$missing $name ($p)"
+		fi
+	done
+	[ -z "$missing" ] ||
+		vm_die "--cluster: missing program(s):$missing; build them first (make)"
+}
+
+# Run "scripts/vm/daemon ARGS..." on node $1 as a job and wait for it
+# (bounded by the time left in the run); its output goes to stdout.
+vm_daemon_job() {
+	local i=$1 id t
+	shift
+	id=$(vm_job_submit "$i" "$VM_DIR/daemon" "$@") || return 255
+	t=$(( (VM_DEADLINE_MS - $(vm_now_ms)) / 1000 ))
+	[ "$t" -ge 1 ] || t=1
+	vm_job_wait "$i" "$id" "$t" "" 2>&1
+}
+
+# Run scripts/vm/daemon ARGS... on every node of the list $1 at once;
+# fail, with the output of those that failed, if any does.
+vm_daemon_all() {
+	local nodes=$1 i rc=0 out=$VM_RUN/cluster-jobs
+	shift
+	mkdir -p "$out"
+	declare -A pids
+	for i in $nodes; do
+		( vm_daemon_job "$i" "$@" > "$out/node$i" ) &
+		pids[$i]=$!
+	done
+	for i in $nodes; do
+		if ! wait "${pids[$i]}"; then
+			vm_err "node $i: cluster set-up step 'daemon $*' failed:"
+			sed "s/^/$VM_PROG: node $i: /" "$out/node$i" >&2
+			rc=1
+		fi
+	done
+	return "$rc"
+}
+
+# The state directory's file by which mlog-recoverd says it is up.
+vm_recoverd_addr() { echo "$VM_SHARED/mlog/recoverd.addr"; }
+
+# Bring the daemons up on every node: node set and mlog-logd everywhere,
+# then mlog-recoverd on its node until it has written its address, then
+# mlog-ckptd everywhere; then check that they all still run.
+vm_cluster_up() {
+	local all
+	all=$(seq "$VM_NODES" | tr '\n' ' ')
+	vm_daemon_all "$all" node-set || return 1
+	vm_daemon_all "$all" start mlog-logd || return 1
+	vm_daemon_all "$VM_RECOVERD_NODE" start mlog-recoverd || return 1
+	vm_daemon_all "$VM_RECOVERD_NODE" wait-file "$(vm_recoverd_addr)" mlog-recoverd 120 || return 1
+	vm_daemon_all "$all" start mlog-ckptd || return 1
+	vm_daemon_all "$all" status || return 1
+}
+
+# A replacement node of a cluster run joins as a new member: node set,
+# mlog-logd and mlog-ckptd (--spare if its id is a spare's); mlog-recoverd
+# is left to the caller ('vm-ctl daemon start').
+vm_cluster_member() {
+	vm_daemon_all "$1" node-set || return 1
+	vm_daemon_all "$1" start mlog-logd || return 1
+	vm_daemon_all "$1" start mlog-ckptd || return 1
+	vm_daemon_all "$1" status || return 1
 }
