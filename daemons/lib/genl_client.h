@@ -167,6 +167,10 @@ class GenlClient {
   // that the last attempt is returned as it is.
   std::vector<AttrMap> dump(const Request& req);
 
+  // The same dump with each message's top-level attributes in order,
+  // repeated types kept (a log entry and its MLOG_ATTR_DATA pieces).
+  std::vector<AttrList> dump_list(const Request& req);
+
   // Joins the family's multicast group @group (e.g. MLOG_GENL_MCGRP_EVENTS)
   // on a separate socket; notifications then queue up for
   // next_notification().  Throws std::runtime_error if the module has no
@@ -183,13 +187,18 @@ class GenlClient {
   // tests can unicast notifications to it.
   uint32_t notification_port() const;
 
+  // The file descriptor of that socket (-1 before subscribe()), for an
+  // event loop: when it is readable, next_notification(0ms) does not block.
+  int notification_fd() const;
+
  private:
   struct SockDeleter {
     void operator()(nl_sock* s) const;
   };
   using SockPtr = std::unique_ptr<nl_sock, SockDeleter>;
 
-  std::vector<AttrMap> transact(const Request& req, int flags, bool* interrupted);
+  std::vector<AttrMap> transact(const Request& req, int flags, bool* interrupted,
+                                std::vector<AttrList>* lists = nullptr);
   void receive_notifications();
 
   SockPtr sock_;
