@@ -676,9 +676,17 @@ void Recoverd::handle_replay_done(const pb::ReplayDone& done) {
   job = state_.job(job_id);
 
   std::string sources;
-  for (const auto& s : done.sources())
-    sources += (sources.empty() ? "" : ", ") + std::to_string(s.messages()) + " from node " +
-               std::to_string(s.node_id());
+  for (const auto& s : done.sources()) {
+    std::string where;
+    try {
+      const NodeAddr addr = rpc::node_from_bytes(s.node());
+      const Member* src = state_.live_member_at(addr);
+      where = src ? "node " + std::to_string(src->node_id) : format_node_addr(addr);
+    } catch (const std::exception&) {
+      where = "an unknown node";
+    }
+    sources += (sources.empty() ? "" : ", ") + std::to_string(s.messages()) + " from " + where;
+  }
   pb::JobEvent ev;
   ev.set_kind(pb::JobEvent::HOST_REPLAYED);
   ev.set_rank(done.rank());
