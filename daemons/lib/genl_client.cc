@@ -78,7 +78,6 @@ std::span<const uint8_t> genl_attr_bytes(std::span<const uint8_t> msg, uint8_t* 
 // and the request rethrows it once libnl has returned.
 struct Transaction {
   std::vector<AttrMap> messages;
-  std::vector<AttrList>* lists = nullptr;  // dump_list(): attributes in order
   NetlinkOutcome outcome;
   bool done = false;
   bool interrupted = false;
@@ -92,11 +91,7 @@ struct Transaction {
 int on_valid(nl_msg* msg, void* arg) {
   auto* t = static_cast<Transaction*>(arg);
   try {
-    const auto attrs = genl_attr_bytes(message_bytes(nlmsg_hdr(msg)), nullptr);
-    if (t->lists)
-      t->lists->push_back(parse_attr_list(attrs));
-    else
-      t->messages.push_back(parse_attrs(attrs));
+    t->messages.push_back(parse_attrs(genl_attr_bytes(message_bytes(nlmsg_hdr(msg)), nullptr)));
   } catch (...) {
     t->fail();
   }
@@ -307,8 +302,7 @@ GenlClient::GenlClient(const std::string& family) : sock_(nl_socket_alloc()), fa
 
 GenlClient::~GenlClient() = default;
 
-std::vector<AttrMap> GenlClient::transact(const Request& req, int flags, bool* interrupted,
-                                          std::vector<AttrList>* lists) {
+std::vector<AttrMap> GenlClient::transact(const Request& req, int flags, bool* interrupted) {
   std::unique_ptr<nl_msg, decltype(&nlmsg_free)> msg(nlmsg_alloc(), &nlmsg_free);
   if (!msg) throw std::bad_alloc();
   if (!genlmsg_put(msg.get(), NL_AUTO_PORT, NL_AUTO_SEQ, family_, 0, flags, req.cmd(),
@@ -320,7 +314,6 @@ std::vector<AttrMap> GenlClient::transact(const Request& req, int flags, bool* i
   }
 
   Transaction t;
-  t.lists = lists;
   CbPtr cb = new_cb();
   nl_cb_set(cb.get(), NL_CB_VALID, NL_CB_CUSTOM, on_valid, &t);
   nl_cb_set(cb.get(), NL_CB_ACK, NL_CB_CUSTOM, on_ack, &t);
@@ -359,19 +352,9 @@ std::vector<AttrMap> GenlClient::dump(const Request& req) {
   return messages;
 }
 
-std::vector<AttrList> GenlClient::dump_list(const Request& req) {
-  constexpr int kAttempts = 4;
-  std::vector<AttrList> messages;
-  for (int attempt = 0; attempt < kAttempts; ++attempt) {
-    bool interrupted = false;
-    messages.clear();
-    transact(req, NLM_F_DUMP, &interrupted, &messages);
-    if (!interrupted) break;
-  }
-  return messages;
+int GenlClient::notification_fd() const {
+  return events_ ? nl_socket_get_fd(events_.get()) : -1;
 }
-
-int GenlClient::notification_fd() const { return events_ ? nl_socket_get_fd(events_.get()) : -1; }
 
 void GenlClient::subscribe(const std::string& group) {
   const int id = genl_ctrl_resolve_grp(sock_.get(), family_name_.c_str(), group.c_str());

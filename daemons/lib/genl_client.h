@@ -167,10 +167,6 @@ class GenlClient {
   // that the last attempt is returned as it is.
   std::vector<AttrMap> dump(const Request& req);
 
-  // The same dump with each message's top-level attributes in order,
-  // repeated types kept (a log entry and its MLOG_ATTR_DATA pieces).
-  std::vector<AttrList> dump_list(const Request& req);
-
   // Joins the family's multicast group @group (e.g. MLOG_GENL_MCGRP_EVENTS)
   // on a separate socket; notifications then queue up for
   // next_notification().  Throws std::runtime_error if the module has no
@@ -197,8 +193,7 @@ class GenlClient {
   };
   using SockPtr = std::unique_ptr<nl_sock, SockDeleter>;
 
-  std::vector<AttrMap> transact(const Request& req, int flags, bool* interrupted,
-                                std::vector<AttrList>* lists = nullptr);
+  std::vector<AttrMap> transact(const Request& req, int flags, bool* interrupted);
   void receive_notifications();
 
   SockPtr sock_;
