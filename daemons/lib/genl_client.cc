@@ -77,7 +77,7 @@ std::span<const uint8_t> genl_attr_bytes(std::span<const uint8_t> msg, uint8_t* 
 // inside libnl's C code and must not throw: they record the first failure
 // and the request rethrows it once libnl has returned.
 struct Transaction {
-  std::vector<AttrMap> messages;
+  std::vector<AttrList> messages;
   NetlinkOutcome outcome;
   bool done = false;
   bool interrupted = false;
@@ -91,7 +91,7 @@ struct Transaction {
 int on_valid(nl_msg* msg, void* arg) {
   auto* t = static_cast<Transaction*>(arg);
   try {
-    t->messages.push_back(parse_attrs(genl_attr_bytes(message_bytes(nlmsg_hdr(msg)), nullptr)));
+    t->messages.push_back(parse_attr_list(genl_attr_bytes(message_bytes(nlmsg_hdr(msg)), nullptr)));
   } catch (...) {
     t->fail();
   }
@@ -172,9 +172,11 @@ CbPtr new_cb() {
 
 }  // namespace
 
-AttrMap parse_attrs(std::span<const uint8_t> stream) {
+AttrMap parse_attrs(std::span<const uint8_t> stream) { return attr_map(parse_attr_list(stream)); }
+
+AttrMap attr_map(AttrList list) {
   AttrMap out;
-  for (auto& [type, attr] : parse_attr_list(stream)) out[type] = std::move(attr);
+  for (auto& [type, attr] : list) out[type] = std::move(attr);
   return out;
 }
 
@@ -302,7 +304,7 @@ GenlClient::GenlClient(const std::string& family) : sock_(nl_socket_alloc()), fa
 
 GenlClient::~GenlClient() = default;
 
-std::vector<AttrMap> GenlClient::transact(const Request& req, int flags, bool* interrupted) {
+std::vector<AttrList> GenlClient::transact(const Request& req, int flags, bool* interrupted) {
   std::unique_ptr<nl_msg, decltype(&nlmsg_free)> msg(nlmsg_alloc(), &nlmsg_free);
   if (!msg) throw std::bad_alloc();
   if (!genlmsg_put(msg.get(), NL_AUTO_PORT, NL_AUTO_SEQ, family_, 0, flags, req.cmd(),
@@ -336,14 +338,20 @@ std::vector<AttrMap> GenlClient::transact(const Request& req, int flags, bool* i
 AttrMap GenlClient::call(const Request& req) {
   auto messages = transact(req, NLM_F_ACK, nullptr);
   if (messages.empty()) return {};
-  return std::move(messages.back());
+  return attr_map(std::move(messages.back()));
 }
 
 std::vector<AttrMap> GenlClient::dump(const Request& req) {
+  std::vector<AttrMap> out;
+  for (auto& list : dump_list(req)) out.push_back(attr_map(std::move(list)));
+  return out;
+}
+
+std::vector<AttrList> GenlClient::dump_list(const Request& req) {
   // A dump that changed under the kernel's feet is worth another try; the
   // last attempt is returned as it is.
   constexpr int kAttempts = 4;
-  std::vector<AttrMap> messages;
+  std::vector<AttrList> messages;
   for (int attempt = 0; attempt < kAttempts; ++attempt) {
     bool interrupted = false;
     messages = transact(req, NLM_F_DUMP, &interrupted);

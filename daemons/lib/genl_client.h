@@ -77,6 +77,9 @@ AttrMap parse_attrs(std::span<const uint8_t> stream);
 // The same stream as a list, in order, keeping every attribute.
 AttrList parse_attr_list(std::span<const uint8_t> stream);
 
+// A list as a map: later duplicates of a type replace earlier ones.
+AttrMap attr_map(AttrList list);
+
 // The outcome carried by an NLMSG_ERROR or NLMSG_DONE message.
 struct NetlinkOutcome {
   int error = 0;       // positive errno, 0 = success
@@ -167,6 +170,10 @@ class GenlClient {
   // that the last attempt is returned as it is.
   std::vector<AttrMap> dump(const Request& req);
 
+  // The same, each message's attributes as a list, in order: a type that
+  // repeats (MLOG_ATTR_DATA, the pieces of a message) keeps every copy.
+  std::vector<AttrList> dump_list(const Request& req);
+
   // Joins the family's multicast group @group (e.g. MLOG_GENL_MCGRP_EVENTS)
   // on a separate socket; notifications then queue up for
   // next_notification().  Throws std::runtime_error if the module has no
@@ -193,7 +200,7 @@ class GenlClient {
   };
   using SockPtr = std::unique_ptr<nl_sock, SockDeleter>;
 
-  std::vector<AttrMap> transact(const Request& req, int flags, bool* interrupted);
+  std::vector<AttrList> transact(const Request& req, int flags, bool* interrupted);
   void receive_notifications();
 
   SockPtr sock_;

@@ -149,7 +149,6 @@ LogEntry decode_log_entry(const Attr& nest) {
   e.interval = get_u64(a, MLOG_ENTRY_INTERVAL, "MLOG_ENTRY_INTERVAL").value_or(0);
   e.rsn = get_u64(a, MLOG_ENTRY_RSN, "MLOG_ENTRY_RSN").value_or(0);
   e.len = get_u32(a, MLOG_ENTRY_LEN, "MLOG_ENTRY_LEN").value_or(0);
-  if (auto it = a.find(MLOG_ENTRY_DATA); it != a.end()) e.data = it->second.data;
   e.extra_rsns = get_u32(a, MLOG_ENTRY_EXTRA_RSNS, "MLOG_ENTRY_EXTRA_RSNS").value_or(0);
   if (auto it = a.find(MLOG_ENTRY_DGRAM); it != a.end()) {
     if (!it->second.data.empty())
@@ -199,8 +198,33 @@ std::vector<HostInfo> decode_hosts(const std::vector<AttrMap>& dump) {
   return hosts;
 }
 
-std::vector<LogEntry> decode_log_entries(const std::vector<AttrMap>& dump) {
-  return decode_dump<LogEntry>(dump, MLOG_ATTR_LOG_ENTRY, decode_log_entry);
+std::optional<LogEntry> decode_log_message(const AttrList& msg) {
+  std::optional<LogEntry> e;
+  std::optional<std::vector<uint8_t>> data;
+  for (const auto& [type, attr] : msg) {
+    if (type == MLOG_ATTR_LOG_ENTRY && !e) {
+      e = decode_log_entry(attr);
+    } else if (type == MLOG_ATTR_DATA) {
+      if (!data) data.emplace();
+      data->insert(data->end(), attr.data.begin(), attr.data.end());
+    }
+  }
+  if (!e) {
+    if (data) throw MalformedMessage("MLOG_ATTR_DATA without MLOG_ATTR_LOG_ENTRY");
+    return std::nullopt;
+  }
+  if (data && data->size() != e->len)
+    throw MalformedMessage("log entry of " + std::to_string(e->len) + " bytes carries " +
+                           std::to_string(data->size()) + " bytes of MLOG_ATTR_DATA");
+  e->data = std::move(data);
+  return e;
+}
+
+std::vector<LogEntry> decode_log_entries(const std::vector<AttrList>& dump) {
+  std::vector<LogEntry> out;
+  for (const auto& msg : dump)
+    if (auto e = decode_log_message(msg)) out.push_back(std::move(*e));
+  return out;
 }
 
 std::vector<HistRun> decode_history(const std::vector<AttrMap>& dump) {

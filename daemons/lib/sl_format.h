@@ -50,7 +50,7 @@ struct LogEntry {
   uint64_t rsn = 0;
   uint32_t state = 0;  // enum mlog_entry_state
   uint32_t len = 0;
-  std::optional<std::vector<uint8_t>> data;  // only if asked for
+  std::optional<std::vector<uint8_t>> data;  // only if asked for (MLOG_ATTR_DATA)
   uint32_t extra_rsns = 0;
   bool dgram = false;  // MLOG_ENTRY_DGRAM: a SOCK_DGRAM message, ssn is the
                        // sending socket's datagram number
@@ -96,11 +96,18 @@ LogEntry decode_log_entry(const Attr& nest);
 HistRun decode_hist_run(const Attr& nest);
 LogInfo decode_log_info(const Attr& nest);
 
+// One message of a LOG_GET dump, its attributes in order: the entry's
+// nest and, if the data was asked for, the message's bytes, the
+// MLOG_ATTR_DATA pieces after it joined in order (one empty piece for an
+// empty message).  nullopt without the nest; MalformedMessage if the bytes
+// do not add up to MLOG_ENTRY_LEN or come without a nest.
+std::optional<LogEntry> decode_log_message(const AttrList& msg);
+
 // Decode a whole dump (one AttrMap per message); messages without the nest
 // are skipped.  Hosts come sorted by index; log entries and history runs
 // in the order the kernel sent them (RSN order).
 std::vector<HostInfo> decode_hosts(const std::vector<AttrMap>& dump);
-std::vector<LogEntry> decode_log_entries(const std::vector<AttrMap>& dump);
+std::vector<LogEntry> decode_log_entries(const std::vector<AttrList>& dump);
 std::vector<HistRun> decode_history(const std::vector<AttrMap>& dump);
 
 // The MLOG_ATTR_HOST (MLOG_ATTR_LOG) of a reply; throws MalformedMessage

@@ -303,7 +303,7 @@ int cmd_log(const std::vector<std::string_view>& rest, bool json) {
   if (rest[0] == "dump") {
     const auto dump = mlog::parse_log_dump(args);
     mlog::GenlClient nl;
-    const auto entries = mlog::decode_log_entries(nl.dump(dump.request));
+    const auto entries = mlog::decode_log_entries(nl.dump_list(dump.request));
     std::cout << (json ? mlog::format_log_entries_json(entries, dump.data)
                        : mlog::format_log_entries_text(entries, dump.data));
     return kExitOk;

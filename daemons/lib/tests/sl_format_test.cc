@@ -5,6 +5,8 @@
 
 #include <gtest/gtest.h>
 
+#include <algorithm>
+
 #include "attr_builder.h"
 #include "status_format.h"
 
@@ -60,9 +62,27 @@ AttrBuilder entry_nest(uint32_t state, uint64_t rsn, std::optional<std::vector<u
       .u32(MLOG_ENTRY_STATE, state)
       .u32(MLOG_ENTRY_LEN, data ? static_cast<uint32_t>(data->size()) : 5)
       .u32(MLOG_ENTRY_EXTRA_RSNS, 0);
-  if (data) e.bytes(MLOG_ENTRY_DATA, *data);
   if (dgram) e.bytes(MLOG_ENTRY_DGRAM, {});  // NLA_FLAG: no payload
   return e;
+}
+
+// One LOG_GET message as the kernel builds it: the entry's nest, then the
+// message's bytes (if any) in MLOG_ATTR_DATA pieces of at most @chunk
+// bytes, an empty message as one empty piece.
+AttrList log_message(uint32_t state, uint64_t rsn, std::optional<std::vector<uint8_t>> data,
+                     bool dgram = false, size_t chunk = MLOG_DATA_CHUNK) {
+  AttrBuilder msg;
+  msg.nest(MLOG_ATTR_LOG_ENTRY, entry_nest(state, rsn, data, dgram));
+  if (data) {
+    size_t off = 0;
+    do {
+      const size_t n = std::min(chunk, data->size() - off);
+      msg.bytes(MLOG_ATTR_DATA, std::vector<uint8_t>(data->begin() + static_cast<long>(off),
+                                                     data->begin() + static_cast<long>(off + n)));
+      off += n;
+    } while (off < data->size());
+  }
+  return parse_attr_list(msg.data());
 }
 
 AttrBuilder hist_nest(uint64_t rsn) {
@@ -144,11 +164,9 @@ TEST(SlFormat, MalformedHost) {
 }
 
 TEST(SlFormat, LogEntriesJsonKeepKernelOrder) {
-  const auto entries = decode_log_entries(
-      {message(MLOG_ATTR_LOG_ENTRY,
-               entry_nest(MLOG_ENTRY_FULL, 4, std::vector<uint8_t>{0x00, 0xab})),
-       message(MLOG_ATTR_LOG_ENTRY, entry_nest(MLOG_ENTRY_PARTIAL, 0, std::vector<uint8_t>{})),
-       AttrMap{}});
+  const auto entries =
+      decode_log_entries({log_message(MLOG_ENTRY_FULL, 4, std::vector<uint8_t>{0x00, 0xab}),
+                          log_message(MLOG_ENTRY_PARTIAL, 0, std::vector<uint8_t>{}), AttrList{}});
   ASSERT_EQ(entries.size(), 2u);
   EXPECT_EQ(
       format_log_entries_json(entries, true),
@@ -164,9 +182,8 @@ TEST(SlFormat, LogEntriesJsonKeepKernelOrder) {
 
 TEST(SlFormat, LogEntriesText) {
   std::vector<uint8_t> big(40, 0x5a);
-  const auto entries = decode_log_entries(
-      {message(MLOG_ATTR_LOG_ENTRY, entry_nest(MLOG_ENTRY_FULL, 4, big)),
-       message(MLOG_ATTR_LOG_ENTRY, entry_nest(MLOG_ENTRY_PARTIAL, 0, std::nullopt, true))});
+  const auto entries = decode_log_entries({log_message(MLOG_ENTRY_FULL, 4, big),
+                                           log_message(MLOG_ENTRY_PARTIAL, 0, std::nullopt, true)});
   EXPECT_EQ(format_log_entries_text(entries, false),
             "SRC-HOST  DST-HOST  DST-NODE    DST-PORT  SRC-PORT  SSN  HOST-SSN  INTERVAL  RSN  "
             "STATE    LEN  EXTRA-RSNS  TYPE\n"
@@ -188,8 +205,7 @@ TEST(SlFormat, DgramEntries) {
   const LogEntry d = decode_log_entry(entry_nest(MLOG_ENTRY_PARTIAL, 0, std::nullopt, true).attr());
   EXPECT_TRUE(d.dgram);
   EXPECT_FALSE(decode_log_entry(entry_nest(MLOG_ENTRY_FULL, 4, std::nullopt).attr()).dgram);
-  const auto entries = decode_log_entries(
-      {message(MLOG_ATTR_LOG_ENTRY, entry_nest(MLOG_ENTRY_FULL, 4, std::nullopt, true))});
+  const auto entries = decode_log_entries({log_message(MLOG_ENTRY_FULL, 4, std::nullopt, true)});
   ASSERT_EQ(entries.size(), 1u);
   EXPECT_EQ(format_log_entries_json(entries, false),
             "[{\"src_host\":1,\"dst_host\":2,\"dst_node\":\"192.0.2.12\",\"dst_port\":5000,"
@@ -201,6 +217,56 @@ TEST(SlFormat, DgramEntries) {
   AttrBuilder bad = entry_nest(MLOG_ENTRY_FULL, 4, std::nullopt);
   bad.u32(MLOG_ENTRY_DGRAM, 1);
   EXPECT_THROW(decode_log_entry(bad.attr()), MalformedMessage);
+}
+
+// A message of up to 64 KiB comes in MLOG_ATTR_DATA pieces after the
+// nest; they are joined in the order they came, whatever their sizes.
+TEST(SlFormat, LogEntryDataInPieces) {
+  for (const size_t len : {size_t{1}, size_t{1376}, size_t{32767}, size_t{32768}, size_t{32769},
+                           size_t{65450}, size_t{65535}, size_t{65536}}) {
+    std::vector<uint8_t> bytes(len);
+    for (size_t i = 0; i < len; ++i) bytes[i] = static_cast<uint8_t>(i * 7 + i / 251);
+    const auto entries = decode_log_entries({log_message(MLOG_ENTRY_FULL, 4, bytes)});
+    ASSERT_EQ(entries.size(), 1u) << len;
+    EXPECT_EQ(entries[0].len, len);
+    ASSERT_TRUE(entries[0].data) << len;
+    EXPECT_EQ(*entries[0].data, bytes) << len;
+    // smaller pieces than the kernel's join the same way
+    const auto small = decode_log_entries({log_message(MLOG_ENTRY_FULL, 4, bytes, false, 1000)});
+    EXPECT_EQ(*small.at(0).data, bytes) << len;
+  }
+  // an empty message: one empty piece, data present and empty
+  const auto empty = decode_log_entries({log_message(MLOG_ENTRY_FULL, 4, std::vector<uint8_t>{})});
+  ASSERT_TRUE(empty.at(0).data);
+  EXPECT_TRUE(empty.at(0).data->empty());
+  // no piece: the data was not asked for
+  EXPECT_FALSE(decode_log_entries({log_message(MLOG_ENTRY_FULL, 4, std::nullopt)}).at(0).data);
+  // the JSON of a 65536-byte message holds every byte
+  std::vector<uint8_t> max(65536, 0x3c);
+  max.back() = 0x7e;
+  const std::string json =
+      format_log_entries_json(decode_log_entries({log_message(MLOG_ENTRY_FULL, 4, max)}), true);
+  std::string hex;
+  for (size_t i = 0; i < 65535; ++i) hex += "3c";
+  EXPECT_NE(json.find("\"len\":65536,"), std::string::npos);
+  EXPECT_NE(json.find("\"data\":\"" + hex + "7e\"}]\n"), std::string::npos);
+}
+
+TEST(SlFormat, LogEntryDataMalformed) {
+  // pieces that do not add up to the entry's length
+  AttrList short_data = log_message(MLOG_ENTRY_FULL, 4, std::vector<uint8_t>(100, 1));
+  short_data.back().second.data.pop_back();
+  EXPECT_THROW(decode_log_entries({short_data}), MalformedMessage);
+  AttrList extra = log_message(MLOG_ENTRY_FULL, 4, std::vector<uint8_t>(10, 1));
+  extra.push_back({MLOG_ATTR_DATA, Attr{{1}}});
+  EXPECT_THROW(decode_log_entries({extra}), MalformedMessage);
+  // pieces without an entry
+  AttrList orphan{{MLOG_ATTR_DATA, Attr{{1, 2}}}};
+  EXPECT_THROW(decode_log_entries({orphan}), MalformedMessage);
+  // MLOG_ENTRY_DATA is no reply attribute: inside the nest it is ignored
+  AttrBuilder nest = entry_nest(MLOG_ENTRY_FULL, 4, std::nullopt);
+  nest.bytes(MLOG_ENTRY_DATA, {1, 2, 3, 4, 5});
+  EXPECT_FALSE(decode_log_entry(nest.attr()).data);
 }
 
 TEST(SlFormat, EntryStateNamesAndHex) {
