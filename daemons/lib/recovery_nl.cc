@@ -179,32 +179,13 @@ Request log_get_request(uint32_t dst_host, uint64_t from_rsn, bool data) {
 std::vector<LoggedMessage> decode_logged_messages(const std::vector<AttrList>& dump) {
   std::vector<LoggedMessage> out;
   for (const AttrList& msg : dump) {
-    std::optional<LoggedMessage> m;
-    std::vector<uint8_t> data;
-    bool pieces = false;
-    for (const auto& [type, attr] : msg) {
-      if (type == MLOG_ATTR_LOG_ENTRY) {
-        if (m) throw MalformedMessage("log dump message with two MLOG_ATTR_LOG_ENTRY");
-        m = LoggedMessage{decode_log_entry(attr), {}};
-      } else if (type == MLOG_ATTR_DATA) {
-        if (attr.data.size() > MLOG_DATA_CHUNK)
-          throw MalformedMessage("MLOG_ATTR_DATA of " + std::to_string(attr.data.size()) +
-                                 " bytes, more than " + std::to_string(MLOG_DATA_CHUNK));
-        data.insert(data.end(), attr.data.begin(), attr.data.end());
-        pieces = true;
-      }
-    }
-    if (!m) continue;
-    if (pieces)
-      m->data = std::move(data);
-    else if (m->entry.data)
-      m->data = *m->entry.data;
-    m->entry.data.reset();
-    if ((pieces || m->data.size()) && m->data.size() != m->entry.len)
-      throw MalformedMessage("log entry of RSN " + std::to_string(m->entry.rsn) + " has " +
-                             std::to_string(m->data.size()) + " bytes, MLOG_ENTRY_LEN says " +
-                             std::to_string(m->entry.len));
-    out.push_back(std::move(*m));
+    auto e = decode_log_message(msg);
+    if (!e) continue;
+    LoggedMessage m;
+    if (e->data) m.data = std::move(*e->data);
+    e->data.reset();
+    m.entry = std::move(*e);
+    out.push_back(std::move(m));
   }
   return out;
 }

@@ -66,8 +66,8 @@ Request log_purge_sender_request(uint32_t src_host);
 Request log_get_request(uint32_t dst_host, uint64_t from_rsn, bool data);
 
 // A logged message and its bytes: the MLOG_ATTR_LOG_ENTRY nest of one dump
-// message with its MLOG_ATTR_DATA pieces concatenated in order (or, from an
-// older kernel, MLOG_ENTRY_DATA inside the nest).
+// message with its MLOG_ATTR_DATA pieces joined in order
+// (decode_log_message()).
 struct LoggedMessage {
   LogEntry entry;
   std::vector<uint8_t> data;
