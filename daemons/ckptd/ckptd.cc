@@ -144,8 +144,22 @@ void Ckptd::on_heartbeat(const Address& from, const pb::Envelope& env) {
 // --------------------------------------------------------- commands --
 
 void Ckptd::on_message(const Address& from, const pb::Envelope& env) {
-  // Orders come from mlog-recoverd only.
-  const bool from_recoverd = recoverd_ && from == recoverd_->address;
+  // Orders come from mlog-recoverd only; one restarted elsewhere is
+  // recognised by recoverd.addr before we heard of it.
+  bool from_recoverd = recoverd_ && from == recoverd_->address;
+  if (!from_recoverd) {
+    try {
+      const auto fresh = common::read_recoverd_addr(opts_.state_dir);
+      if (fresh && fresh->address == from) {
+        recoverd_ = fresh;
+        from_recoverd = true;
+        joined_ = false;
+        join();
+      }
+    } catch (const std::exception& e) {
+      say(e.what());
+    }
+  }
   if (!from_recoverd) {
     pb::Envelope err;
     err.mutable_error()->set_text("mlog-ckptd takes orders from mlog-recoverd only");

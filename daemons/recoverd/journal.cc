@@ -33,7 +33,9 @@ Journal::Journal(const std::string& path, ClusterState& state)
           report_)) {}
 
 void Journal::record(const pb::StateChange& change) {
-  // Try it on a copy first: a change that does not fit is never written.
+  // Tried on a copy first: a change that does not fit is never written.
+  // The state itself is then changed in place, so that what callers hold
+  // of it (members, jobs, ranks) stays valid.
   ClusterState trial = state_;
   trial.apply(change);
   crs::Record r;
@@ -42,7 +44,7 @@ void Journal::record(const pb::StateChange& change) {
   if (!change.SerializeToString(&bytes)) throw std::runtime_error("cannot serialize state change");
   r.blob.assign(bytes.begin(), bytes.end());
   file_.append(r);
-  state_ = std::move(trial);
+  state_.apply(change);
 }
 
 }  // namespace mlog::recoverd

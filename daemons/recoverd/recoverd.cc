@@ -15,7 +15,9 @@ namespace mlog::recoverd {
 
 namespace {
 
-constexpr rpc::Millis kCallTimeout{10'000};
+// Longer than failure detection: a member that dies while a call to it is
+// open is declared failed (and the recovery round restarted) first.
+constexpr rpc::Millis kMinCallTimeout{10'000};
 constexpr const char* kName = "mlog-recoverd";
 
 void say(const std::string& text) { rpc::log_line(kName, text); }
@@ -87,6 +89,8 @@ void Recoverd::start() {
 }
 
 void Recoverd::record(const pb::StateChange& change) { journal_->record(change); }
+
+rpc::Millis Recoverd::call_timeout() const { return std::max(kMinCallTimeout, 3 * opts_.timeout); }
 
 // ------------------------------------------------------------- messages --
 
@@ -268,7 +272,7 @@ void Recoverd::start_job(std::uint64_t job_id) {
   }
   for (std::uint32_t rank = 0; rank < job.ranks.size(); ++rank) {
     const Member* m = state_.member(job.ranks[rank].member);
-    rpc_->call(m->ckptd(), start_host_message(job, rank, false, 0), kCallTimeout,
+    rpc_->call(m->ckptd(), start_host_message(job, rank, false, 0), call_timeout(),
                [this, job_id, rank, node_id = m->node_id](const pb::Envelope* reply) {
                  const Job* j = state_.job(job_id);
                  if (!j || j->finished) return true;
@@ -528,7 +532,7 @@ void Recoverd::begin_recovery(std::uint64_t job_id) {
           m->ckptd(),
           set_route(rk.host, state_.member(rk.member)->node, rk.incarnation, pb::ROUTE_RECOVERING,
                     0),
-          kCallTimeout, [this, job_id, rid, node_id = m->node_id](const pb::Envelope* reply) {
+          call_timeout(), [this, job_id, rid, node_id = m->node_id](const pb::Envelope* reply) {
             if (!round_current(job_id, rid)) return true;
             if (!reply || !reply->has_route_reply() || !reply->route_reply().ok()) {
               const std::string why = !reply                     ? "no answer"
@@ -562,7 +566,7 @@ void Recoverd::gather(std::uint64_t job_id) {
   for (const Member* m : live) {
     pb::Envelope q;
     q.mutable_state_query();
-    rpc_->call(m->ckptd(), q, kCallTimeout,
+    rpc_->call(m->ckptd(), q, call_timeout(),
                [this, job_id, rid, node_id = m->node_id](const pb::Envelope* reply) {
                  if (!round_current(job_id, rid)) return true;
                  if (!reply || !reply->has_state_reply())
@@ -586,7 +590,7 @@ void Recoverd::gather(std::uint64_t job_id) {
       pb::Envelope q2;
       q2.mutable_log_index_request()->set_host(job.ranks[r].host);
       q2.mutable_log_index_request()->set_from_rsn(1);
-      rpc_->call(Address{m->node, opts_.logd_port}, q2, kCallTimeout,
+      rpc_->call(Address{m->node, opts_.logd_port}, q2, call_timeout(),
                  [this, job_id, rid, node_id = m->node_id](const pb::Envelope* reply) {
                    if (!round_current(job_id, rid)) return true;
                    if (!reply || !reply->has_log_index_reply() || !reply->log_index_reply().ok())
@@ -645,7 +649,7 @@ void Recoverd::plan_and_restart(std::uint64_t job_id) {
                 std::to_string(rk.incarnation) + ", replaying " + std::to_string(replay_to) +
                 " logged messages");
     send_event(job, ev);
-    rpc_->call(m->ckptd(), start_host_message(job, r, true, replay_to), kCallTimeout,
+    rpc_->call(m->ckptd(), start_host_message(job, r, true, replay_to), call_timeout(),
                [this, job_id, rid, r](const pb::Envelope* reply) {
                  if (!round_current(job_id, rid)) return true;
                  if (!reply || !reply->has_start_host_reply() || !reply->start_host_reply().ok())

@@ -83,6 +83,7 @@ class Recoverd {
   bool round_current(std::uint64_t job_id, std::uint64_t round) const;
 
   void record(const pb::StateChange& change);
+  rpc::Millis call_timeout() const;
   std::vector<Address> live_logds() const;
 
   rpc::EventLoop& loop_;

@@ -140,12 +140,21 @@ bool Endpoint::send(const Address& to, const pb::Envelope& env) {
 
 bool Endpoint::drain(const Address& to, std::deque<std::vector<std::uint8_t>>& q) {
   const sockaddr_mlog sa = to_sockaddr(to, family_);
+  bool retried = false;
   while (!q.empty()) {
     const auto& p = q.front();
     const ssize_t n = ::sendto(fd_.get(), p.data(), p.size(), MSG_DONTWAIT | MSG_NOSIGNAL,
                                reinterpret_cast<const sockaddr*>(&sa), sizeof(sa));
     if (n < 0) {
       if (errno == EINTR) continue;
+      // A pending socket error (a suspected or restarted peer, maybe not
+      // this one) is reported once by a send, which then queued nothing.
+      if ((errno == EHOSTUNREACH || errno == ECONNRESET) && !retried) {
+        ++counters_.socket_errors;
+        log_line(name_, std::string("socket error: ") + std::strerror(errno));
+        retried = true;
+        continue;
+      }
       if (errno == EAGAIN || errno == EWOULDBLOCK || errno == ENOBUFS) return false;
       ++counters_.send_errors;
       log_line(name_, "cannot send to " + to_string(to) + ": " + std::strerror(errno));
@@ -156,6 +165,7 @@ bool Endpoint::drain(const Address& to, std::deque<std::vector<std::uint8_t>>& q
     }
     queued_bytes_ -= p.size();
     q.pop_front();
+    retried = false;
   }
   return true;
 }
