@@ -290,8 +290,12 @@ void Ckptd::handle_route(const Address& from, const pb::Envelope& env) {
       set.incarnation = r.incarnation();
       set.state = static_cast<std::uint32_t>(r.state());
       if (r.state() == pb::ROUTE_LIVE) set.replayed = r.replayed();
-      // The host runs here: the module routes it implicitly.
-      if (set.node != node_.addr || !hosts_.contains(r.host())) nl_.call(route_set_request(set));
+      try {
+        nl_.call(route_set_request(set));
+      } catch (const KernelError&) {
+        // A host registered here is routed here implicitly.
+        if (!(set.node == node_.addr && hosts_.contains(r.host()))) throw;
+      }
     }
     reply->set_ok(true);
   } catch (const std::exception& e) {
