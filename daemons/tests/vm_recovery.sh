@@ -29,8 +29,8 @@ vm-ctl exec-bg 3 sh -c "$B/ckptd/mlog-ckptd --state-dir $STATE --spare >/tmp/ckp
 	>/dev/null
 sleep 3
 
-out=$MLOG_CLUSTER/ring.out
-err=$MLOG_CLUSTER/ring.err
+out=$MLOG_SHARED/ring.out
+err=$MLOG_SHARED/ring.err
 job=$(vm-ctl exec-bg 1 sh -c "cd $STATE && $B/run/mlog-run --state-dir $STATE -n 2 -- \
 	$B/mlog-ring --rounds $ROUNDS --delay-ms 10 >$out 2>$err; echo status \$?")
 sleep 4

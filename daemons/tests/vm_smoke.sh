@@ -25,8 +25,8 @@ for i in 1 2; do
 done
 sleep 3
 
-out=$MLOG_CLUSTER/run.out
-err=$MLOG_CLUSTER/run.err
+out=$MLOG_SHARED/run.out
+err=$MLOG_SHARED/run.err
 vm-ctl exec 1 sh -c "cd /tmp && $B/run/mlog-run --state-dir $STATE -n 2 --label -- \
 	sh -c 'for i in 1 2 3; do echo rank \$MLOG_RANK of \$MLOG_SIZE line \$i; done; \
 	echo oops \$MLOG_HOST_BASE >&2; exit \$MLOG_RANK' >$out.g 2>$err.g; echo status \$?" \
