@@ -91,6 +91,12 @@ class Runner {
     signal_status_ = 128 + sig;
     if (!job_id_) return finish(128 + sig);
     note("stopping the job");
+    // mlog-recoverd may have been restarted elsewhere since the submission.
+    try {
+      if (const auto now = mlog::common::read_recoverd_addr(opts_.state_dir))
+        recoverd_ = now->address;
+    } catch (const std::exception&) {
+    }
     mlog::pb::Envelope env;
     env.mutable_stop_job()->set_job_id(job_id_);
     env.mutable_stop_job()->set_reason(std::string("stopped by mlog-run (") + strsignal(sig) + ")");
