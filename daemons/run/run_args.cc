@@ -18,8 +18,7 @@ RunOptions parse_run_args(const std::vector<std::string>& args, const std::strin
       "PROGRAM [ARGS...]",
       "mlog-run"};
   app.add_option("-n", o.ranks, "number of ranks")->required()->check(CLI::Range(1, 65535));
-  app.add_option("--nodes", o.nodes, "node ids the ranks go to, cycling")
-      ->delimiter(',');
+  app.add_option("--nodes", o.nodes, "node ids the ranks go to, cycling")->delimiter(',');
   app.add_option("--name", o.name, "job name (default: the program's name)");
   app.add_flag("--label", o.label, "prefix each output line with [RANK]");
   app.add_option("--state-dir", o.state_dir,
