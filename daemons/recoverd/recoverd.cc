@@ -19,6 +19,8 @@ namespace {
 // open is declared failed (and the recovery round restarted) first.
 constexpr rpc::Millis kMinCallTimeout{10'000};
 constexpr const char* kName = "mlog-recoverd";
+// The module's default max_hosts: more ranks could not be registered.
+constexpr std::uint32_t kMaxRanks = 65535;
 
 void say(const std::string& text) { rpc::log_line(kName, text); }
 
@@ -203,6 +205,9 @@ void Recoverd::handle_submit(const Address& from, const pb::Envelope& env) {
     rpc_->reply(from, env, answer);
   };
   if (spec.size() == 0) return refuse("a job needs at least one rank");
+  if (spec.size() > kMaxRanks)
+    return refuse("at most " + std::to_string(kMaxRanks) + " ranks in a job");
+  if (state_.next_host() > UINT32_MAX - spec.size()) return refuse("host indices are exhausted");
   if (spec.argv_size() == 0 || spec.argv(0).empty()) return refuse("no program given");
   std::vector<MemberLoad> live;
   for (const Member* m : state_.live_members())
