@@ -360,6 +360,8 @@ std::vector<AttrList> GenlClient::dump_list(const Request& req) {
   return messages;
 }
 
+int GenlClient::notification_fd() const { return events_ ? nl_socket_get_fd(events_.get()) : -1; }
+
 void GenlClient::subscribe(const std::string& group) {
   const int id = genl_ctrl_resolve_grp(sock_.get(), family_name_.c_str(), group.c_str());
   if (id < 0)

@@ -190,6 +190,10 @@ class GenlClient {
   // tests can unicast notifications to it.
   uint32_t notification_port() const;
 
+  // The file descriptor of that socket (-1 before subscribe()), for an
+  // event loop: when it is readable, next_notification(0ms) does not block.
+  int notification_fd() const;
+
  private:
   struct SockDeleter {
     void operator()(nl_sock* s) const;

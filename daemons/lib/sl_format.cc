@@ -121,6 +121,15 @@ HostInfo decode_host(const Attr& nest) {
   h.tx_plain = get_u64(a, MLOG_HOST_TX_PLAIN, "MLOG_HOST_TX_PLAIN").value_or(0);
   h.tx_piggyback = get_u64(a, MLOG_HOST_TX_PIGGYBACK, "MLOG_HOST_TX_PIGGYBACK").value_or(0);
   h.tx_delayed = get_u64(a, MLOG_HOST_TX_DELAYED, "MLOG_HOST_TX_DELAYED").value_or(0);
+  if (auto it = a.find(MLOG_HOST_REPLAYING); it != a.end()) {
+    if (it->second.data.size() != 1)
+      throw MalformedMessage("malformed attribute MLOG_HOST_REPLAYING: " +
+                             std::to_string(it->second.data.size()) + " bytes, expected 1");
+    h.replaying = it->second.data[0] != 0;
+  }
+  h.replay_queued = get_u32(a, MLOG_HOST_REPLAY_QUEUED, "MLOG_HOST_REPLAY_QUEUED").value_or(0);
+  h.replayed = get_u64(a, MLOG_HOST_REPLAYED, "MLOG_HOST_REPLAYED").value_or(0);
+  h.pend_first = get_u64(a, MLOG_HOST_PEND_FIRST, "MLOG_HOST_PEND_FIRST");
   return h;
 }
 
@@ -147,6 +156,9 @@ LogEntry decode_log_entry(const Attr& nest) {
                              std::to_string(it->second.data.size()) + " bytes, expected 0");
     e.dgram = true;
   }
+  e.src_epoch = get_u32(a, MLOG_ENTRY_SRC_EPOCH, "MLOG_ENTRY_SRC_EPOCH").value_or(0);
+  e.src_hostaddr = a.contains(MLOG_ENTRY_SRC_HOSTADDR);
+  e.dst_hostaddr = a.contains(MLOG_ENTRY_DST_HOSTADDR);
   return e;
 }
 

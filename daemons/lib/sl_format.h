@@ -30,6 +30,11 @@ struct HostInfo {
   uint64_t tx_plain = 0;
   uint64_t tx_piggyback = 0;
   uint64_t tx_delayed = 0;
+  // Recovery (Documentation/recovery.rst).
+  bool replaying = false;
+  uint32_t replay_queued = 0;
+  uint64_t replayed = 0;
+  std::optional<uint64_t> pend_first;  // oldest unacknowledged RSN, if any
 };
 
 // One MLOG_ATTR_LOG_ENTRY nest.
@@ -49,6 +54,9 @@ struct LogEntry {
   uint32_t extra_rsns = 0;
   bool dgram = false;  // MLOG_ENTRY_DGRAM: a SOCK_DGRAM message, ssn is the
                        // sending socket's datagram number
+  uint32_t src_epoch = 0;
+  bool src_hostaddr = false;  // sent from a host-form socket
+  bool dst_hostaddr = false;  // sent to a host-form address
 };
 
 // One MLOG_ATTR_HIST nest: a run of RSNs a host assigned.

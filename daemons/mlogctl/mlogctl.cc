@@ -13,6 +13,7 @@
 #include "genl_client.h"
 #include "info_format.h"
 #include "node_addr.h"
+#include "recovery_nl.h"
 #include "sl_args.h"
 #include "sl_format.h"
 #include "status_format.h"
@@ -86,6 +87,15 @@ constexpr CommandHelp kCommands[] = {
      "including RSN R, or all), or all entries sent by\n"
      "host S; prints how many went"},
     {"history", "--host H", "the RSN history of protected host H"},
+    {"route set",
+     "--host H --node ADDRESS [--incarnation I]\n"
+     "[--state live|recovering] [--replayed R]",
+     "where protected host H runs (recovery): the\n"
+     "node, its incarnation (frames of older ones are\n"
+     "refused), whether it is live or recovering, and\n"
+     "the RSN its replay reached"},
+    {"route del", "--host H", "forget the route of host H"},
+    {"routes", "", "every route of this namespace"},
 };
 
 constexpr const char* kUsageHead =
@@ -99,9 +109,9 @@ constexpr const char* kUsageTail =
     "\n"
     "options:\n"
     "  --json                      machine-readable output: one JSON document (an\n"
-    "                              array for peers, sockets, hosts, log dump and\n"
-    "                              history), one JSON object per line for events;\n"
-    "                              also accepted after the command\n"
+    "                              array for peers, sockets, hosts, log dump,\n"
+    "                              history and routes), one JSON object per line\n"
+    "                              for events; also accepted after the command\n"
     "  -h, --help                  this text; after a command, that command's help\n"
     "\n"
     "exit status: 0 success, 1 the module refused, is not loaded or events timed out,\n"
@@ -318,6 +328,28 @@ int cmd_history(const std::vector<std::string_view>& args, bool json) {
   return kExitOk;
 }
 
+int cmd_route(const std::vector<std::string_view>& rest) {
+  if (rest.empty()) throw UsageError("route: say 'set' or 'del'");
+  const std::vector<std::string_view> args(rest.begin() + 1, rest.end());
+  mlog::Request req(MLOG_CMD_UNSPEC);
+  if (rest[0] == "set")
+    req = mlog::parse_route_set(args);
+  else if (rest[0] == "del")
+    req = mlog::parse_route_del(args);
+  else
+    throw UsageError("route: unknown subcommand " + std::string(rest[0]));
+  mlog::GenlClient nl;
+  nl.call(req);
+  return kExitOk;
+}
+
+int cmd_routes(bool json) {
+  mlog::GenlClient nl;
+  const auto routes = mlog::decode_routes(nl.dump(mlog::route_dump_request()));
+  std::cout << (json ? mlog::format_routes_json(routes) : mlog::format_routes_text(routes));
+  return kExitOk;
+}
+
 int run(const std::vector<std::string_view>& argv) {
   bool json = false;
   size_t i = 0;
@@ -392,6 +424,11 @@ int run(const std::vector<std::string_view>& argv) {
   if (cmd == "host") return cmd_host(rest, json);
   if (cmd == "log") return cmd_log(rest, json);
   if (cmd == "history") return cmd_history(rest, json);
+  if (cmd == "route") return cmd_route(rest);
+  if (cmd == "routes") {
+    if (!rest.empty()) throw UsageError("routes takes no arguments");
+    return cmd_routes(json);
+  }
   throw UsageError("unknown command " + std::string(cmd));
 }
 

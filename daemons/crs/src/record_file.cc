@@ -123,6 +123,9 @@ std::vector<std::uint8_t> encode_record(const Record& r) {
         put32(out, d.interval);
       }
       break;
+    case Record::Kind::state_change:
+      out.insert(out.end(), r.blob.begin(), r.blob.end());
+      break;
   }
   return out;
 }
@@ -160,6 +163,10 @@ Record decode_record(std::span<const std::uint8_t> p) {
         r.dv.push_back(Dependency{get32(p, 13 + 8 * i), get32(p, 17 + 8 * i)});
       break;
     }
+    case 4:
+      r.kind = Record::Kind::state_change;
+      r.blob.assign(p.begin() + 1, p.end());
+      break;
     default:
       throw CrsError("unknown record kind " + std::to_string(p[0]));
   }
@@ -285,6 +292,8 @@ void DurableEngine::apply(Engine& engine, const Record& r) {
     case Record::Kind::checkpoint:
       engine.checkpoint(r.host, r.interval, r.dv);
       break;
+    case Record::Kind::state_change:
+      throw CrsError("a state change record is not an input of the engine");
   }
 }
 

@@ -229,6 +229,56 @@ TEST(RecordCodec, RoundTripsAndRejectsGarbage) {
   EXPECT_THROW(decode_record(std::vector<std::uint8_t>{}), CrsError);
 }
 
+TEST(RecordCodec, StateChangeCarriesItsBytes) {
+  Record r;
+  r.kind = Record::Kind::state_change;
+  r.blob = {1, 2, 3, 0, 255};
+  const auto bytes = encode_record(r);
+  EXPECT_EQ(bytes.size(), 6u);
+  EXPECT_EQ(decode_record(bytes), r);
+  r.blob.clear();
+  EXPECT_EQ(decode_record(encode_record(r)), r);
+}
+
+TEST_F(RecordFileTest, StateChangesSurviveAReopenAndATornTail) {
+  Record r;
+  r.kind = Record::Kind::state_change;
+  {
+    ReplayReport report;
+    auto file = RecordFile::open(
+        path, [](const Record&) {}, report);
+    for (std::uint8_t i = 0; i < 3; ++i) {
+      r.blob = {i, i, i};
+      file.append(r);
+    }
+  }
+  auto data = bytes();
+  data.resize(data.size() - 2);  // tear the last record
+  write_bytes(data);
+  std::vector<Record> seen;
+  ReplayReport report;
+  RecordFile::open(
+      path, [&](const Record& rec) { seen.push_back(rec); }, report);
+  ASSERT_EQ(seen.size(), 2u);
+  EXPECT_EQ(seen[1].blob, (std::vector<std::uint8_t>{1, 1, 1}));
+  EXPECT_FALSE(report.clean());
+}
+
+TEST_F(RecordFileTest, TheEngineRefusesAStateChange) {
+  {
+    ReplayReport report;
+    auto file = RecordFile::open(
+        path, [](const Record&) {}, report);
+    Record r;
+    r.kind = Record::Kind::state_change;
+    r.blob = {9};
+    file.append(r);
+  }
+  DurableEngine durable(path);
+  EXPECT_EQ(durable.replay_report().records, 0u);
+  EXPECT_FALSE(durable.replay_report().clean());
+}
+
 TEST(RecordCodec, Crc32cMatchesTheStandardCheckValue) {
   const std::string text = "123456789";
   const std::vector<std::uint8_t> data(text.begin(), text.end());

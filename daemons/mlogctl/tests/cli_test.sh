@@ -10,7 +10,7 @@ trap 'rm -f "$err"' EXIT
 help=$("$mlogctl" --help) || { echo "FAIL: --help exits $?"; fail=1; }
 for verb in status "node show" "node set" stats peers sockets "events [--count N] [--timeout SECONDS]" \
 	"host add" "host del" "host show" hosts "host set" "log [show]" "log set" "log dump" \
-	"log purge" "history --host H" --json; do
+	"log purge" "history --host H" "route set" "route del" routes --json; do
 	case $help in
 	*"$verb"*) ;;
 	*) echo "FAIL: --help does not mention '$verb'"; fail=1 ;;
@@ -78,6 +78,21 @@ usage log dump --from-rsn
 usage log purge
 usage log purge --upto 5
 usage log purge --dst-host 1 --src-host 2
+usage route
+usage route frob
+usage route set
+usage route set --host 1
+usage route set --node 192.0.2.1
+usage route set --host 0 --node 192.0.2.1
+usage route set --host 1 --node nowhere
+usage route set --host 1 --node 192.0.2.1 --state dead
+usage route set --host 1 --node 192.0.2.1 --incarnation -1
+usage route set --host 1 --node 192.0.2.1 --replayed x
+usage route set --host 1 --node 192.0.2.1 --host 2
+usage route del
+usage route del --host x
+usage route del --host 1 extra
+usage routes --host 1
 usage log purge --src-host 1 --upto 2
 usage history
 usage history --host 0

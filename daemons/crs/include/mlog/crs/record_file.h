@@ -20,13 +20,21 @@ namespace mlog::crs {
 std::uint32_t crc32c(std::span<const std::uint8_t> bytes, std::uint32_t crc = 0);
 
 struct Record {
-  enum class Kind : std::uint8_t { add_hosts = 1, log_message = 2, checkpoint = 3 };
+  // state_change: an opaque payload of another user of the file format
+  // (mlog-recoverd's serialized mlog.pb.StateChange); the engine refuses it.
+  enum class Kind : std::uint8_t {
+    add_hosts = 1,
+    log_message = 2,
+    checkpoint = 3,
+    state_change = 4
+  };
   Kind kind = Kind::add_hosts;
-  HostId host = 0;               // log_message, checkpoint; host count for add_hosts
-  Interval interval = 0;         // log_message, checkpoint
-  HostId sender = 0;             // log_message
-  Interval sender_interval = 0;  // log_message
-  DependencyVector dv;           // checkpoint
+  HostId host = 0;                 // log_message, checkpoint; host count for add_hosts
+  Interval interval = 0;           // log_message, checkpoint
+  HostId sender = 0;               // log_message
+  Interval sender_interval = 0;    // log_message
+  DependencyVector dv;             // checkpoint
+  std::vector<std::uint8_t> blob;  // state_change
   friend bool operator==(const Record&, const Record&) = default;
 };
 

@@ -1,0 +1,108 @@
+// SPDX-License-Identifier: GPL-2.0
+// mlog-recoverd: membership, jobs, failure detection and recovery
+// (Documentation/recovery.rst).  The decisions live in ClusterState,
+// placement and the planner; this is the I/O around them.
+#pragma once
+
+#include <chrono>
+#include <cstdint>
+#include <map>
+#include <memory>
+#include <optional>
+#include <set>
+#include <string>
+
+#include "cluster_state.h"
+#include "endpoint.h"
+#include "event_loop.h"
+#include "genl_client.h"
+#include "journal.h"
+#include "planner.h"
+
+namespace mlog::recoverd {
+
+struct Options {
+  std::string state_dir;
+  std::uint16_t port = rpc::kRecoverdPort;
+  rpc::Millis heartbeat{200};
+  rpc::Millis timeout{2000};
+  std::uint16_t logd_port = rpc::kLogdPort;
+};
+
+class Recoverd {
+ public:
+  // Replays the record file, binds the sockets, writes recoverd.addr.
+  Recoverd(rpc::EventLoop& loop, Options opts);
+  // Resumes what the record file left unfinished (recoveries, cleanups).
+  void start();
+
+ private:
+  using Address = rpc::Address;
+
+  // ---- messages
+  void on_message(const Address& from, const pb::Envelope& env);
+  void on_heartbeat_message(const Address& from, const pb::Envelope& env);
+  void handle_join(const Address& from, const pb::Envelope& env);
+  void handle_submit(const Address& from, const pb::Envelope& env);
+  void handle_stop(const pb::StopJob& stop);
+  void handle_rank_exited(const pb::RankExited& exited);
+  void handle_replay_done(const pb::ReplayDone& done);
+
+  // ---- membership and failure detection
+  void heartbeat_tick();
+  void on_kernel_events();
+  void heard_from(std::uint64_t member);
+  void declare_failed(std::uint64_t member, std::uint64_t silent_ms, const std::string& why);
+  void send_routes_to(const Member& m);
+
+  // ---- jobs
+  void start_job(std::uint64_t job_id);
+  void finish_job(std::uint64_t job_id, int status, bool stopped, const std::string& reason);
+  void cleanup_job(std::uint64_t job_id);
+  void maybe_finish(std::uint64_t job_id);
+  void send_event(const Job& job, pb::JobEvent event);
+  pb::Envelope start_host_message(const Job& job, std::uint32_t rank, bool replay,
+                                  std::uint64_t replay_to) const;
+
+  // ---- recovery, one round per job at a time
+  struct Round {
+    std::uint64_t id = 0;
+    std::set<std::uint32_t> ranks;  // being recovered
+    std::size_t waiting = 0;        // replies the current phase waits for
+    std::map<std::uint32_t, SurvivorState> survivors;
+    std::map<std::uint32_t, std::map<std::uint64_t, LoggedIndexEntry>> logged;
+    std::chrono::steady_clock::time_point began;
+  };
+  void begin_recovery(std::uint64_t job_id);
+  void gather(std::uint64_t job_id);
+  void plan_and_restart(std::uint64_t job_id);
+  // The reply of a phase arrived; advances when it was the last.
+  void phase_reply(std::uint64_t job_id, std::uint64_t round,
+                   void (Recoverd::*next)(std::uint64_t));
+  void recovery_failed(std::uint64_t job_id, const std::string& why);
+  bool round_current(std::uint64_t job_id, std::uint64_t round) const;
+
+  void record(const pb::StateChange& change);
+  rpc::Millis call_timeout() const;
+  std::vector<Address> live_logds() const;
+
+  rpc::EventLoop& loop_;
+  Options opts_;
+  ClusterState state_;
+  std::unique_ptr<Journal> journal_;
+  std::unique_ptr<rpc::Endpoint> rpc_;
+  std::unique_ptr<rpc::Endpoint> heartbeat_;
+  std::unique_ptr<GenlClient> events_;
+  NodeAddr self_{};
+  std::uint64_t start_counter_ = 0;
+  std::uint64_t hb_seq_ = 0;
+  struct Liveness {
+    rpc::Clock::time_point last_heard;
+    bool suspected = false;
+  };
+  std::map<std::uint64_t, Liveness> liveness_;
+  std::map<std::uint64_t, Round> rounds_;
+  std::uint64_t next_round_ = 1;
+};
+
+}  // namespace mlog::recoverd
