@@ -559,6 +559,8 @@ void Ckptd::push_some(std::uint32_t index) {
     e.dgram = m.dgram();
     e.src_hostaddr = m.src_hostaddr();
     e.dst_hostaddr = m.dst_hostaddr();
+    if (m.src_node().size() == e.src_node.size())
+      std::copy(m.src_node().begin(), m.src_node().end(), e.src_node.begin());
     try {
       nl_.call(replay_push_request(
           e, std::span(reinterpret_cast<const std::uint8_t*>(m.data().data()), m.data().size())));

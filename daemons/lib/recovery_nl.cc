@@ -199,7 +199,9 @@ Request replay_push_request(const LogEntry& e, std::span<const uint8_t> data) {
       .u64(MLOG_ENTRY_SSN, e.ssn)
       .u64(MLOG_ENTRY_INTERVAL, e.interval)
       .u64(MLOG_ENTRY_RSN, e.rsn)
-      .u32(MLOG_ENTRY_SRC_EPOCH, e.src_epoch);
+      .u32(MLOG_ENTRY_LEN, static_cast<uint32_t>(data.size()))
+      .u32(MLOG_ENTRY_SRC_EPOCH, e.src_epoch)
+      .bytes(MLOG_ENTRY_SRC_NODE, e.src_node.data(), e.src_node.size());
   if (e.dgram) n.flag(MLOG_ENTRY_DGRAM);
   if (e.src_hostaddr) n.flag(MLOG_ENTRY_SRC_HOSTADDR);
   if (e.dst_hostaddr) n.flag(MLOG_ENTRY_DST_HOSTADDR);

@@ -159,6 +159,7 @@ LogEntry decode_log_entry(const Attr& nest) {
   e.src_epoch = get_u32(a, MLOG_ENTRY_SRC_EPOCH, "MLOG_ENTRY_SRC_EPOCH").value_or(0);
   e.src_hostaddr = a.contains(MLOG_ENTRY_SRC_HOSTADDR);
   e.dst_hostaddr = a.contains(MLOG_ENTRY_DST_HOSTADDR);
+  e.src_node = get_addr(a, MLOG_ENTRY_SRC_NODE, "MLOG_ENTRY_SRC_NODE").value_or(NodeAddr{});
   return e;
 }
 

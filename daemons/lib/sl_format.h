@@ -57,6 +57,7 @@ struct LogEntry {
   uint32_t src_epoch = 0;
   bool src_hostaddr = false;  // sent from a host-form socket
   bool dst_hostaddr = false;  // sent to a host-form address
+  NodeAddr src_node{};        // the sender's node: the node whose log it is
 };
 
 // One MLOG_ATTR_HIST nest: a run of RSNs a host assigned.

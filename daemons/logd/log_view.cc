@@ -46,6 +46,7 @@ pb::LoggedMessage to_proto(const LoggedMessage& m) {
   p.set_dgram(m.entry.dgram);
   p.set_src_hostaddr(m.entry.src_hostaddr);
   p.set_dst_hostaddr(m.entry.dst_hostaddr);
+  p.set_src_node(std::string(m.entry.src_node.begin(), m.entry.src_node.end()));
   p.set_data(std::string(m.data.begin(), m.data.end()));
   return p;
 }
