@@ -11,16 +11,18 @@
  * largest in magnitude; rank 0, which also holds rows, picks the best
  * proposal (ties go to the lowest row) and tells the rank that holds it,
  * which sends the pivot row, columns k..N, to every other rank; then each
- * rank eliminates column k from its rows.  In the end every rank returns
- * its rows to rank 0, which solves the triangular system and prints a
- * checksum of x and the residual max |b - A x| (with the matrix generated
- * again).
+ * rank eliminates column k from its rows.  In the end rank 0 collects the
+ * rows of every rank, asking one rank after the other so that only one
+ * streams large messages to it at a time (--gather-at-once: all at once),
+ * solves the triangular system and prints a checksum of x and the
+ * residual max |b - A x| (with the matrix generated again).
  *
  * Messages (tag: the step k, or N for ROWS):
  *	ROWS	0 -> every rank		its rows, N + 1 doubles each
  *	CAND	rank -> 0		s32 row (-1: none left), double |a[row][k]|
  *	PIVOT	0 -> holder		s32 row
  *	ROW	holder -> every other	s32 row, pad, double a[row][k..N]
+ *	GATHER	0 -> rank		send your rows (not with --gather-at-once)
  *	RESULT	rank -> 0		its rows, eliminated
  *
  * Determinism: a rank's behaviour depends only on its arguments and on
@@ -37,7 +39,7 @@
 
 #include "app.h"
 
-enum { MSG_ROWS = 1, MSG_CAND, MSG_PIVOT, MSG_ROW, MSG_RESULT };
+enum { MSG_ROWS = 1, MSG_CAND, MSG_PIVOT, MSG_ROW, MSG_GATHER, MSG_RESULT };
 
 #define MAX_N		4096
 
@@ -51,6 +53,7 @@ struct gauss {
 	int n, w;		/* N, row width N + 1 */
 	uint64_t seed;
 	int rank, size;
+	int at_once;		/* --gather-at-once */
 	int m;			/* rows this rank holds */
 	double *a;		/* those rows, m x w */
 	char *used;		/* used[l]: local row l was a pivot */
@@ -60,7 +63,8 @@ struct gauss {
 };
 
 static const char usage_text[] =
-	"Usage: mlog-gauss [--size N] [--seed S] [--chunk B] [--check] [--verbose]\n"
+	"Usage: mlog-gauss [--size N] [--seed S] [--chunk B] [--gather-at-once]\n"
+	"                  [--check] [--verbose]\n"
 	"Solve a random N x N linear system by Gaussian elimination with partial\n"
 	"pivoting, rows spread over the ranks of an mlog job (MLOG_RANK,\n"
 	"MLOG_SIZE...: see Documentation/apps.rst).\n"
@@ -68,6 +72,8 @@ static const char usage_text[] =
 	"  -s, --seed S   the matrix's random seed, 0..2^64-1 (default 1)\n"
 	"  --chunk B      send large data in messages of at most B bytes of\n"
 	"                 payload, 64..65524 (default 65524: 64 KiB messages)\n"
+	"  --gather-at-once  every rank returns its rows as soon as it is done,\n"
+	"                 rather than when rank 0 asks for them, one rank at a time\n"
 	"  --check        rank 0 solves again alone, swapping rows, and compares\n"
 	"  -v, --verbose  each rank prints one line of statistics on stderr\n"
 	"  -h, --help     this help\n";
@@ -229,6 +235,8 @@ static void gather(struct app_comm *c, struct gauss *g, double *u)
 		       sizeof(double) * g->w);
 	for (r = 1; r < g->size; r++) {
 		m = rows_of(g->n, g->size, r);
+		if (!g->at_once)
+			comm_send(c, r, MSG_GATHER, 0, NULL, 0);
 		comm_recv_big(c, MSG_RESULT, r, 0, buf,
 			      sizeof(double) * m * g->w);
 		for (l = 0; l < m; l++)
@@ -353,6 +361,7 @@ int main(int argc, char **argv)
 		{ "size", required_argument, NULL, 'n' },
 		{ "seed", required_argument, NULL, 's' },
 		{ "chunk", required_argument, NULL, 'C' },
+		{ "gather-at-once", no_argument, NULL, 'G' },
 		{ "check", no_argument, NULL, 'c' },
 		{ "verbose", no_argument, NULL, 'v' },
 		{ "help", no_argument, NULL, 'h' },
@@ -377,6 +386,9 @@ int main(int argc, char **argv)
 			break;
 		case 'C':
 			chunk = app_num("--chunk", optarg, 64, APP_PAYLOAD_MAX);
+			break;
+		case 'G':
+			g.at_once = 1;
 			break;
 		case 'c':
 			check = 1;
@@ -443,6 +455,8 @@ int main(int argc, char **argv)
 		report(&g, u, check);
 		fflush(stdout);
 	} else {
+		if (!g.at_once)
+			free(comm_recv(&c, APP_BIT(MSG_GATHER), 0, 0));
 		comm_send_big(&c, 0, MSG_RESULT, 0, g.a, bytes);
 	}
 	if (verbose)

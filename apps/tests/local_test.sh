@@ -98,6 +98,14 @@ for n in 2 3; do
 	fi
 done
 
+# every rank returning its rows unasked
+for n in 3 5; do
+	if ! run $n gauss --size 120 --gather-at-once || [ "$(cat "$tmp/out")" != "$ref" ]; then
+		echo "FAIL: $n ranks: gauss --size 120 --gather-at-once differs from 1 rank"
+		fail=1
+	fi
+done
+
 # host-form addresses (the default, under mlog-run)
 for app in "nqueens --size 9" "tsp --cities 10" "gauss --size 60"; do
 	# shellcheck disable=SC2086
