@@ -305,7 +305,11 @@ GenlClient::GenlClient(const std::string& family) : sock_(nl_socket_alloc()), fa
 GenlClient::~GenlClient() = default;
 
 std::vector<AttrList> GenlClient::transact(const Request& req, int flags, bool* interrupted) {
-  std::unique_ptr<nl_msg, decltype(&nlmsg_free)> msg(nlmsg_alloc(), &nlmsg_free);
+  // nlmsg_alloc() gives one page: a replayed 64 KiB message needs more.
+  size_t size = NLMSG_HDRLEN + GENL_HDRLEN;
+  for (const auto& item : req.items())
+    size += static_cast<size_t>(nla_total_size(static_cast<int>(item.data.size())));
+  std::unique_ptr<nl_msg, decltype(&nlmsg_free)> msg(nlmsg_alloc_size(size), &nlmsg_free);
   if (!msg) throw std::bad_alloc();
   if (!genlmsg_put(msg.get(), NL_AUTO_PORT, NL_AUTO_SEQ, family_, 0, flags, req.cmd(),
                    MLOG_GENL_VERSION))
