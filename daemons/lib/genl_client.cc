@@ -291,6 +291,9 @@ GenlClient::GenlClient(const std::string& family) : sock_(nl_socket_alloc()), fa
   if (int err = genl_connect(sock_.get()); err < 0)
     throw std::runtime_error(std::string("cannot open generic netlink socket: ") +
                              nl_geterror(err));
+  // libnl's default send buffer (32 KiB) refuses a request carrying a
+  // replayed 64 KiB message; the kernel caps it at net.core.wmem_max.
+  nl_socket_set_buffer_size(sock_.get(), 0, 1 << 20);
   const int one = 1;
   // Best effort: older kernels simply give no extack text.
   setsockopt(nl_socket_get_fd(sock_.get()), SOL_NETLINK, NETLINK_EXT_ACK, &one, sizeof(one));
