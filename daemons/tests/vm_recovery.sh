@@ -20,7 +20,7 @@ for i in 1 2 3; do
 	vm-ctl exec $i "$B/mlogctl/mlogctl" node set --addr 192.0.2.1$i --id $i
 	vm-ctl exec-bg $i sh -c "$B/logd/mlog-logd --state-dir $STATE >/tmp/logd.log 2>&1" >/dev/null
 done
-vm-ctl exec-bg 1 sh -c "$B/recoverd/mlog-recoverd --state-dir $STATE >/tmp/recoverd.log 2>&1" \
+vm-ctl exec-bg 1 sh -c "$B/recoverd/mlog-recoverd --state-dir $STATE --timeout-ms 5000 >/tmp/recoverd.log 2>&1" \
 	>/dev/null
 sleep 1
 vm-ctl exec-bg 1 sh -c "$B/ckptd/mlog-ckptd --state-dir $STATE >/tmp/ckptd.log 2>&1" >/dev/null

@@ -226,6 +226,7 @@ vm_boot_node() {
 			printf 'export PATH=%q:"$PATH"\n' "$VM_RUN/bin"
 			printf 'VM_CLUSTER=1\nVM_BIN=%q\n' "$VM_RUN/bin"
 			printf 'VM_SPARE=%q\n' "$(( i > VM_NODES - VM_SPARES ? 1 : 0 ))"
+			printf 'VM_RECOVERD_ARGS=%q\n' "${VM_RECOVERD_ARGS:-}"
 		fi
 		# The agent's look for jobs every 50 ms costs instructions: once
 		# a job runs, every 10 s only (see the agent).
