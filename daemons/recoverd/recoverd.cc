@@ -277,29 +277,33 @@ void Recoverd::start_job(std::uint64_t job_id) {
   }
   for (std::uint32_t rank = 0; rank < job.ranks.size(); ++rank) {
     const Member* m = state_.member(job.ranks[rank].member);
-    rpc_->call(m->ckptd(), start_host_message(job, rank, false, 0), call_timeout(),
-               [this, job_id, rank, node_id = m->node_id](const pb::Envelope* reply) {
-                 const Job* j = state_.job(job_id);
-                 if (!j || j->finished) return true;
-                 if (!reply) {
-                   // A node that died is recovered; one that stays silent alive is a problem.
-                   const Member* mm = state_.member(j->ranks[rank].member);
-                   if (mm && !mm->failed)
-                     finish_job(job_id, 1, true,
-                                "node " + std::to_string(node_id) +
-                                    " did not answer the start of rank " + std::to_string(rank));
-                   return true;
-                 }
-                 if (!reply->has_start_host_reply() || !reply->start_host_reply().ok()) {
-                   const std::string why = reply->has_start_host_reply()
-                                               ? reply->start_host_reply().error()
-                                               : "unexpected answer";
-                   finish_job(job_id, 1, true,
-                              "rank " + std::to_string(rank) + " on node " +
-                                  std::to_string(node_id) + ": " + why);
-                 }
-                 return true;
-               });
+    rpc_->call(
+        m->ckptd(), start_host_message(job, rank, false, 0), call_timeout(),
+        [this, job_id, rank, member = m->id, node_id = m->node_id](const pb::Envelope* reply) {
+          const Job* j = state_.job(job_id);
+          if (!j || j->finished) return true;
+          // The node failed before it answered and the rank has been
+          // recovered elsewhere since: this start no longer matters.
+          if (j->ranks[rank].member != member || j->ranks[rank].incarnation != 0) return true;
+          if (!reply) {
+            // A node that died is recovered; one that stays silent alive is a problem.
+            const Member* mm = state_.member(member);
+            if (mm && !mm->failed)
+              finish_job(job_id, 1, true,
+                         "node " + std::to_string(node_id) + " did not answer the start of rank " +
+                             std::to_string(rank));
+            return true;
+          }
+          if (!reply->has_start_host_reply() || !reply->start_host_reply().ok()) {
+            const std::string why = reply->has_start_host_reply()
+                                        ? reply->start_host_reply().error()
+                                        : "unexpected answer";
+            finish_job(job_id, 1, true,
+                       "rank " + std::to_string(rank) + " on node " + std::to_string(node_id) +
+                           ": " + why);
+          }
+          return true;
+        });
   }
 }
 

@@ -10,7 +10,8 @@
 #   - nqueens, a worker's node is paused past the failure timeout, then
 #     resumed: the rank comes back elsewhere, the paused copy is killed
 #     and its frames are refused as a fenced incarnation;
-#   - tsp, the master's node crashes (rank 0, the one printing the result).
+#   - tsp, the master's node crashes (rank 0, the one printing the result);
+#   - nqueens, a worker's node crashes as the job starts.
 # A failure is injected once rank 0 has received a given share of the
 # messages of the failure-free run, or that share of its time has passed.
 set -u
@@ -23,7 +24,7 @@ NQUEENS="$A/nqueens --size ${NQUEENS_SIZE:-13}"
 TSP="$A/tsp --cities ${TSP_CITIES:-13}"
 mkdir -p "$S"
 
-ksft_plan 15
+ksft_plan 16
 . "$MLOG_REPO/selftests/mlog/cluster_lib.sh"
 
 wait_cluster 1,2,3 || echo "# the daemons did not come up"
@@ -85,5 +86,14 @@ check "tsp: rank 0 restarted and replayed" \
 	grep -q "mlog-run: rank 0 replayed [0-9]* messages" "$S/tsp-crash.err"
 check "output exactly once: as many lines as the failure-free run" \
 	test "$(wc -l <"$S/tsp-crash.out")" = "$(wc -l <"$S/tsp-ref.out")"
+# ---- nqueens: a worker's node crashes as the job starts ----
+# mlog-recoverd may still be waiting for that node to answer the start of
+# its rank when it recovers the rank elsewhere.
+job nqueens-start 1,2,3 "$NQUEENS"
+vm-ctl crash 2
+st=$(finish nqueens-start)
+sed 's/^/# nqueens-start: /' "$S/nqueens-start.err"
+check "nqueens: node 2 crashed as the job started, result identical, status 0 ($st)" \
+	same_as_ref nqueens-ref nqueens-start
 tail -n 25 "$MLOG_SHARED/daemons/mlog-recoverd-node1.log" | sed 's/^/# recoverd: /'
 ksft_totals
