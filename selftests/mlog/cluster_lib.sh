@@ -30,7 +30,7 @@ sample_rsn() {
 # rsn_on NODE: the RSN of NODE's host if it is newer than host $floor.
 rsn_on() {
 	local idx='' r=''
-	[ -e "$S/rsn.node$1" ] && read -r idx r <"$S/rsn.node$1"
+	if [ -e "$S/rsn.node$1" ]; then read -r idx r <"$S/rsn.node$1" || true; fi
 	[[ "$idx" =~ ^[0-9]+$ && "$r" =~ ^[0-9]+$ ]] || { echo 0; return; }
 	[ "$idx" -gt "$floor" ] && echo "$r" || echo 0
 }
@@ -41,7 +41,7 @@ raise_floor() {
 	for f in "$S"/rsn.node*; do
 		idx='' r=''
 		[ -e "$f" ] || continue
-		read -r idx r <"$f"
+		read -r idx r <"$f" || true
 		[[ "$idx" =~ ^[0-9]+$ ]] && [ "$idx" -gt "$floor" ] && floor=$idx
 	done
 	:
