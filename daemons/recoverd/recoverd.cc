@@ -639,13 +639,28 @@ void Recoverd::plan_and_restart(std::uint64_t job_id) {
     return recovery_failed(job_id, std::string("cannot assess the recovery: ") + e.what());
   }
   if (!plan.ok) return recovery_failed(job_id, plan.report);
+  if (opts_.hold_restart.count() == 0) return restart_hosts(job_id, plan);
 
+  const std::uint64_t rid = round.id;
+  say("job " + std::to_string(job_id) + ": recovery round " + std::to_string(rid) +
+      " planned, restart held for " +
+      seconds(static_cast<std::uint64_t>(opts_.hold_restart.count())) + " (--hold-restart-ms)");
+  loop_.after(opts_.hold_restart, [this, job_id, rid, plan] {
+    if (round_current(job_id, rid)) restart_hosts(job_id, plan);
+  });
+}
+
+// Start every host of the round on its new node, replaying to the plan's limit.
+void Recoverd::restart_hosts(std::uint64_t job_id, const Plan& plan) {
+  Round& round = rounds_[job_id];
+  const Job& job = *state_.job(job_id);
   const std::uint64_t rid = round.id;
   round.waiting = 0;
   for (auto r : round.ranks) {
     const Rank& rk = job.ranks[r];
     const Member* m = state_.member(rk.member);
-    const std::uint64_t replay_to = plan.replay_to[rk.host];
+    const auto limit = plan.replay_to.find(rk.host);
+    const std::uint64_t replay_to = limit == plan.replay_to.end() ? 0 : limit->second;
     pb::JobEvent ev;
     ev.set_kind(pb::JobEvent::HOST_RESTARTING);
     ev.set_rank(r);

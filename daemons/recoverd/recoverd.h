@@ -27,6 +27,10 @@ struct Options {
   rpc::Millis heartbeat{200};
   rpc::Millis timeout{2000};
   std::uint16_t logd_port = rpc::kLogdPort;
+  // Fault injection for tests (--hold-restart-ms): how long a recovery
+  // waits between its plan and the restart of its hosts, so that a test
+  // can fail a node at that point.  Zero in normal operation.
+  rpc::Millis hold_restart{0};
 };
 
 class Recoverd {
@@ -76,6 +80,7 @@ class Recoverd {
   void begin_recovery(std::uint64_t job_id);
   void gather(std::uint64_t job_id);
   void plan_and_restart(std::uint64_t job_id);
+  void restart_hosts(std::uint64_t job_id, const Plan& plan);
   // The reply of a phase arrived; advances when it was the last.
   void phase_reply(std::uint64_t job_id, std::uint64_t round,
                    void (Recoverd::*next)(std::uint64_t));
