@@ -67,6 +67,7 @@ fuzz: deps
 bench: all
 	bench/net/run
 	bench/slog/run
+	bench/apps/run --insns
 	cmake --build $(BUILD)/user --target mlog-crs-bench
 	bench/crs/run $(BUILD)/user/bench/crs/mlog-crs-bench
 
