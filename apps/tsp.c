@@ -68,18 +68,21 @@ struct tsp {
 	int32_t best;
 	uint8_t path[MAX_CITIES];
 	uint8_t best_tour[MAX_CITIES];
+	int progress;	/* --progress: the master reports each hand-out */
 	struct app_comm *c;
 	unsigned long long nodes, subs_done, found;
 };
 
 static const char usage_text[] =
-	"Usage: mlog-tsp [--cities N] [--seed S] [--check] [--verbose]\n"
+	"Usage: mlog-tsp [--cities N] [--seed S] [--check] [--verbose] [--progress]\n"
 	"Shortest round trip through N random cities, by branch and bound on the\n"
 	"ranks of an mlog job (MLOG_RANK, MLOG_SIZE...: see Documentation/apps.rst).\n"
 	"  -n, --cities N, --size N   number of cities, 3..32 (default 12)\n"
 	"  -s, --seed S   the map's random seed, 0..2^64-1 (default 1)\n"
 	"  --check        rank 0 solves again by dynamic programming (N <= 20)\n"
 	"  -v, --verbose  each rank prints one line of statistics on stderr\n"
+	"  --progress     rank 0 prints a line on stderr for each subproblem it\n"
+	"                 hands out (a test's sign that it has received requests)\n"
 	"  -h, --help     this help\n";
 
 static void make_map(struct tsp *t, uint64_t seed)
@@ -287,6 +290,9 @@ static void master(struct app_comm *c, struct tsp *t)
 			work.a = t->sub[next][0];
 			work.b = t->sub[next][1];
 			comm_send(c, w, MSG_WORK, next, &work, sizeof(work));
+			if (t->progress)
+				fprintf(stderr, "tsp: subproblem %u to rank %d\n",
+					next, w);
 			next++;
 		} else {
 			comm_send(c, w, MSG_DONE, 0, NULL, 0);
@@ -377,6 +383,7 @@ int main(int argc, char **argv)
 		{ "seed", required_argument, NULL, 's' },
 		{ "check", no_argument, NULL, 'c' },
 		{ "verbose", no_argument, NULL, 'v' },
+		{ "progress", no_argument, NULL, 'p' },
 		{ "help", no_argument, NULL, 'h' },
 		{}
 	};
@@ -403,6 +410,9 @@ int main(int argc, char **argv)
 			break;
 		case 'v':
 			verbose = 1;
+			break;
+		case 'p':
+			t.progress = 1;
 			break;
 		case 'h':
 			fputs(usage_text, stdout);

@@ -99,6 +99,19 @@ at_share() {
 	return 1
 }
 
+# at_lines NAME PATTERN N: wait until job NAME's stderr (as mlog-run
+# passes it on) has N lines matching PATTERN; status 1 if the job ends
+# first.
+at_lines() {
+	local n
+	while [ ! -s "$S/$1.status" ]; do
+		n=$(grep -c -- "$2" "$S/$1.err" 2>/dev/null)
+		[ "${n:-0}" -lt "$3" ] || return 0
+		sleep 0.1
+	done
+	return 1
+}
+
 same_as_ref() {
 	[ "$(cat "$S/$2.status" 2>/dev/null)" = 0 ] && cmp -s "$S/$1.out" "$S/$2.out"
 }

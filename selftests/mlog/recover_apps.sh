@@ -10,7 +10,9 @@
 #   - nqueens, a worker's node is paused past the failure timeout, then
 #     resumed: the rank comes back elsewhere, the paused copy is killed
 #     and its frames are refused as a fenced incarnation;
-#   - tsp, the master's node crashes (rank 0, the one printing the result);
+#   - tsp, the master's node crashes (rank 0, the one printing the result)
+#     once it has handed out 10 subproblems; its progress lines on stderr
+#     still come out once each, in order;
 #   - nqueens, a worker's node crashes as the job starts.
 # A failure is injected once rank 0 has received a given share of the
 # messages of the failure-free run, or that share of its time has passed.
@@ -21,10 +23,10 @@ A=$MLOG_REPO/build/user/apps
 S=$MLOG_SHARED/recover-apps
 GAUSS="$A/gauss --size ${GAUSS_SIZE:-200}"
 NQUEENS="$A/nqueens --size ${NQUEENS_SIZE:-13}"
-TSP="$A/tsp --cities ${TSP_CITIES:-13}"
+TSP="$A/tsp --cities ${TSP_CITIES:-13} --progress"
 mkdir -p "$S"
 
-ksft_plan 16
+ksft_plan 17
 . "$MLOG_REPO/selftests/mlog/cluster_lib.sh"
 
 wait_cluster 1,2,3 || echo "# the daemons did not come up"
@@ -77,17 +79,23 @@ echo "# node 1: rx_fenced $fenced0 -> $fenced"
 reference tsp-ref 3,1,2 "$TSP"
 check "tsp: failure-free run, status 0" test "$(cat "$S/tsp-ref.status")" = 0
 job tsp-crash 3,1,2 "$TSP"
-# Late in the run: the master has received work requests and reports,
-# so its recovery replays them.
-at_share tsp-crash 3 70 && vm-ctl crash 3
+# Once the master has handed out 10 subproblems (--progress), that is,
+# received as many requests, which its recovery must replay.
+at_lines tsp-crash "^tsp: subproblem" 10 && vm-ctl crash 3
 st=$(finish tsp-crash)
-sed 's/^/# tsp-crash: /' "$S/tsp-crash.err"
+grep -v '^tsp: subproblem' "$S/tsp-crash.err" | sed 's/^/# tsp-crash: /'
 check "tsp: the master's node crashed, result identical, status 0 ($st)" \
 	same_as_ref tsp-ref tsp-crash
 check "tsp: rank 0 restarted and replayed its logged messages" \
 	grep -q "mlog-run: rank 0 replayed [1-9][0-9]* messages" "$S/tsp-crash.err"
 check "output exactly once: as many lines as the failure-free run" \
 	test "$(wc -l <"$S/tsp-crash.out")" = "$(wc -l <"$S/tsp-ref.out")"
+# The master's stderr, re-executed in part, still comes out once: one
+# line per subproblem, numbered 0, 1, 2... in order.
+nsub=$(sed -n 's/.*subproblems=\([0-9]*\).*/\1/p' "$S/tsp-ref.out")
+check "output exactly once: rank 0's progress lines, subproblems 0..$((${nsub:-1} - 1)) once each, in order" \
+	bash -c "[ -n '$nsub' ] && sed -n 's/^tsp: subproblem \([0-9]*\) .*/\1/p' '$S/tsp-crash.err' |
+		cmp -s - <(seq 0 $((${nsub:-1} - 1)))"
 # ---- nqueens: a worker's node crashes as the job starts ----
 # Node 3 is down since the tsp case: rank 2 goes to the spare.
 # mlog-recoverd may still be waiting for that node to answer the start of
