@@ -3,19 +3,25 @@
 #
 # Host script for "scripts/vm-run --nodes 4 --cluster --spares 1
 # --recoverd-args '--timeout-ms 5000' --host-script" (make check-long):
-# random crash trials.  Each trial runs one of the thesis's applications
-# as 3 ranks on nodes 1-3, in a random placement, and kills node 2 or 3 at
-# a random moment (5-95 % of the failure-free run); the rank there may be
-# the master or a worker.  The crashed node is then booted again.  A trial
-# is:
+# random crash trials of the thesis's applications.
+#
+# A round runs COPIES jobs of every application in APPS at the same time,
+# each as 3 ranks on nodes 1-3 in a random placement, and kills node 2 or
+# 3 once: every job has a rank there, the master or a worker.  The jobs
+# start at staggered moments so that the crash finds each at a random
+# share (5-95 %) of its run, as timed in a failure-free round of the same
+# jobs.  Each job is one trial:
 #   recovered   status 0 and the failure-free run's output, byte for byte
 #   refused     the job stopped with mlog-recoverd's plain report that no
 #               consistent state can be recovered
 #   wrong       status 0 and another output: must never happen
 #   failed      anything else (a hang, a stop without the report)
-# Prints the tally per application; passes when nothing was wrong or
-# failed.  TRIALS (default 100) trials per application in APPS (default
-# "nqueens tsp gauss"); SEED (default: random, printed) seeds $RANDOM.
+# The crashed node is then booted again and joins the cluster.  Prints the
+# tally per application and, over the recovered trials, the median time
+# of each recovery phase as mlog-run narrated it; passes when nothing was
+# wrong or failed.  TRIALS (default 100) trials per application, APPS
+# (default "nqueens tsp gauss"), COPIES (default 1) jobs per application
+# and round; SEED (default: random, printed) seeds $RANDOM.
 set -u
 MLOG_REPO=${MLOG_REPO:-$(cd "$(dirname "$0")/../.." && pwd)}
 . "$MLOG_REPO/selftests/mlog/lib.sh"
@@ -23,6 +29,7 @@ A=$MLOG_REPO/build/user/apps
 S=$MLOG_SHARED/crash-trials
 TRIALS=${TRIALS:-100}
 APPS=${APPS:-nqueens tsp gauss}
+COPIES=${COPIES:-1}
 SEED=${SEED:-$$}
 RANDOM=$SEED
 mkdir -p "$S"
@@ -36,62 +43,126 @@ program() {
 	esac
 }
 PLACEMENTS=("1,2,3" "1,3,2" "2,1,3" "2,3,1" "3,1,2" "3,2,1")
+now_ms() { date +%s%3N; }
 
-# trial APP N: one crash trial; prints its class.
-trial() {
-	local app=$1 n=$2 nodes victim share name st
-	nodes=${PLACEMENTS[$((RANDOM % ${#PLACEMENTS[@]}))]}
-	victim=$((2 + RANDOM % 2))
-	share=$((5 + RANDOM % 91))
-	name=$app-$n
-	total=${totals[$app]} ref_ms=${ref_times[$app]}
-	# shellcheck disable=SC2046  # the program's words
-	job "$name" "$nodes" $(program "$app")
-	at_share "$name" "${nodes%%,*}" "$share" && vm-ctl crash "$victim"
-	st=$(finish "$name")
-	if [ "$st" = 0 ] && cmp -s "$S/$app-ref.out" "$S/$name.out"; then
-		class=recovered
-	elif [ "$st" = 0 ]; then
-		class=wrong
-	elif grep -q "cannot recover without rolling back survivors" "$S/$name.err"; then
-		class=refused
-	else
-		class=failed
-	fi
-	echo "# $name: ranks on $nodes, node $victim crashed at $share %, status $st: $class"
-	[ "$class" = recovered ] || sed "s/^/# $name: /" "$S/$name.err"
-	if [ "$(vm-ctl status "$victim")" != "node$victim up" ]; then
-		vm-ctl boot "$victim" >/dev/null || echo "# node $victim: boot failed"
-	fi
-	wait_cluster 1,2,3 || echo "# the cluster did not come back"
+# The jobs of a round: "APP COPY" pairs.
+slots=()
+for app in $APPS; do
+	for c in $(seq "$COPIES"); do slots+=("$app $c"); done
+done
+
+# start_round NAME [CRASH]: start every slot's job; with CRASH, at
+# staggered moments so that the crash at $crash_at (ms after the start of
+# the round) finds job j at share[j] % of its failure-free length.
+declare -A len share placement name_of
+start_round() {
+	local round=$1 slot app c offset t0 latest=0
+	for slot in "${slots[@]}"; do
+		read -r app c <<<"$slot"
+		share[$slot]=$((5 + RANDOM % 91))
+		placement[$slot]=${PLACEMENTS[$((RANDOM % ${#PLACEMENTS[@]}))]}
+		offset=$((share[$slot] * ${len[$slot]:-0} / 100))
+		[ "$offset" -le "$latest" ] || latest=$offset
+	done
+	crash_at=$latest
+	t0=$(now_ms)
+	# Latest start first: the job to be crashed earliest in its run.
+	for slot in $(for s in "${slots[@]}"; do
+		echo "$((crash_at - share[$s] * ${len[$s]:-0} / 100)) ${s/ /:}"
+	done | sort -n | cut -d' ' -f2); do
+		slot=${slot/:/ }
+		read -r app c <<<"$slot"
+		offset=$((crash_at - share[$slot] * ${len[$slot]:-0} / 100))
+		while [ $(($(now_ms) - t0)) -lt "$offset" ]; do sleep 0.1; done
+		name_of[$slot]=$app-$round-$c
+		# shellcheck disable=SC2046  # the program's words
+		job "${name_of[$slot]}" "${placement[$slot]}" $(program "$app")
+		now_ms >"$S/${name_of[$slot]}.t0"
+	done
+	round_t0=$t0
 }
 
-echo "# crash trials: $TRIALS per application ($APPS), SEED=$SEED"
+# classify SLOT: the class of the slot's job of this round.
+classify() {
+	local n=${name_of[$1]} st
+	st=$(finish "$n")
+	if [ "$st" = 0 ] && cmp -s "$S/${1% *}-ref.out" "$S/$n.out"; then
+		echo recovered
+	elif [ "$st" = 0 ]; then
+		echo wrong
+	elif grep -q "cannot recover without rolling back survivors" "$S/$n.err"; then
+		echo refused
+	else
+		echo failed
+	fi
+}
+
+echo "# crash trials: $TRIALS per application ($APPS), $COPIES per application and round, SEED=$SEED"
 wait_cluster 1,2,3 || echo "# the daemons did not come up"
-for i in 1 2 3; do sample_rsn "$i"; done
-declare -A totals ref_times
 n_apps=0
 for app in $APPS; do n_apps=$((n_apps + 1)); done
 ksft_plan $((2 * n_apps))
+
+# Failure-free: each application alone (the output to compare with), then
+# a round of all the jobs together (each job's length under that load).
 for app in $APPS; do
 	# shellcheck disable=SC2046  # the program's words
 	reference "$app-ref" 1,2,3 $(program "$app")
-	totals[$app]=$total ref_times[$app]=$ref_ms
 	check "$app: failure-free run, status 0" test "$(cat "$S/$app-ref.status")" = 0
 done
-for app in $APPS; do
-	declare -A tally=([recovered]=0 [refused]=0 [wrong]=0 [failed]=0)
-	for n in $(seq "$TRIALS"); do
-		trial "$app" "$n"
-		tally[$class]=$((tally[$class] + 1))
-		# A node a trial crashed takes the sampler with it.
-		for i in 2 3; do
-			vm-ctl exec "$i" pgrep -f "rsn.node$i" >/dev/null 2>&1 || sample_rsn "$i"
-		done
+start_round ref
+left=${#slots[@]}
+deadline=$(($(now_ms) + 600000))
+while [ "$left" -gt 0 ] && [ "$(now_ms)" -lt "$deadline" ]; do
+	for slot in "${slots[@]}"; do
+		n=${name_of[$slot]}
+		if [ -z "${len[$slot]:-}" ] && [ -s "$S/$n.status" ]; then
+			len[$slot]=$(($(now_ms) - $(cat "$S/$n.t0")))
+			left=$((left - 1))
+		fi
 	done
-	line="$app: $TRIALS trials, ${tally[recovered]} recovered, ${tally[refused]} refused as unrecoverable, ${tally[wrong]} wrong answers, ${tally[failed]} failed"
+	sleep 0.2
+done
+for slot in "${slots[@]}"; do
+	n=${name_of[$slot]}
+	[ "$(classify "$slot")" = recovered ] || echo "# $n: the failure-free round differs: $(cat "$S/$n.err")"
+	echo "# $n: ${len[$slot]:-?} ms in a round of ${#slots[@]} jobs"
+done
+
+declare -A tally
+for app in $APPS; do
+	for k in recovered refused wrong failed; do tally[$app.$k]=0; done
+done
+rounds=$(((TRIALS + COPIES - 1) / COPIES))
+for round in $(seq "$rounds"); do
+	victim=$((2 + RANDOM % 2))
+	start_round "$round"
+	while [ $(($(now_ms) - round_t0)) -lt "$crash_at" ]; do sleep 0.1; done
+	vm-ctl crash "$victim"
+	echo "# round $round: node $victim crashed $crash_at ms after the first start"
+	for slot in "${slots[@]}"; do
+		app=${slot% *} n=${name_of[$slot]}
+		class=$(classify "$slot")
+		tally[$app.$class]=$((tally[$app.$class] + 1))
+		echo "# $n: ranks on ${placement[$slot]}, crashed at ~${share[$slot]} %," \
+			"status $(cat "$S/$n.status" 2>/dev/null): $class"
+		[ "$class" = recovered ] || sed "s/^/# $n: /" "$S/$n.err"
+		echo "$class" >"$S/$n.class"
+	done
+	vm-ctl boot "$victim" >/dev/null || echo "# node $victim: boot failed"
+	wait_cluster 1,2,3 || echo "# the cluster did not come back"
+done
+
+for app in $APPS; do
+	line="$app: $((rounds * COPIES)) trials, ${tally[$app.recovered]} recovered,"
+	line+=" ${tally[$app.refused]} refused as unrecoverable, ${tally[$app.wrong]} wrong answers,"
+	line+=" ${tally[$app.failed]} failed"
 	echo "# tally: $line"
 	echo "$line" >>"$S/tally"
-	check "$line" test "$((tally[wrong] + tally[failed]))" = 0
+	# The recovery phases of the recovered trials, as mlog-run narrated them.
+	times=$(python3 "$MLOG_REPO/selftests/mlog/recovery_times.py" "$app" "$S")
+	echo "# recovery: $times"
+	echo "$app recovery: $times" >>"$S/tally"
+	check "$line" test "$((tally[$app.wrong] + tally[$app.failed]))" = 0
 done
 ksft_totals
