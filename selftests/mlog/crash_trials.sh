@@ -138,12 +138,13 @@ rounds=$(((TRIALS + COPIES - 1) / COPIES))
 # taken every job of the round, or a late job would find its node gone.
 RLOG=$MLOG_SHARED/daemons/mlog-recoverd-node1.log
 taken() { grep -c '^mlog-recoverd: job [0-9]* (.*): [0-9]* ranks' "$RLOG"; }
+taken_at_least() { [ "$(taken)" -ge "$1" ]; }
 for round in $(seq "$rounds"); do
 	victim=$((2 + RANDOM % 2))
 	before=$(taken)
 	start_round "$round"
-	poll 120 sh -c "[ \$(grep -c '^mlog-recoverd: job [0-9]* (.*): [0-9]* ranks' '$RLOG') \
-		-ge $((before + ${#slots[@]})) ]" || echo "# round $round: mlog-recoverd did not take every job"
+	poll 120 taken_at_least $((before + ${#slots[@]})) ||
+		echo "# round $round: mlog-recoverd did not take every job"
 	while [ $(($(now_ms) - round_t0)) -lt "$crash_at" ]; do sleep 0.1; done
 	vm-ctl crash "$victim"
 	echo "# round $round: node $victim crashed $crash_at ms after the first start"

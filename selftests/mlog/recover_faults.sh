@@ -35,11 +35,9 @@ holds() {
 		echo 0
 	fi
 }
-# wait_hold NODE N: until mlog-recoverd on NODE holds a restart beyond the
-# first N, that is, a recovery is under way and its hosts not yet started.
-wait_hold() {
-	poll 120 sh -c "[ \"\$(grep -c 'restart held' '$D/mlog-recoverd-node$1.log')\" -gt $2 ]"
-}
+# held_beyond NODE N: mlog-recoverd on NODE has held more than N restarts:
+# a recovery is under way and its hosts are not started yet.
+held_beyond() { [ "$(holds "$1")" -gt "$2" ]; }
 
 wait_cluster 1,2,3,4 || echo "# the daemons did not come up"
 reference gauss-ref 1,2,3 "$GAUSS"
@@ -50,7 +48,7 @@ h=$(holds 4)
 job gauss-double 1,2,3 "$GAUSS"
 if at_share gauss-double 1 30; then
 	vm-ctl crash 2
-	wait_hold 4 "$h" && vm-ctl crash 3
+	poll 120 held_beyond 4 "$h" && vm-ctl crash 3
 fi
 st=$(finish gauss-double)
 sed 's/^/# gauss-double: /' "$S/gauss-double.err"
@@ -85,7 +83,7 @@ h1=$(holds 1)
 job gauss-recoverd 1,2,1 "$GAUSS"
 if at_share gauss-recoverd 1 30; then
 	vm-ctl crash 2
-	wait_hold 4 "$h" && vm-ctl crash 4 && vm-ctl daemon start 1 mlog-recoverd >/dev/null
+	poll 120 held_beyond 4 "$h" && vm-ctl crash 4 && vm-ctl daemon start 1 mlog-recoverd >/dev/null
 fi
 st=$(finish gauss-recoverd)
 sed 's/^/# gauss-recoverd: /' "$S/gauss-recoverd.err"
@@ -95,7 +93,7 @@ check "gauss: mlog-recoverd's node crashed during the recovery" \
 check "mlog-recoverd on node 1 took over from the record file" \
 	grep -q "serving on .*, start [2-9]" "$D/mlog-recoverd-node1.log"
 check "it held the resumed recovery too: the recovery was resumed, not skipped" \
-	test "$(holds 1)" -gt "$h1"
+	held_beyond 1 "$h1"
 check "gauss: the restarted mlog-recoverd completed the recovery: result identical, status 0 ($st)" \
 	same_as_ref gauss-ref gauss-recoverd
 check "gauss: rank 1 is live again" grep -q "mlog-run: rank 1 is live again" "$S/gauss-recoverd.err"
