@@ -51,29 +51,27 @@ for app in $APPS; do
 	for c in $(seq "$COPIES"); do slots+=("$app $c"); done
 done
 
-# start_round NAME [CRASH]: start every slot's job; with CRASH, at
-# staggered moments so that the crash at $crash_at (ms after the start of
-# the round) finds job j at share[j] % of its failure-free length.
-declare -A len share placement name_of
+# start_round NAME: start every slot's job of round NAME.  Once lengths
+# are known (len), at staggered moments: the crash at $crash_at (ms after
+# the start of the round) finds job j at share[j] % of its length.
+declare -A len share placement name_of begin
 start_round() {
-	local round=$1 slot app c offset t0 latest=0
+	local round=$1 slot app c t0
+	crash_at=0
 	for slot in "${slots[@]}"; do
-		read -r app c <<<"$slot"
 		share[$slot]=$((5 + RANDOM % 91))
 		placement[$slot]=${PLACEMENTS[$((RANDOM % ${#PLACEMENTS[@]}))]}
-		offset=$((share[$slot] * ${len[$slot]:-0} / 100))
-		[ "$offset" -le "$latest" ] || latest=$offset
+		begin[$slot]=$((share[$slot] * ${len[$slot]:-0} / 100))
+		[ "${begin[$slot]}" -le "$crash_at" ] || crash_at=${begin[$slot]}
 	done
-	crash_at=$latest
+	# begin: how long before the crash the job starts; now from the round's start.
+	for slot in "${slots[@]}"; do begin[$slot]=$((crash_at - begin[$slot])); done
 	t0=$(now_ms)
-	# Latest start first: the job to be crashed earliest in its run.
-	for slot in $(for s in "${slots[@]}"; do
-		echo "$((crash_at - share[$s] * ${len[$s]:-0} / 100)) ${s/ /:}"
-	done | sort -n | cut -d' ' -f2); do
+	for slot in $(for s in "${slots[@]}"; do echo "${begin[$s]} ${s/ /:}"; done |
+		sort -n | cut -d' ' -f2); do
 		slot=${slot/:/ }
 		read -r app c <<<"$slot"
-		offset=$((crash_at - share[$slot] * ${len[$slot]:-0} / 100))
-		while [ $(($(now_ms) - t0)) -lt "$offset" ]; do sleep 0.1; done
+		while [ $(($(now_ms) - t0)) -lt "${begin[$slot]}" ]; do sleep 0.1; done
 		name_of[$slot]=$app-$round-$c
 		# shellcheck disable=SC2046  # the program's words
 		job "${name_of[$slot]}" "${placement[$slot]}" $(program "$app")
