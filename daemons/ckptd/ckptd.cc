@@ -8,6 +8,7 @@
 
 #include <cerrno>
 #include <cstring>
+#include <random>
 
 #include "program.h"
 #include "replay_merge.h"
@@ -21,6 +22,7 @@ constexpr const char* kName = "mlog-ckptd";
 constexpr rpc::Millis kJoinRetry{1000};
 constexpr rpc::Millis kCommitPoll{20};
 constexpr rpc::Millis kFetchTimeout{10'000};
+constexpr unsigned kFetchAttempts = 3;
 // Without a heartbeat for this long, mlog-recoverd is looked for again.
 constexpr rpc::Millis kRecoverdSilence{5000};
 constexpr std::size_t kReadChunk = 16384;
@@ -61,6 +63,13 @@ void Ckptd::start() {
 
 // ---------------------------------------------------------- membership --
 
+std::uint64_t Ckptd::new_join_token() {
+  std::random_device rd;
+  std::uint64_t t = 0;
+  while (t == 0) t = (std::uint64_t{rd()} << 32) | rd();
+  return t;
+}
+
 void Ckptd::join() {
   if (joining_) return;
   try {
@@ -76,6 +85,7 @@ void Ckptd::join() {
   j->set_node(rpc::node_bytes(node_.addr));
   j->set_spare(opts_.spare);
   j->set_member_id(member_id_);
+  j->set_join_token(join_token_);
   for (const auto& [index, h] : hosts_) {
     auto* s = j->add_hosts();
     s->set_host(index);
@@ -118,6 +128,7 @@ void Ckptd::declared_failed() {
   say("this node was declared failed: killing its hosts and joining again as a new member");
   kill_all("declared failed");
   member_id_ = 0;
+  join_token_ = new_join_token();
   joined_ = false;
   join();
 }
@@ -491,39 +502,55 @@ void Ckptd::collect(std::uint32_t index) {
   r.fetched.assign(r.sources.size(), {});
   if (r.replay_to == 0 || r.sources.empty()) return merged(index);
   r.outstanding = r.sources.size();
-  const auto rp = restart_point(pb::StartHost{});
-  for (std::size_t i = 0; i < r.sources.size(); ++i) {
-    pb::Envelope env;
-    auto* f = env.mutable_log_fetch();
-    f->set_host(index);
-    f->set_from_rsn(rp.first_rsn);
-    f->set_to_rsn(r.replay_to);
-    const std::uint32_t inc = h.incarnation;
-    rpc_->call(r.sources[i], env, kFetchTimeout, [this, index, inc, i](const pb::Envelope* reply) {
-      auto it = hosts_.find(index);
-      if (it == hosts_.end() || it->second.incarnation != inc || !it->second.replay) return true;
-      Replay& rr = *it->second.replay;
-      if (!reply) {
-        replay_finished(index, false,
-                        "the log of " + rpc::to_string(rr.sources[i]) + " did not answer", 0);
-        return true;
-      }
-      if (reply->has_log_fetch_item()) {
-        rr.fetched[i].push_back(reply->log_fetch_item().message());
-        return false;  // more follow
-      }
-      if (!reply->has_log_fetch_end() || !reply->log_fetch_end().ok()) {
-        replay_finished(
-            index, false,
-            "the log of " + rpc::to_string(rr.sources[i]) + ": " +
-                (reply->has_log_fetch_end() ? reply->log_fetch_end().error() : "unexpected answer"),
-            0);
-        return true;
-      }
-      if (--rr.outstanding == 0) merged(index);
-      return true;
-    });
-  }
+  for (std::size_t i = 0; i < r.sources.size(); ++i) fetch(index, i, 1);
+}
+
+// Fetch from source @i.  A log that does not answer in time (its node
+// overloaded, not dead: a dead one ends the round from mlog-recoverd) is
+// asked again from the start, up to kFetchAttempts times.
+void Ckptd::fetch(std::uint32_t index, std::size_t i, unsigned attempt) {
+  Host& h = hosts_.at(index);
+  Replay& r = *h.replay;
+  r.fetched[i].clear();
+  pb::Envelope env;
+  auto* f = env.mutable_log_fetch();
+  f->set_host(index);
+  f->set_from_rsn(restart_point(pb::StartHost{}).first_rsn);
+  f->set_to_rsn(r.replay_to);
+  const std::uint32_t inc = h.incarnation;
+  rpc_->call(r.sources[i], env, kFetchTimeout,
+             [this, index, inc, i, attempt](const pb::Envelope* reply) {
+               auto it = hosts_.find(index);
+               if (it == hosts_.end() || it->second.incarnation != inc || !it->second.replay)
+                 return true;
+               Replay& rr = *it->second.replay;
+               const std::string source = "the log of " + rpc::to_string(rr.sources[i]);
+               if (!reply && attempt < kFetchAttempts) {
+                 say("host " + std::to_string(index) + ": " + source +
+                     " did not answer; asking again (attempt " + std::to_string(attempt + 1) +
+                     " of " + std::to_string(kFetchAttempts) + ")");
+                 fetch(index, i, attempt + 1);
+                 return true;
+               }
+               if (!reply) {
+                 replay_finished(index, false, source + " did not answer", 0);
+                 return true;
+               }
+               if (reply->has_log_fetch_item()) {
+                 rr.fetched[i].push_back(reply->log_fetch_item().message());
+                 return false;  // more follow
+               }
+               if (!reply->has_log_fetch_end() || !reply->log_fetch_end().ok()) {
+                 replay_finished(index, false,
+                                 source + ": " +
+                                     (reply->has_log_fetch_end() ? reply->log_fetch_end().error()
+                                                                 : "unexpected answer"),
+                                 0);
+                 return true;
+               }
+               if (--rr.outstanding == 0) merged(index);
+               return true;
+             });
 }
 
 void Ckptd::merged(std::uint32_t index) {

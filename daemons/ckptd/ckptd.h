@@ -71,6 +71,7 @@ class Ckptd {
 
   // ---- membership
   void join();
+  static std::uint64_t new_join_token();
   void on_joined(const pb::JoinReply& reply);
   void on_heartbeat(const Address& from, const pb::Envelope& env);
   void check_recoverd();
@@ -95,6 +96,7 @@ class Ckptd {
 
   // ---- replay
   void collect(std::uint32_t host);
+  void fetch(std::uint32_t host, std::size_t source, unsigned attempt);
   void merged(std::uint32_t host);
   void push_some(std::uint32_t host);
   void check_replay_done(std::uint32_t host);
@@ -112,6 +114,9 @@ class Ckptd {
   std::unique_ptr<rpc::Endpoint> heartbeat_;
   std::optional<common::RecoverdAddr> recoverd_;
   std::uint64_t member_id_ = 0;
+  // Of the current join as a new member (Join.join_token); drawn anew
+  // each time this node is declared failed.
+  std::uint64_t join_token_ = new_join_token();
   bool joined_ = false;
   bool joining_ = false;
   Clock::time_point last_heartbeat_;

@@ -39,6 +39,19 @@ const Member* ClusterState::live_member_at(const NodeAddr& node) const {
   return nullptr;
 }
 
+JoinVerdict ClusterState::judge_join(const NodeAddr& node, std::uint64_t member_id,
+                                     std::uint64_t join_token) const {
+  if (member_id) {
+    const Member* m = member(member_id);
+    if (m && !m->failed && m->node == node) return {JoinVerdict::rejoined, m->id};
+    return {JoinVerdict::declared_failed, member_id};
+  }
+  const Member* old = live_member_at(node);
+  if (old && join_token && old->join_token == join_token) return {JoinVerdict::repeated, old->id};
+  // Another ckptd on a node that still has a live member: that one is gone.
+  return {JoinVerdict::new_member, old ? old->id : 0};
+}
+
 std::vector<const Member*> ClusterState::live_members() const {
   std::vector<const Member*> out;
   for (const auto& [id, m] : members_)
@@ -88,6 +101,7 @@ void ClusterState::apply(const pb::StateChange& c) {
       mem.node = rpc::node_from_bytes(m.node());
       mem.spare = m.spare();
       mem.port = static_cast<std::uint16_t>(m.port());
+      mem.join_token = m.join_token();
       members_[mem.id] = mem;
       next_member_ = std::max(next_member_, mem.id + 1);
       return;
@@ -182,6 +196,7 @@ pb::StateChange member_joined(const Member& m) {
   j->set_node(rpc::node_bytes(m.node));
   j->set_spare(m.spare);
   j->set_port(m.port);
+  j->set_join_token(m.join_token);
   return c;
 }
 

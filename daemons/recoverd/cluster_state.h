@@ -22,7 +22,8 @@ struct Member {
   NodeAddr node{};
   bool spare = false;
   bool failed = false;
-  std::uint16_t port = 0;  // its mlog-ckptd's RDM port
+  std::uint16_t port = 0;        // its mlog-ckptd's RDM port
+  std::uint64_t join_token = 0;  // of the join that made it (Join.join_token)
   rpc::Address ckptd() const { return rpc::Address{node, port}; }
 };
 
@@ -56,6 +57,17 @@ struct Job {
   std::uint64_t failed_at_ms = 0;  // of the recovery in progress
 };
 
+// What a Join from a node's mlog-ckptd means (ClusterState::judge_join).
+struct JoinVerdict {
+  enum Kind {
+    rejoined,         // a live member joining again (mlog-recoverd restarted)
+    repeated,         // the same join as before, whose answer was late
+    declared_failed,  // it names a member that was declared failed
+    new_member,       // a new member; `member` is the live one it replaces, or 0
+  } kind;
+  std::uint64_t member = 0;
+};
+
 class ClusterState {
  public:
   // Throws std::invalid_argument for a change that does not fit the state
@@ -72,6 +84,9 @@ class ClusterState {
   // The live member with this node address, if any.
   const Member* live_member_at(const NodeAddr& node) const;
   std::vector<const Member*> live_members() const;
+  // A Join from node @node naming @member_id (0: none) with @join_token.
+  JoinVerdict judge_join(const NodeAddr& node, std::uint64_t member_id,
+                         std::uint64_t join_token) const;
 
   std::uint64_t next_member_id() const { return next_member_; }
   std::uint64_t next_job_id() const { return next_job_; }

@@ -18,6 +18,8 @@ namespace {
 // Longer than failure detection: a member that dies while a call to it is
 // open is declared failed (and the recovery round restarted) first.
 constexpr rpc::Millis kMinCallTimeout{10'000};
+// Attempts of a recovery's call to a member that stays live (call_member).
+constexpr unsigned kCallAttempts = 3;
 constexpr const char* kName = "mlog-recoverd";
 // The module's default max_hosts: more ranks could not be registered.
 constexpr std::uint32_t kMaxRanks = 65535;
@@ -94,6 +96,24 @@ void Recoverd::record(const pb::StateChange& change) { journal_->record(change);
 
 rpc::Millis Recoverd::call_timeout() const { return std::max(kMinCallTimeout, 3 * opts_.timeout); }
 
+void Recoverd::call_member(std::uint64_t member, const Address& to, const pb::Envelope& env,
+                           const std::string& what, Answer done, unsigned attempt) {
+  rpc_->call(to, env, call_timeout(),
+             [this, member, to, env, what, done, attempt](const pb::Envelope* reply) {
+               const Member* m = state_.member(member);
+               if (!reply && m && !m->failed && attempt < kCallAttempts) {
+                 say(what + " on node " + std::to_string(m->node_id) + " did not answer within " +
+                     seconds(static_cast<std::uint64_t>(call_timeout().count())) +
+                     "; asking again (attempt " + std::to_string(attempt + 1) + " of " +
+                     std::to_string(kCallAttempts) + ")");
+                 call_member(member, to, env, what, done, attempt + 1);
+                 return true;
+               }
+               done(reply);
+               return true;
+             });
+}
+
 // ------------------------------------------------------------- messages --
 
 void Recoverd::on_message(const Address& from, const pb::Envelope& env) {
@@ -146,31 +166,36 @@ void Recoverd::handle_join(const Address& from, const pb::Envelope& env) {
     rpc_->reply(from, env, answer);
     return;
   }
-  if (j.member_id()) {
-    const Member* m = state_.member(j.member_id());
-    if (m && !m->failed && m->node == node) {
+  const JoinVerdict v = state_.judge_join(node, j.member_id(), j.join_token());
+  switch (v.kind) {
+    case JoinVerdict::rejoined:
+    case JoinVerdict::repeated: {
+      const Member* m = state_.member(v.member);
       reply->set_accepted(true);
       reply->set_member_id(m->id);
       rpc_->reply(from, env, answer);
       heard_from(m->id);
-      say("member " + std::to_string(m->id) + " (node " + std::to_string(m->node_id) +
-          ") joined again");
+      if (v.kind == JoinVerdict::rejoined)
+        say("member " + std::to_string(m->id) + " (node " + std::to_string(m->node_id) +
+            ") joined again");
       return;
     }
-    reply->set_declared_failed(true);
-    reply->set_member_id(j.member_id());
-    rpc_->reply(from, env, answer);
-    return;
+    case JoinVerdict::declared_failed:
+      reply->set_declared_failed(true);
+      reply->set_member_id(j.member_id());
+      rpc_->reply(from, env, answer);
+      return;
+    case JoinVerdict::new_member:
+      if (v.member) declare_failed(v.member, 0, "its mlog-ckptd started again");
+      break;
   }
-  // A new ckptd on a node that still has a live member: that one is gone.
-  if (const Member* old = state_.live_member_at(node))
-    declare_failed(old->id, 0, "its mlog-ckptd started again");
   Member m;
   m.id = state_.next_member_id();
   m.node_id = j.node_id();
   m.node = node;
   m.spare = j.spare();
   m.port = from.port;
+  m.join_token = j.join_token();
   record(member_joined(m));
   liveness_[m.id] = Liveness{rpc::Clock::now(), false};
   reply->set_accepted(true);
@@ -390,6 +415,18 @@ void Recoverd::heard_from(std::uint64_t member) {
 
 void Recoverd::heartbeat_tick() {
   const auto now = rpc::Clock::now();
+  // This process did not run for a while (its node was overloaded or
+  // paused): nobody could have been heard from in that time, so it does
+  // not count towards anyone's silence.
+  if (last_tick_ && now - *last_tick_ > 2 * opts_.heartbeat) {
+    const auto stalled = now - *last_tick_ - opts_.heartbeat;
+    for (auto& [member, l] : liveness_) l.last_heard = std::min(l.last_heard + stalled, now);
+    const auto gap = std::chrono::duration_cast<rpc::Millis>(now - *last_tick_);
+    if (gap > 5 * opts_.heartbeat)
+      say("did not run for " + seconds(static_cast<std::uint64_t>(gap.count())) +
+          ": that time does not count as silence of the nodes");
+  }
+  last_tick_ = now;
   std::vector<std::pair<std::uint64_t, std::uint64_t>> dead;
   for (const Member* m : state_.live_members()) {
     auto it = liveness_.find(m->id);
@@ -537,22 +574,20 @@ void Recoverd::begin_recovery(std::uint64_t job_id) {
     for (auto r : round.ranks) {
       const Rank& rk = state_.job(job_id)->ranks[r];
       ++round.waiting;
-      rpc_->call(
-          m->ckptd(),
+      call_member(
+          m->id, m->ckptd(),
           set_route(rk.host, state_.member(rk.member)->node, rk.incarnation, pb::ROUTE_RECOVERING,
                     0),
-          call_timeout(), [this, job_id, rid, node_id = m->node_id](const pb::Envelope* reply) {
-            if (!round_current(job_id, rid)) return true;
+          "mlog-ckptd", [this, job_id, rid, node_id = m->node_id](const pb::Envelope* reply) {
+            if (!round_current(job_id, rid)) return;
             if (!reply || !reply->has_route_reply() || !reply->route_reply().ok()) {
               const std::string why = !reply                     ? "no answer"
                                       : reply->has_route_reply() ? reply->route_reply().error()
                                                                  : "unexpected answer";
-              recovery_failed(job_id,
-                              "cannot fence on node " + std::to_string(node_id) + ": " + why);
-              return true;
+              return recovery_failed(
+                  job_id, "cannot fence on node " + std::to_string(node_id) + ": " + why);
             }
             phase_reply(job_id, rid, &Recoverd::gather);
-            return true;
           });
     }
   }
@@ -575,49 +610,45 @@ void Recoverd::gather(std::uint64_t job_id) {
   for (const Member* m : live) {
     pb::Envelope q;
     q.mutable_state_query();
-    rpc_->call(m->ckptd(), q, call_timeout(),
-               [this, job_id, rid, node_id = m->node_id](const pb::Envelope* reply) {
-                 if (!round_current(job_id, rid)) return true;
-                 if (!reply || !reply->has_state_reply())
-                   return recovery_failed(job_id, "node " + std::to_string(node_id) +
-                                                      " did not report its hosts"),
-                          true;
-                 Round& rd = rounds_[job_id];
-                 const Job& j = *state_.job(job_id);
-                 for (const auto& h : reply->state_reply().hosts()) {
-                   if (h.host() < j.host_base || h.host() - j.host_base >= j.ranks.size()) continue;
-                   if (rd.ranks.contains(h.host() - j.host_base)) continue;
-                   SurvivorState s;
-                   s.interval = h.rsn();
-                   for (const auto& d : h.deps()) s.deps[d.host()] = d.interval();
-                   rd.survivors[h.host()] = s;
-                 }
-                 phase_reply(job_id, rid, &Recoverd::plan_and_restart);
-                 return true;
-               });
+    call_member(m->id, m->ckptd(), q, "mlog-ckptd",
+                [this, job_id, rid, node_id = m->node_id](const pb::Envelope* reply) {
+                  if (!round_current(job_id, rid)) return;
+                  if (!reply || !reply->has_state_reply())
+                    return recovery_failed(
+                        job_id, "node " + std::to_string(node_id) + " did not report its hosts");
+                  Round& rd = rounds_[job_id];
+                  const Job& j = *state_.job(job_id);
+                  for (const auto& h : reply->state_reply().hosts()) {
+                    if (h.host() < j.host_base || h.host() - j.host_base >= j.ranks.size())
+                      continue;
+                    if (rd.ranks.contains(h.host() - j.host_base)) continue;
+                    SurvivorState s;
+                    s.interval = h.rsn();
+                    for (const auto& d : h.deps()) s.deps[d.host()] = d.interval();
+                    rd.survivors[h.host()] = s;
+                  }
+                  phase_reply(job_id, rid, &Recoverd::plan_and_restart);
+                });
     for (auto r : round.ranks) {
       pb::Envelope q2;
       q2.mutable_log_index_request()->set_host(job.ranks[r].host);
       q2.mutable_log_index_request()->set_from_rsn(1);
-      rpc_->call(Address{m->node, opts_.logd_port}, q2, call_timeout(),
-                 [this, job_id, rid, node_id = m->node_id](const pb::Envelope* reply) {
-                   if (!round_current(job_id, rid)) return true;
-                   if (!reply || !reply->has_log_index_reply() || !reply->log_index_reply().ok())
-                     return recovery_failed(job_id,
-                                            "the log of node " + std::to_string(node_id) +
-                                                " is unavailable" +
-                                                (reply && reply->has_log_index_reply()
-                                                     ? ": " + reply->log_index_reply().error()
-                                                     : std::string())),
-                            true;
-                   Round& rd = rounds_[job_id];
-                   const auto& idx = reply->log_index_reply();
-                   for (const auto& e : idx.entries())
-                     rd.logged[idx.host()].emplace(
-                         e.rsn(), LoggedIndexEntry{e.rsn(), e.src_host(), e.interval()});
-                   phase_reply(job_id, rid, &Recoverd::plan_and_restart);
-                   return true;
-                 });
+      call_member(m->id, Address{m->node, opts_.logd_port}, q2, "mlog-logd",
+                  [this, job_id, rid, node_id = m->node_id](const pb::Envelope* reply) {
+                    if (!round_current(job_id, rid)) return;
+                    if (!reply || !reply->has_log_index_reply() || !reply->log_index_reply().ok())
+                      return recovery_failed(
+                          job_id, "the log of node " + std::to_string(node_id) + " is unavailable" +
+                                      (reply && reply->has_log_index_reply()
+                                           ? ": " + reply->log_index_reply().error()
+                                           : std::string(": no answer")));
+                    Round& rd = rounds_[job_id];
+                    const auto& idx = reply->log_index_reply();
+                    for (const auto& e : idx.entries())
+                      rd.logged[idx.host()].emplace(
+                          e.rsn(), LoggedIndexEntry{e.rsn(), e.src_host(), e.interval()});
+                    phase_reply(job_id, rid, &Recoverd::plan_and_restart);
+                  });
     }
   }
 }

@@ -6,6 +6,7 @@
 
 #include <chrono>
 #include <cstdint>
+#include <functional>
 #include <map>
 #include <memory>
 #include <optional>
@@ -89,6 +90,13 @@ class Recoverd {
 
   void record(const pb::StateChange& change);
   rpc::Millis call_timeout() const;
+  // A call to a daemon of @member whose answer a recovery needs.  A call
+  // that goes unanswered while the member is still live (slow, not dead)
+  // is made again, up to kCallAttempts times; @done gets the answer, or
+  // nullptr when there was none.  Only for idempotent requests.
+  using Answer = std::function<void(const pb::Envelope* reply)>;
+  void call_member(std::uint64_t member, const Address& to, const pb::Envelope& env,
+                   const std::string& what, Answer done, unsigned attempt = 1);
   std::vector<Address> live_logds() const;
 
   rpc::EventLoop& loop_;
@@ -106,6 +114,9 @@ class Recoverd {
     bool suspected = false;
   };
   std::map<std::uint64_t, Liveness> liveness_;
+  // When heartbeat_tick() last ran: a much later run means this process
+  // (or its node) was stalled, and that time is not held against others.
+  std::optional<rpc::Clock::time_point> last_tick_;
   std::map<std::uint64_t, Round> rounds_;
   std::uint64_t next_round_ = 1;
 };

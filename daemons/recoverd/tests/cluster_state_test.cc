@@ -31,6 +31,49 @@ TEST(ClusterState, MembersJobsAndIds) {
   EXPECT_TRUE(s.ranks_needing_recovery().empty());
 }
 
+TEST(ClusterState, JoinsAreJudgedByMemberAndToken) {
+  ClusterState s;
+  Member m = member(1, 2);
+  m.join_token = 77;
+  s.apply(member_joined(m));
+  const NodeAddr node2 = m.node;
+  const NodeAddr node3 = member(9, 3).node;
+
+  // The join whose answer was late, again: the member it already got.
+  JoinVerdict v = s.judge_join(node2, 0, 77);
+  EXPECT_EQ(v.kind, JoinVerdict::repeated);
+  EXPECT_EQ(v.member, 1u);
+  // Another ckptd on that node (another token, or none): a new member
+  // that replaces the live one.
+  v = s.judge_join(node2, 0, 78);
+  EXPECT_EQ(v.kind, JoinVerdict::new_member);
+  EXPECT_EQ(v.member, 1u);
+  EXPECT_EQ(s.judge_join(node2, 0, 0).kind, JoinVerdict::new_member);
+  // A new node: a new member that replaces nobody.
+  v = s.judge_join(node3, 0, 77);
+  EXPECT_EQ(v.kind, JoinVerdict::new_member);
+  EXPECT_EQ(v.member, 0u);
+  // A live member joining again, from its own node only.
+  v = s.judge_join(node2, 1, 0);
+  EXPECT_EQ(v.kind, JoinVerdict::rejoined);
+  EXPECT_EQ(s.judge_join(node3, 1, 0).kind, JoinVerdict::declared_failed);
+
+  // Once declared failed, its id and its token are refused.
+  s.apply(member_failed(1, 5000));
+  EXPECT_EQ(s.judge_join(node2, 1, 77).kind, JoinVerdict::declared_failed);
+  v = s.judge_join(node2, 0, 77);
+  EXPECT_EQ(v.kind, JoinVerdict::new_member);
+  EXPECT_EQ(v.member, 0u);
+}
+
+TEST(ClusterState, JoinTokenSurvivesTheRecordFile) {
+  Member m = member(1, 2);
+  m.join_token = 0x123456789abcdefULL;
+  ClusterState s;
+  s.apply(member_joined(m));
+  EXPECT_EQ(s.member(1)->join_token, m.join_token);
+}
+
 TEST(ClusterState, HostIndicesAreNeverReused) {
   ClusterState s = three_nodes_one_job();
   s.apply(job_finished(1, 0, false, "done"));
