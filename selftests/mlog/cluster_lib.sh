@@ -47,6 +47,24 @@ raise_floor() {
 	:
 }
 
+# sample_hosts NODE: every half second, append the "INDEX RSN" of each
+# protected host on NODE to $S/hosts.nodeNODE, after a "sample N" line.
+sample_hosts() {
+	vm-ctl exec-bg "$1" sh -c "n=0; while :; do
+		n=\$((n + 1))
+		{ echo sample \$n; mlogctl --json hosts 2>/dev/null |
+			jq -r '.[] | \"\\(.index) \\(.rsn)\"'; } >>$S/hosts.node$1
+		sleep 0.5
+	done" >/dev/null
+}
+# rsn_before FILE HOST: HOST's RSN in the newest sample of FILE (a copy of
+# a sample_hosts file) but one, the newest that was complete for sure; 0
+# when it has none.
+rsn_before() {
+	awk -v h="$2" '$1 == "sample" { prev = cur; cur = ""; next }
+		$1 == h { cur = $2 } END { print prev == "" ? 0 : prev }' "$1"
+}
+
 # job NAME NODES PROGRAM...: PROGRAM as one rank per node of NODES (a
 # comma list) under mlog-run on node 1, in the background; $S/NAME.status
 # appears when it ends.

@@ -14,12 +14,23 @@
 #   recovered   status 0 and the failure-free run's output, byte for byte
 #   refused     the job stopped with mlog-recoverd's plain report that no
 #               consistent state can be recovered
+#   unaffected  status 0 and the same output, but no rank was restarted:
+#               the crash found the job's rank on that node already ended
+#               (not counted among the trials)
 #   wrong       status 0 and another output: must never happen
 #   failed      anything else (a hang, a stop without the report)
+# Each restarted rank's line gives its RSN in a sample of its node taken
+# at least half a second before the crash, and the RSN its replay reached.
+# Every message a rank had received by then was logged by a sender on a
+# surviving node (one rank per node) and its RSN had gone back to that
+# sender, so a replay that ends below it is a lost log entry: counted as
+# "short" and a failure of the run.
 # The crashed node is then booted again and joins the cluster.  Prints the
 # tally per application and, over the recovered trials, the median time
 # of each recovery phase as mlog-run narrated it; passes when nothing was
-# wrong or failed.  TRIALS (default 100) trials per application, APPS
+# wrong, failed or short.  TRIALS (default 100) trials per application
+# (rounds go on until each application has had as many recovered,
+# refused, wrong or failed ones, or 3 times as many rounds), APPS
 # (default "nqueens tsp gauss"), COPIES (default 1) jobs per application
 # and round; SEED (default: random, printed) seeds $RANDOM.
 set -u
@@ -85,7 +96,11 @@ classify() {
 	local n=${name_of[$1]} st
 	st=$(finish "$n")
 	if [ "$st" = 0 ] && cmp -s "$S/${1% *}-ref.out" "$S/$n.out"; then
-		echo recovered
+		if grep -q '^mlog-run: rank [0-9]* (host [0-9]*) restarting' "$S/$n.err"; then
+			echo recovered
+		else
+			echo unaffected
+		fi
 	elif [ "$st" = 0 ]; then
 		echo wrong
 	elif grep -q "cannot recover without rolling back survivors" "$S/$n.err"; then
@@ -129,21 +144,47 @@ done
 
 declare -A tally
 for app in $APPS; do
-	for k in recovered refused wrong failed; do tally[$app.$k]=0; done
+	for k in recovered refused wrong failed unaffected short; do tally[$app.$k]=0; done
 done
-rounds=$(((TRIALS + COPIES - 1) / COPIES))
+# Trials of APP so far: the jobs a crash hit.
+trials_of() { echo $((tally[$1.recovered] + tally[$1.refused] + tally[$1.wrong] + tally[$1.failed])); }
+enough() {
+	local app
+	for app in $APPS; do [ "$(trials_of "$app")" -ge "$TRIALS" ] || return 1; done
+}
+max_rounds=$((3 * ((TRIALS + COPIES - 1) / COPIES)))
+
+# replays SLOT SAMPLES: a line per restarted rank of the slot's job, with
+# its RSN in SAMPLES (the crashed node's samples); status 1 when a replay
+# ended below that RSN.
+replays() {
+	local n=${name_of[$1]} r h z y x st=0
+	while read -r r h z; do
+		y=$(sed -n "s/^mlog-run: rank $r replayed \([0-9]*\) messages.*/\1/p" "$S/$n.err" | head -n1)
+		x=$(rsn_before "$2" "$h")
+		echo "# $n: rank $r (host $h): RSN >= $x before the crash, replay to $z, replayed ${y:-?}"
+		[ "$x" = 0 ] || [ "$z" -ge "$x" ] || st=1
+	done < <(sed -n 's/^mlog-run: rank \([0-9]*\) (host \([0-9]*\)) restarting on .*, replaying \([0-9]*\) logged messages$/\1 \2 \3/p' \
+		"$S/$n.err")
+	return $st
+}
+
 # Jobs mlog-recoverd has taken so far: a round's crash waits until it has
 # taken every job of the round, or a late job would find its node gone.
 RLOG=$MLOG_SHARED/daemons/mlog-recoverd-node1.log
 taken() { grep -c '^mlog-recoverd: job [0-9]* (.*): [0-9]* ranks' "$RLOG"; }
 taken_at_least() { [ "$(taken)" -ge "$1" ]; }
-for round in $(seq "$rounds"); do
+for i in 1 2 3; do sample_hosts "$i"; done
+rounds=0
+while ! enough && [ "$rounds" -lt "$max_rounds" ]; do
+	rounds=$((rounds + 1)) round=$rounds
 	victim=$((2 + RANDOM % 2))
 	before=$(taken)
 	start_round "$round"
 	poll 120 taken_at_least $((before + ${#slots[@]})) ||
 		echo "# round $round: mlog-recoverd did not take every job"
 	while [ $(($(now_ms) - round_t0)) -lt "$crash_at" ]; do sleep 0.1; done
+	cp "$S/hosts.node$victim" "$S/round-$round.samples"
 	vm-ctl crash "$victim"
 	echo "# round $round: node $victim crashed $crash_at ms after the first start"
 	for slot in "${slots[@]}"; do
@@ -152,23 +193,29 @@ for round in $(seq "$rounds"); do
 		tally[$app.$class]=$((tally[$app.$class] + 1))
 		echo "# $n: ranks on ${placement[$slot]}, crashed at ~${share[$slot]} %," \
 			"status $(cat "$S/$n.status" 2>/dev/null): $class"
-		[ "$class" = recovered ] || sed "s/^/# $n: /" "$S/$n.err"
+		replays "$slot" "$S/round-$round.samples" || {
+			tally[$app.short]=$((tally[$app.short] + 1))
+			echo "# $n: a replay ended below what the rank had received"
+		}
+		[ "$class" = recovered ] || [ "$class" = unaffected ] || sed "s/^/# $n: /" "$S/$n.err"
 		echo "$class" >"$S/$n.class"
 	done
 	vm-ctl boot "$victim" >/dev/null || echo "# node $victim: boot failed"
 	wait_cluster 1,2,3 || echo "# the cluster did not come back"
+	sample_hosts "$victim"
 done
 
 for app in $APPS; do
-	line="$app: $((rounds * COPIES)) trials, ${tally[$app.recovered]} recovered,"
+	line="$app: $(trials_of "$app") trials, ${tally[$app.recovered]} recovered,"
 	line+=" ${tally[$app.refused]} refused as unrecoverable, ${tally[$app.wrong]} wrong answers,"
-	line+=" ${tally[$app.failed]} failed"
+	line+=" ${tally[$app.failed]} failed, ${tally[$app.short]} short replays"
+	line+=" (${tally[$app.unaffected]} more jobs ended before the crash found them)"
 	echo "# tally: $line"
 	echo "$line" >>"$S/tally"
 	# The recovery phases of the recovered trials, as mlog-run narrated them.
 	times=$(python3 "$MLOG_REPO/selftests/mlog/recovery_times.py" "$app" "$S")
 	echo "# recovery: $times"
 	echo "$app recovery: $times" >>"$S/tally"
-	check "$line" test "$((tally[$app.wrong] + tally[$app.failed]))" = 0
+	check "$line" test "$((tally[$app.wrong] + tally[$app.failed] + tally[$app.short]))" = 0
 done
 ksft_totals
