@@ -58,11 +58,11 @@ sample_hosts() {
 	done" >/dev/null
 }
 # rsn_before FILE HOST: HOST's RSN in the newest sample of FILE (a copy of
-# a sample_hosts file) but one, the newest that was complete for sure; 0
-# when it has none.
+# a sample_hosts file) but one, the newest that was complete for sure; "-"
+# when HOST is not in it (not on that node, or not registered yet).
 rsn_before() {
 	awk -v h="$2" '$1 == "sample" { prev = cur; cur = ""; next }
-		$1 == h { cur = $2 } END { print prev == "" ? 0 : prev }' "$1"
+		$1 == h { cur = $2 } END { print prev == "" ? "-" : prev }' "$1"
 }
 
 # job NAME NODES PROGRAM...: PROGRAM as one rank per node of NODES (a
