@@ -19,7 +19,12 @@ namespace mlog::ckptd {
 namespace {
 
 constexpr const char* kName = "mlog-ckptd";
+// How often the link to mlog-recoverd is checked (check_recoverd()).
 constexpr rpc::Millis kJoinRetry{1000};
+// How long a join waits for its answer before it is sent again.  A loaded
+// cluster answers late; an answer after the call timed out is dropped, so
+// a shorter wait than the answer takes would never let the node join.
+constexpr rpc::Millis kJoinTimeout{5000};
 constexpr rpc::Millis kCommitPoll{20};
 constexpr rpc::Millis kFetchTimeout{10'000};
 constexpr unsigned kFetchAttempts = 3;
@@ -94,7 +99,7 @@ void Ckptd::join() {
     s->set_rank(h.rank);
   }
   joining_ = true;
-  rpc_->call(recoverd_->address, env, kJoinRetry, [this](const pb::Envelope* reply) {
+  rpc_->call(recoverd_->address, env, kJoinTimeout, [this](const pb::Envelope* reply) {
     joining_ = false;
     if (reply && reply->has_join_reply()) on_joined(reply->join_reply());
     return true;
@@ -142,9 +147,12 @@ void Ckptd::on_heartbeat(const Address& from, const pb::Envelope& env) {
     join();
     return;
   }
-  if (!joined_ || hb.member_id() != member_id_ || !recoverd_ ||
+  if (!member_id_ || hb.member_id() != member_id_ || !recoverd_ ||
       from.node != recoverd_->address.node)
     return;
+  // mlog-recoverd (the start we know) heartbeats our member: we are one,
+  // even while a join sent when it seemed silent has no answer yet.
+  joined_ = true;
   last_heartbeat_ = Clock::now();
   pb::Envelope answer;
   answer.mutable_heartbeat_reply()->set_seq(hb.seq());
