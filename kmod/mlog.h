@@ -610,22 +610,8 @@ int mlog_sock_dump(struct sk_buff *skb, struct netlink_callback *cb,
 		   int (*fill)(struct sk_buff *skb,
 			       struct netlink_callback *cb,
 			       struct mlog_sock *ms));
-struct mlog_flow *mlog_flow_get(struct mlog_sock *ms,
-				const struct in6_addr *addr, u16 port,
-				const struct in6_addr *node, gfp_t gfp);
 void mlog_key_to_sockaddr(struct sockaddr_mlog *sm, const struct in6_addr *key,
 			  u16 port);
-u32 mlog_reasm_cost(const struct mlog_sock *ms, const struct sk_buff *skb,
-		    const struct mlog_frame *f, bool *copy);
-bool mlog_reasm_start(struct mlog_sock *ms, struct mlog_reasm *r,
-		      const struct sk_buff *skb, const struct mlog_frame *f);
-bool mlog_reasm_add(struct mlog_sock *ms, struct mlog_reasm *r,
-		    struct sk_buff *skb, const struct mlog_frame *f);
-void mlog_reasm_reset(struct mlog_sock *ms, struct mlog_reasm *r);
-struct sk_buff *mlog_reasm_take(struct mlog_sock *ms, struct mlog_reasm *r);
-bool mlog_charge(struct sock *sk, struct sk_buff *skb);
-void mlog_deliver(struct mlog_sock *ms, struct sk_buff *skb,
-		  const struct in6_addr *src, u16 src_port);
 /* Where a send goes: the remote endpoint's key, its port, its node. */
 struct mlog_dest {
 	struct in6_addr		key;
@@ -643,6 +629,22 @@ int mlog_getname(struct socket *sock, struct sockaddr *uaddr, int peer);
 int mlog_recvmsg(struct socket *sock, struct msghdr *msg, size_t size,
 		 int flags);
 int mlog_release(struct socket *sock);
+
+/* flow.c */
+struct mlog_flow *mlog_flow_get(struct mlog_sock *ms,
+				const struct in6_addr *addr, u16 port,
+				const struct in6_addr *node, gfp_t gfp);
+u32 mlog_reasm_cost(const struct mlog_sock *ms, const struct sk_buff *skb,
+		    const struct mlog_frame *f, bool *copy);
+bool mlog_reasm_start(struct mlog_sock *ms, struct mlog_reasm *r,
+		      const struct sk_buff *skb, const struct mlog_frame *f);
+bool mlog_reasm_add(struct mlog_sock *ms, struct mlog_reasm *r,
+		    struct sk_buff *skb, const struct mlog_frame *f);
+void mlog_reasm_reset(struct mlog_sock *ms, struct mlog_reasm *r);
+struct sk_buff *mlog_reasm_take(struct mlog_sock *ms, struct mlog_reasm *r);
+bool mlog_charge(struct sock *sk, struct sk_buff *skb);
+void mlog_deliver(struct mlog_sock *ms, struct sk_buff *skb,
+		  const struct in6_addr *src, u16 src_port);
 
 /* rdm.c */
 extern const struct proto_ops mlog_rdm_ops;
