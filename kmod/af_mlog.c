@@ -11,12 +11,10 @@
 #include <linux/jhash.h>
 #include <linux/module.h>
 #include <linux/net.h>
-#include <linux/poll.h>
 #include <linux/random.h>
 #include <linux/skbuff.h>
 #include <linux/slab.h>
 #include <linux/socket.h>
-#include <linux/uio.h>
 #include <net/sock.h>
 
 #include "mlog.h"
@@ -139,56 +137,6 @@ static void mlog_unhash_port(struct mlog_net *mn, struct mlog_sock *ms)
 	spin_unlock_bh(&mn->ports_lock);
 }
 
-static void mlog_dgram_rcv(struct mlog_sock *ms, struct sk_buff *skb,
-			   const struct mlog_frame *f,
-			   const struct in6_addr *src, const struct in6_addr *node)
-{
-	struct mlog_net *mn = mlog_sk_net(ms);
-	struct mlog_reasm *r;
-	struct mlog_flow *fl;
-
-	if (ms->host) {
-		mlog_sl_dgram_rcv(ms, skb, f, src, node);
-		return;
-	}
-	if (f->flags & MLOG_F_NEED_RSN)
-		mlog_sl_dgram_unlogged(ms, node, f);
-	if (f->payload_len == f->msg_len) {
-		if (!mlog_charge(&ms->sk, skb)) {
-			ms->stats.rx_drops++;
-			mlog_stat_inc(mn, MLOG_STAT_RX_QUEUE_FULL);
-			kfree_skb(skb);
-			return;
-		}
-		spin_lock_bh(&ms->lock);
-		mlog_deliver(ms, skb, src, f->src_port);
-		spin_unlock_bh(&ms->lock);
-		return;
-	}
-
-	spin_lock_bh(&ms->lock);
-	fl = mlog_flow_get(ms, src, f->src_port, node, GFP_ATOMIC);
-	if (!fl) {
-		spin_unlock_bh(&ms->lock);
-		mlog_stat_inc(mn, MLOG_STAT_NO_MEMORY);
-		kfree_skb(skb);
-		return;
-	}
-	r = &fl->reasm;
-	/* A fragment of a newer message: the older one lost a fragment. */
-	if (mlog_reasm_started(r) && r->ssn != f->ssn) {
-		mlog_reasm_reset(ms, r);
-		mlog_stat_inc(mn, MLOG_STAT_RX_INCOMPLETE);
-	}
-	if (!mlog_reasm_add(ms, r, skb, f)) {
-		ms->stats.rx_drops++;
-		mlog_stat_inc(mn, MLOG_STAT_RX_QUEUE_FULL);
-	} else if (r->have == r->msg_len) {
-		mlog_deliver(ms, mlog_reasm_take(ms, r), src, f->src_port);
-	}
-	spin_unlock_bh(&ms->lock);
-}
-
 /*
  * A frame for the socket bound to its destination port, from the remote
  * endpoint keyed @src (a node's address or a host's key), which it came
@@ -208,14 +156,11 @@ void mlog_sock_rcv(struct sock *sk, struct sk_buff *skb,
 		kfree_skb(skb);
 		return;
 	}
-	if (sk->sk_type == SOCK_DGRAM && f->type == MLOG_FRAME_DATA) {
+	/* datagrams, and RSNs and acks for those of a protected host */
+	if (sk->sk_type == SOCK_DGRAM &&
+	    (f->type == MLOG_FRAME_DATA ||
+	     (f->type == MLOG_FRAME_ACK && READ_ONCE(ms->host)))) {
 		mlog_dgram_rcv(ms, skb, f, src, node);
-		return;
-	}
-	/* RSNs and acks for the datagrams of a protected host */
-	if (sk->sk_type == SOCK_DGRAM && f->type == MLOG_FRAME_ACK &&
-	    READ_ONCE(ms->host)) {
-		mlog_sl_dgram_rcv(ms, skb, f, src, node);
 		return;
 	}
 	if (sk->sk_type == SOCK_RDM && f->type != MLOG_FRAME_DATA) {
@@ -461,58 +406,6 @@ int mlog_getname(struct socket *sock, struct sockaddr *uaddr, int peer)
 	return sizeof(*sm);
 }
 
-/* Send each fragment of a datagram; they share the message's SSN. */
-static int mlog_dgram_sendmsg(struct socket *sock, struct msghdr *msg,
-			      size_t len)
-{
-	struct sock *sk = sock->sk;
-	struct mlog_net *mn = mlog_sk_net(mlog_sk(sk));
-	struct mlog_sock *ms = mlog_sk(sk);
-	struct mlog_dest dest;
-	struct mlog_frame f = { .type = MLOG_FRAME_DATA };
-	struct mlog_peer *peer;
-	u32 off = 0;
-	void *buf;
-	int err;
-
-	err = mlog_send_prepare(sk, msg, len, &dest);
-	if (err)
-		return err;
-	if (ms->host)
-		return mlog_sl_dgram_sendmsg(ms, msg, len, &dest);
-	/* The port is fixed once bound; the epoch for the socket's life. */
-	f.src_port = READ_ONCE(ms->port);
-	f.epoch = ms->epoch;
-	f.ssn = atomic64_inc_return(&ms->dgram_ssn);
-	f.dst_host = mlog_key_host(&dest.key);
-
-	peer = mlog_peer_get(mn, &dest.node, GFP_KERNEL);
-	if (!peer)
-		return -ENOBUFS;
-	buf = kvmalloc(len ? len : 1, GFP_KERNEL_ACCOUNT);
-	if (!buf)
-		return -ENOMEM;
-	if (!copy_from_iter_full(buf, len, &msg->msg_iter)) {
-		err = -EFAULT;
-		goto out;
-	}
-	f.dst_port = dest.port;
-	f.msg_len = len;
-	do {
-		f.frag_off = off;
-		f.payload_len = min_t(u32, len - off, MLOG_MAX_FRAG);
-		err = mlog_frame_out(mn, peer, &f, buf + off);
-		if (err)
-			break;
-		off += f.payload_len;
-	} while (off < len);
-	if (!err)
-		ms->stats.tx_msgs++;
-out:
-	kvfree(buf);
-	return err ? err : len;
-}
-
 int mlog_recvmsg(struct socket *sock, struct msghdr *msg, size_t size,
 		 int flags)
 {
@@ -635,34 +528,6 @@ int mlog_release(struct socket *sock)
 	sock_put(sk);
 	return 0;
 }
-
-static __poll_t mlog_dgram_poll(struct file *file, struct socket *sock,
-				poll_table *wait)
-{
-	struct mlog_sock *ms = mlog_sk(sock->sk);
-	__poll_t mask = datagram_poll(file, sock, wait);
-
-	if (ms->host)
-		mask &= ~mlog_sl_dgram_poll(ms, file, wait);
-	return mask;
-}
-
-static const struct proto_ops mlog_dgram_ops = {
-	.owner		= THIS_MODULE,
-	.release	= mlog_release,
-	.bind		= mlog_bind,
-	.connect	= mlog_connect,
-	.socketpair	= sock_no_socketpair,
-	.accept		= sock_no_accept,
-	.getname	= mlog_getname,
-	.poll		= mlog_dgram_poll,
-	.ioctl		= sock_no_ioctl,
-	.listen		= sock_no_listen,
-	.shutdown	= sock_no_shutdown,
-	.sendmsg	= mlog_dgram_sendmsg,
-	.recvmsg	= mlog_recvmsg,
-	.mmap		= sock_no_mmap,
-};
 
 static int mlog_create(struct net *net, struct socket *sock, int protocol,
 		       int kern)

@@ -646,6 +646,12 @@ bool mlog_charge(struct sock *sk, struct sk_buff *skb);
 void mlog_deliver(struct mlog_sock *ms, struct sk_buff *skb,
 		  const struct in6_addr *src, u16 src_port);
 
+/* dgram.c */
+extern const struct proto_ops mlog_dgram_ops;
+void mlog_dgram_rcv(struct mlog_sock *ms, struct sk_buff *skb,
+		    const struct mlog_frame *f, const struct in6_addr *src,
+		    const struct in6_addr *node);
+
 /* rdm.c */
 extern const struct proto_ops mlog_rdm_ops;
 void mlog_flow_init_rdm(struct mlog_flow *fl);
@@ -747,11 +753,10 @@ struct mlog_log_rec *mlog_sl_log_msg(struct mlog_sock *ms, struct msghdr *msg,
 				     u32 len, long *timeo);
 void mlog_sl_enqueue(struct mlog_flow *fl, struct mlog_txmsg *m);
 void mlog_sl_acked(struct mlog_flow *fl, struct mlog_txmsg *m);
-int mlog_sl_dgram_sendmsg(struct mlog_sock *ms, struct msghdr *msg, u32 len,
-			  const struct mlog_dest *dest);
-void mlog_sl_dgram_rcv(struct mlog_sock *ms, struct sk_buff *skb,
-		       const struct mlog_frame *f, const struct in6_addr *src,
-		       const struct in6_addr *node);
+bool mlog_sl_dgram_rule(struct mlog_flow *fl, u64 interval, bool *delayed,
+			u64 *host_ssn);
+void mlog_sl_file_dgram(struct mlog_flow *fl, struct mlog_log_rec *rec,
+			u64 ssn, u64 interval, u64 host_ssn);
 void mlog_sl_dgram_unlogged(struct mlog_sock *ms, const struct in6_addr *node,
 			    const struct mlog_frame *f);
 __poll_t mlog_sl_dgram_poll(struct mlog_sock *ms, struct file *file,

@@ -956,6 +956,17 @@ static bool mlog_sl_rule(struct mlog_flow *fl, u64 interval, bool *delayed,
 }
 
 /*
+ * The send rule for a datagram of @interval going to @fl: true if it may
+ * go now, its host SSN then in *@host_ssn.  *@delayed remembers an
+ * earlier refusal, for counting.  Caller holds ms->lock.
+ */
+bool mlog_sl_dgram_rule(struct mlog_flow *fl, u64 interval, bool *delayed,
+			u64 *host_ssn)
+{
+	return mlog_sl_rule(fl, interval, delayed, host_ssn, NULL);
+}
+
+/*
  * May message @m of @fl go on the wire for the first time?  Applies the
  * send rule; a held flow is pushed again when acknowledgments arrive.
  * Caller holds ms->lock.
@@ -1116,6 +1127,19 @@ void mlog_sl_enqueue(struct mlog_flow *fl, struct mlog_txmsg *m)
 	m->rec->host_ssn = ++h->ssn;
 	spin_unlock(&h->lock);
 	mlog_sl_file(fl, m->rec, m->ssn, m->interval, false);
+}
+
+/*
+ * Log entry @rec of a datagram sent on @fl with @ssn in @interval, host
+ * SSN @host_ssn: complete it and file it; the caller's reference passes
+ * to the flow, which keeps it until the receiver's RSN arrives.  Caller
+ * holds ms->lock.
+ */
+void mlog_sl_file_dgram(struct mlog_flow *fl, struct mlog_log_rec *rec,
+			u64 ssn, u64 interval, u64 host_ssn)
+{
+	rec->host_ssn = host_ssn;
+	mlog_sl_file(fl, rec, ssn, interval, true);
 }
 
 /*
@@ -1345,219 +1369,6 @@ void mlog_sl_closed_dup(struct mlog_net *mn, const struct in6_addr *src,
 	ack.rsn_count = 1;
 	mlog_stat_inc(mn, MLOG_STAT_SL_DUP_RSN);
 	mlog_sl_answer(mn, node, &ack);
-}
-
-/* ---- datagrams ---- */
-
-/*
- * Log entry @rec of a datagram goes out on @fl now, with the RSNs and
- * acks due there, and the caller's reference to it passes to the flow.
- * No copy is kept for retransmission: the entry waits only for the
- * receiver's RSN.  Caller holds ms->lock.
- */
-static void mlog_sl_dgram_xmit(struct mlog_flow *fl, struct mlog_log_rec *rec,
-			       u64 interval, u64 host_ssn)
-{
-	struct mlog_sock *ms = fl->ms;
-	struct mlog_net *mn = mlog_sk_net(ms);
-	struct mlog_frame f;
-	u32 off = 0;
-	u64 ssn;
-
-	/* numbered here, under the lock, so fl->partial stays in order */
-	ssn = atomic64_inc_return(&ms->dgram_ssn);
-	rec->host_ssn = host_ssn;
-	mlog_sl_file(fl, rec, ssn, interval, true);
-	if (ssn >= fl->next_ssn)
-		fl->next_ssn = ssn + 1;
-	mlog_rdm_frame_init(fl, &f, MLOG_FRAME_DATA);
-	f.ssn = ssn;
-	f.msg_len = rec->len;
-	f.flags |= MLOG_F_NEED_RSN;
-	f.interval = interval;
-	mlog_sl_fill(fl, &f, false);
-	mlog_sl_check_frame(fl, &f);
-	do {
-		f.frag_off = off;
-		f.payload_len = min_t(u32, rec->len - off, MLOG_MAX_FRAG);
-		if (mlog_frame_out(mn, fl->peer, &f, rec->data + off))
-			break;	/* as lost on the wire: the entry stays partial */
-		off += f.payload_len;
-	} while (off < rec->len);
-	ms->stats.tx_msgs++;
-}
-
-/*
- * A protected host sends a datagram of @len bytes to (@dst, @dport): copy
- * it into the log, wait until the send rule lets it go (the datagram has
- * no queue to wait in, so the sender sleeps; EAGAIN if it may not), then
- * send it.  Process context, no locks held.
- */
-int mlog_sl_dgram_sendmsg(struct mlog_sock *ms, struct msghdr *msg, u32 len,
-			  const struct mlog_dest *dest)
-{
-	struct sock *sk = &ms->sk;
-	struct mlog_net *mn = mlog_sk_net(ms);
-	struct mlog_host *h = ms->host;
-	long timeo = sock_sndtimeo(sk, msg->msg_flags & MSG_DONTWAIT);
-	struct mlog_log_rec *rec;
-	struct mlog_flow *fl;
-	bool delayed = false, sent;
-	u64 interval, host_ssn;
-	u32 gen;
-	long t;
-	int err = 0;
-
-	rec = mlog_sl_log_msg(ms, msg, len, &timeo);
-	if (IS_ERR(rec))
-		return PTR_ERR(rec);
-	/*
-	 * The message belongs to the state the sender is in now.  The
-	 * interval is a single word, written under h->lock; a message the
-	 * sender has read was delivered after its interval began (see
-	 * mlog_sl_deliver()), so a plain read sees at least that one.
-	 */
-	interval = READ_ONCE(h->rsn);
-	for (;;) {
-		gen = READ_ONCE(h->ack_gen);
-		spin_lock_bh(&ms->lock);
-		fl = mlog_flow_get(ms, &dest->key, dest->port, &dest->node,
-				   GFP_ATOMIC);
-		if (fl && dest->incarnation > fl->dst_incarnation)
-			fl->dst_incarnation = dest->incarnation;
-		sent = fl && mlog_sl_rule(fl, interval, &delayed, &host_ssn,
-					   NULL);
-		if (sent)
-			mlog_sl_dgram_xmit(fl, rec, interval, host_ssn);
-		spin_unlock_bh(&ms->lock);
-		if (sent)
-			break;
-		if (!fl) {
-			mlog_stat_inc(mn, MLOG_STAT_NO_MEMORY);
-			err = -ENOBUFS;
-			break;
-		}
-		if (!timeo) {
-			err = -EAGAIN;
-			break;
-		}
-		if (signal_pending(current)) {
-			err = sock_intr_errno(timeo);
-			break;
-		}
-		t = wait_event_interruptible_timeout(h->sendq,
-						     READ_ONCE(h->ack_gen) != gen,
-						     timeo);
-		if (t < 0) {
-			err = sock_intr_errno(timeo);
-			break;
-		}
-		timeo = t;
-	}
-	/* a sent entry is the flow's now; an unsent one goes away */
-	if (!sent)
-		mlog_log_put(&mn->log, rec);
-	return err ? err : len;
-}
-
-/*
- * The peer socket of a datagram flow was replaced: what we knew of the
- * old one (its numbering, RSNs it owes or is owed) is void.  Caller holds
- * ms->lock.
- */
-static void mlog_sl_dgram_restart(struct mlog_flow *fl)
-{
-	struct mlog_net *mn = mlog_sk_net(fl->ms);
-
-	mlog_sl_flow_detach(fl);
-	mlog_reasm_reset(fl->ms, &fl->reasm);
-	fl->rcv_nxt = 1;
-	mlog_stat_inc(mn, MLOG_STAT_PEER_RESTARTED);
-}
-
-/*
- * A DATA or ACK frame for a SOCK_DGRAM socket of a protected host: RSNs
- * and acks for our datagrams, and datagrams that get RSNs when they are
- * delivered.  Each sender's datagram numbers only grow, so anything not
- * above the last one delivered is a duplicate (or overtaken, which for a
- * datagram is as good as lost) and is not delivered.  Consumes @skb.
- */
-void mlog_sl_dgram_rcv(struct mlog_sock *ms, struct sk_buff *skb,
-		       const struct mlog_frame *f, const struct in6_addr *src,
-		       const struct in6_addr *node)
-{
-	struct mlog_net *mn = mlog_sk_net(ms);
-	struct sk_buff *whole = NULL;
-	struct mlog_reasm *r;
-	struct mlog_flow *fl;
-
-	spin_lock_bh(&ms->lock);
-	fl = ms->dead ? NULL : mlog_flow_get(ms, src, f->src_port, node,
-					     GFP_ATOMIC);
-	if (!fl) {
-		mlog_stat_inc(mn, MLOG_STAT_NO_MEMORY);
-		goto drop;
-	}
-	if (fl->peer_epoch != f->epoch) {
-		if (fl->peer_epoch)
-			mlog_sl_dgram_restart(fl);
-		fl->peer_epoch = f->epoch;
-	}
-	if (!mlog_sl_frame_ok(fl, f))
-		goto drop;
-	mlog_sl_rcv(fl, f);
-	if (f->type != MLOG_FRAME_DATA) {
-		consume_skb(skb);
-		goto out;
-	}
-	/* a replaying host takes only its logged messages (replay.c) */
-	if (unlikely(mlog_host_replaying(ms->host))) {
-		mlog_stat_inc(mn, MLOG_STAT_RX_REPLAY_HELD);
-		consume_skb(skb);
-		goto out;
-	}
-	if (f->ssn < fl->rcv_nxt) {
-		ms->stats.rx_dup++;
-		mlog_stat_inc(mn, MLOG_STAT_RX_DUP);
-		mlog_sl_duplicate(fl, f);
-		consume_skb(skb);
-		goto out;
-	}
-
-	r = &fl->reasm;
-	if (f->payload_len == f->msg_len) {
-		whole = skb;
-	} else {
-		/* a fragment of a newer message: the older one lost one */
-		if (mlog_reasm_started(r) && r->ssn != f->ssn) {
-			mlog_reasm_reset(ms, r);
-			mlog_stat_inc(mn, MLOG_STAT_RX_INCOMPLETE);
-		}
-		if (!mlog_reasm_add(ms, r, skb, f))
-			goto no_room;
-		if (r->have < r->msg_len)
-			goto out;
-		whole = mlog_reasm_take(ms, r);
-	}
-	/* a new state interval before anyone can read it (see rdm.c) */
-	if ((whole == skb && !mlog_charge(&ms->sk, whole)) ||
-	    !mlog_sl_deliver(fl, f)) {
-		kfree_skb(whole);	/* uncharges it */
-		goto no_room;
-	}
-	mlog_deliver(ms, whole, src, f->src_port);
-	fl->rcv_nxt = f->ssn + 1;
-	goto out;
-
-no_room:
-	/* a datagram: lost; its sender's entry stays partial */
-	ms->stats.rx_drops++;
-	mlog_stat_inc(mn, MLOG_STAT_RX_QUEUE_FULL);
-	goto out;
-drop:
-	kfree_skb(skb);
-out:
-	spin_unlock_bh(&ms->lock);
 }
 
 /*
