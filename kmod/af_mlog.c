@@ -128,7 +128,7 @@ out:
 
 static void mlog_unhash_port(struct mlog_net *mn, struct mlog_sock *ms)
 {
-	mlog_sl_port_closed(ms);
+	mlog_host_port_closed(ms);
 	spin_lock_bh(&mn->ports_lock);
 	if (ms->port) {
 		hash_del_rcu(&ms->port_node);

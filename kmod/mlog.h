@@ -723,7 +723,7 @@ int mlog_log_dump(struct sk_buff *skb, struct netlink_callback *cb,
 int mlog_log_set_max(struct mlog_log *log, u64 max_bytes);
 void mlog_log_set_rsn_delay(struct mlog_log *log, u32 us);
 
-/* slog.c */
+/* host.c */
 int mlog_host_add(struct mlog_net *mn, u32 index, u32 incarnation,
 		  pid_t pid, bool replay, struct netlink_ext_ack *extack);
 int mlog_host_del(struct mlog_net *mn, u32 index);
@@ -732,6 +732,25 @@ void mlog_host_put(struct mlog_host *h);
 void mlog_hosts_free(struct mlog_net *mn);
 int mlog_sock_join_host(struct mlog_sock *ms);
 void mlog_sock_leave_host(struct mlog_sock *ms);
+void mlog_host_port_closed(struct mlog_sock *ms);
+int mlog_host_state_set(struct mlog_host *h, const u64 *rsn, const u64 *ssn,
+			const u32 *incarnation, struct xarray *deps,
+			const u64 *hist_purge);
+
+/* Host @index of @mn.  Caller holds rcu_read_lock() or hosts_lock. */
+static inline struct mlog_host *mlog_host_find_rcu(struct mlog_net *mn,
+						   u32 index)
+{
+	struct mlog_host *h;
+
+	list_for_each_entry_rcu(h, &mn->hosts, node,
+				lockdep_is_held(&mn->hosts_lock))
+		if (h->index == index)
+			return h;
+	return NULL;
+}
+
+/* slog.c */
 void mlog_sl_flow_init(struct mlog_flow *fl);
 void mlog_sl_flow_stop(struct mlog_flow *fl);
 /* The flow goes away or its peer socket was replaced.  Under ms->lock. */
@@ -763,16 +782,14 @@ __poll_t mlog_sl_dgram_poll(struct mlog_sock *ms, struct file *file,
 			    poll_table *wait);
 void mlog_sl_closed_dup(struct mlog_net *mn, const struct in6_addr *src,
 			const struct in6_addr *node, const struct mlog_frame *f);
-void mlog_sl_port_closed(struct mlog_sock *ms);
 void mlog_sl_replay_deliver(struct mlog_flow *fl,
 			    const struct mlog_replay_msg *m);
 void mlog_sl_rewind(struct mlog_flow *fl, u64 replayed);
-int mlog_sl_state_set(struct mlog_host *h, const u64 *rsn, const u64 *ssn,
-		      const u32 *incarnation, struct xarray *deps,
-		      const u64 *hist_purge);
+void mlog_sl_hurry_flow(struct mlog_flow *fl);
 
 /* rdm.c, for the logging layer */
 void mlog_rdm_push(struct mlog_flow *fl);
+void mlog_rdm_push_held(struct mlog_flow *fl);
 void mlog_rdm_send_ctl(struct mlog_flow *fl, bool standalone);
 void mlog_rdm_closing(struct mlog_flow *fl);
 void mlog_rdm_frame_init(struct mlog_flow *fl, struct mlog_frame *f, u8 type);

@@ -819,11 +819,11 @@ static int mlog_nl_host_set(struct sk_buff *skb, struct genl_info *info)
 		inc = nla_get_u32(tb[MLOG_HOST_INCARNATION]);
 	if (tb[MLOG_HOST_HIST_PURGE])
 		purge = nla_get_u64(tb[MLOG_HOST_HIST_PURGE]);
-	err = mlog_sl_state_set(h, tb[MLOG_HOST_RSN] ? &rsn : NULL,
-				tb[MLOG_HOST_SSN] ? &ssn : NULL,
-				tb[MLOG_HOST_INCARNATION] ? &inc : NULL,
-				tb[MLOG_HOST_DEPS] ? &deps : NULL,
-				tb[MLOG_HOST_HIST_PURGE] ? &purge : NULL);
+	err = mlog_host_state_set(h, tb[MLOG_HOST_RSN] ? &rsn : NULL,
+				  tb[MLOG_HOST_SSN] ? &ssn : NULL,
+				  tb[MLOG_HOST_INCARNATION] ? &inc : NULL,
+				  tb[MLOG_HOST_DEPS] ? &deps : NULL,
+				  tb[MLOG_HOST_HIST_PURGE] ? &purge : NULL);
 	if (!err)
 		err = mlog_host_reply(info, h, MLOG_CMD_HOST_SET);
 out:

@@ -478,6 +478,15 @@ void mlog_rdm_push(struct mlog_flow *fl)
 		mod_timer(&fl->rto_timer, jiffies + fl->rto);
 }
 
+/* A flow held by the send rule tries again.  Caller holds ms->lock. */
+void mlog_rdm_push_held(struct mlog_flow *fl)
+{
+	if (fl->held) {
+		fl->held = false;
+		mlog_rdm_push(fl);
+	}
+}
+
 /*
  * A round trip measured in nanoseconds, not jiffies: at HZ=250 most round
  * trips on a cluster network would read 0 or 4 ms, and the estimator

@@ -24,251 +24,16 @@
  * datagram arrives (the thesis files it as an AdditionalRsn record), a
  * protected receiver drops duplicates by the sending socket's datagram
  * number, and a sender held by the send rule sleeps in sendmsg() instead
- * of queueing.
+ * of queueing (dgram.c).  Hosts themselves are registered in host.c.
  *
  * Locking: a socket's lock, then its host's lock, then the log's lock.
  */
 #include <linux/module.h>
-#include <linux/pid.h>
-#include <linux/pid_namespace.h>
-#include <linux/rculist.h>
-#include <linux/sched.h>
-#include <linux/sched/task.h>
 #include <linux/slab.h>
 
 #include "mlog.h"
 
 #define MLOG_RSN_RETRY_MAX	msecs_to_jiffies(1000)
-
-static void mlog_host_kick_work(struct work_struct *w);
-
-static void mlog_host_free(struct mlog_host *h)
-{
-	cancel_work_sync(&h->kick_work);
-	mlog_replay_free(h);
-	xa_destroy(&h->closed_epochs);
-	put_pid_ns(h->pidns);
-	xa_destroy(&h->deps);
-	mlog_pend_free(&h->pend);
-	mlog_hist_free(&h->hist);
-	kfree_rcu(h, rcu);
-}
-
-/* Process context only: the last reference frees the host. */
-void mlog_host_put(struct mlog_host *h)
-{
-	if (refcount_dec_and_test(&h->ref))
-		mlog_host_free(h);
-}
-
-/* Caller holds rcu_read_lock() or hosts_lock. */
-static struct mlog_host *__mlog_host_find(struct mlog_net *mn, u32 index)
-{
-	struct mlog_host *h;
-
-	list_for_each_entry_rcu(h, &mn->hosts, node,
-				lockdep_is_held(&mn->hosts_lock))
-		if (h->index == index)
-			return h;
-	return NULL;
-}
-
-struct mlog_host *mlog_host_get(struct mlog_net *mn, u32 index)
-{
-	struct mlog_host *h;
-
-	rcu_read_lock();
-	h = __mlog_host_find(mn, index);
-	if (h && !refcount_inc_not_zero(&h->ref))
-		h = NULL;
-	rcu_read_unlock();
-	return h;
-}
-
-int mlog_host_add(struct mlog_net *mn, u32 index, u32 incarnation,
-		  pid_t pid, bool replay, struct netlink_ext_ack *extack)
-{
-	struct pid_namespace *ns = NULL;
-	struct task_struct *task;
-	struct pid *spid;
-	struct mlog_host *h, *o;
-	int err;
-
-	if (!index || index > mlog_max_hosts) {
-		NL_SET_ERR_MSG(extack,
-			       "host index must be 1..max_hosts (module parameter)");
-		return -ERANGE;
-	}
-	spid = find_get_pid(pid);	/* in the caller's PID namespace */
-	task = get_pid_task(spid, PIDTYPE_PID);
-	put_pid(spid);
-	if (task) {
-		ns = get_pid_ns(task_active_pid_ns(task));
-		put_task_struct(task);
-	}
-	if (!ns) {
-		NL_SET_ERR_MSG(extack, "no such process");
-		return -ESRCH;
-	}
-	if (ns == &init_pid_ns || ns == task_active_pid_ns(current)) {
-		NL_SET_ERR_MSG(extack,
-			       "the process must run in a PID namespace of its own");
-		err = -EINVAL;
-		goto out_ns;
-	}
-
-	h = kzalloc(sizeof(*h), GFP_KERNEL_ACCOUNT);
-	if (!h) {
-		err = -ENOMEM;
-		goto out_ns;
-	}
-	err = mlog_pend_init(&h->pend, mlog_max_unacked, GFP_KERNEL_ACCOUNT);
-	if (err) {
-		kfree(h);
-		goto out_ns;
-	}
-	refcount_set(&h->ref, 1);
-	h->mn = mn;
-	h->pidns = ns;
-	h->index = index;
-	h->incarnation = incarnation;
-	spin_lock_init(&h->lock);
-	xa_init(&h->deps);
-	mlog_hist_init(&h->hist);
-	mutex_init(&h->socks_lock);
-	INIT_LIST_HEAD(&h->socks);
-	INIT_WORK(&h->kick_work, mlog_host_kick_work);
-	init_waitqueue_head(&h->sendq);
-	h->next_ephemeral = MLOG_EPHEMERAL_LOW;
-	xa_init(&h->closed_epochs);
-	mutex_init(&h->replay_lock);
-	INIT_LIST_HEAD(&h->replay_q);
-	h->replaying = replay;
-
-	mutex_lock(&mn->hosts_lock);
-	err = 0;
-	list_for_each_entry(o, &mn->hosts, node) {
-		if (o->index == index) {
-			NL_SET_ERR_MSG(extack, "host index already registered");
-			err = -EEXIST;
-		} else if (o->pidns == ns) {
-			NL_SET_ERR_MSG(extack,
-				       "this PID namespace is already a protected host");
-			err = -EBUSY;
-		}
-	}
-	if (!err && mn->nhosts >= mlog_max_hosts) {
-		NL_SET_ERR_MSG(extack, "too many protected hosts");
-		err = -ENOSPC;
-	}
-	/* it is routed here, unless a newer incarnation is known */
-	if (!err)
-		err = mlog_route_host_added(mn, h, extack);
-	if (!err) {
-		list_add_tail_rcu(&h->node, &mn->hosts);
-		mn->nhosts++;
-		WRITE_ONCE(mn->log_ops, &mlog_log_sender);
-	}
-	mutex_unlock(&mn->hosts_lock);
-	if (err) {
-		h->pidns = NULL;
-		mlog_pend_free(&h->pend);
-		kfree(h);
-		goto out_ns;
-	}
-	return 0;
-out_ns:
-	put_pid_ns(ns);
-	return err;
-}
-
-int mlog_host_del(struct mlog_net *mn, u32 index)
-{
-	struct mlog_host *h;
-
-	mutex_lock(&mn->hosts_lock);
-	h = __mlog_host_find(mn, index);
-	if (h) {
-		list_del_rcu(&h->node);
-		if (!--mn->nhosts)
-			WRITE_ONCE(mn->log_ops, &mlog_log_none);
-		mlog_route_host_removed(mn, h);
-	}
-	mutex_unlock(&mn->hosts_lock);
-	if (!h)
-		return -ENOENT;
-	synchronize_rcu();
-	mlog_host_put(h);
-	return 0;
-}
-
-/* Namespace exit: every socket is gone. */
-void mlog_hosts_free(struct mlog_net *mn)
-{
-	struct mlog_host *h, *tmp;
-
-	mutex_lock(&mn->hosts_lock);
-	list_for_each_entry_safe(h, tmp, &mn->hosts, node) {
-		list_del_rcu(&h->node);
-		mn->nhosts--;
-		mlog_host_put(h);
-	}
-	mutex_unlock(&mn->hosts_lock);
-}
-
-static bool mlog_pidns_within(struct pid_namespace *ns,
-			      struct pid_namespace *top)
-{
-	for (; ns; ns = ns->parent)
-		if (ns == top)
-			return true;
-	return false;
-}
-
-/*
- * A new socket belongs to the protected host whose PID namespace holds
- * (or encloses) the creating task's.
- */
-int mlog_sock_join_host(struct mlog_sock *ms)
-{
-	struct mlog_net *mn = mlog_sk_net(ms);
-	struct pid_namespace *ns = task_active_pid_ns(current);
-	struct mlog_host *h, *found = NULL;
-
-	INIT_LIST_HEAD(&ms->host_node);
-	rcu_read_lock();
-	/* the innermost enclosing host, if hosts are nested */
-	list_for_each_entry_rcu(h, &mn->hosts, node)
-		if (mlog_pidns_within(ns, h->pidns) &&
-		    (!found || h->pidns->level > found->pidns->level))
-			found = h;
-	if (found && !refcount_inc_not_zero(&found->ref))
-		found = NULL;
-	rcu_read_unlock();
-	if (!found)
-		return 0;
-	mutex_lock(&found->socks_lock);
-	list_add_tail(&ms->host_node, &found->socks);
-	found->nsocks++;
-	mutex_unlock(&found->socks_lock);
-	ms->host = found;
-	return 0;
-}
-
-/* Closing: after the flows are gone, before the socket is freed. */
-void mlog_sock_leave_host(struct mlog_sock *ms)
-{
-	struct mlog_host *h = ms->host;
-
-	if (!h)
-		return;
-	mutex_lock(&h->socks_lock);
-	list_del_init(&ms->host_node);
-	h->nsocks--;
-	mutex_unlock(&h->socks_lock);
-	ms->host = NULL;
-	mlog_host_put(h);
-}
 
 static u32 mlog_sl_max_run(struct mlog_net *mn)
 {
@@ -477,20 +242,11 @@ bool mlog_sl_frame_ok(struct mlog_flow *fl, const struct mlog_frame *f)
 }
 
 /* RSNs of @fl still waiting for a frame to piggyback on go now. */
-static void mlog_sl_hurry_flow(struct mlog_flow *fl)
+void mlog_sl_hurry_flow(struct mlog_flow *fl)
 {
 	if (fl->rsn_wait) {
 		fl->rsn_due = jiffies;
 		mlog_sl_arm(fl, jiffies);
-	}
-}
-
-/* A flow held by the send rule tries again.  Caller holds ms->lock. */
-static void mlog_sl_push_held(struct mlog_flow *fl)
-{
-	if (fl->held) {
-		fl->held = false;
-		mlog_rdm_push(fl);
 	}
 }
 
@@ -510,7 +266,7 @@ static void mlog_sl_release_held(struct mlog_sock *ms)
 	int bkt;
 
 	hash_for_each(ms->flows, bkt, fl, node)
-		mlog_sl_push_held(fl);
+		mlog_rdm_push_held(fl);
 	spin_lock(&h->lock);
 	others = h->held_any;
 	if (others)
@@ -1143,46 +899,6 @@ void mlog_sl_file_dgram(struct mlog_flow *fl, struct mlog_log_rec *rec,
 }
 
 /*
- * The host's other sockets: hurry RSNs that wait for a piggyback, and
- * push flows held by the send rule once acknowledgments came in.
- */
-static void mlog_host_kick_work(struct work_struct *w)
-{
-	struct mlog_host *h = container_of(w, struct mlog_host, kick_work);
-	struct mlog_sock *ms;
-	struct mlog_flow *fl;
-	bool rsn, push;
-	int bkt;
-
-	spin_lock_bh(&h->lock);
-	rsn = h->kick_rsn;
-	push = h->kick_push;
-	h->kick_rsn = false;
-	h->kick_push = false;
-	/* flows that stay held say so again */
-	if (push)
-		h->held_any = false;
-	spin_unlock_bh(&h->lock);
-
-	mutex_lock(&h->socks_lock);
-	list_for_each_entry(ms, &h->socks, host_node) {
-		spin_lock_bh(&ms->lock);
-		if (ms->dead) {
-			spin_unlock_bh(&ms->lock);
-			continue;
-		}
-		hash_for_each(ms->flows, bkt, fl, node) {
-			if (rsn)
-				mlog_sl_hurry_flow(fl);
-			if (push)
-				mlog_sl_push_held(fl);
-		}
-		spin_unlock_bh(&ms->lock);
-	}
-	mutex_unlock(&h->socks_lock);
-}
-
-/*
  * The socket is closing: acknowledge the RSNs we owe and return those we
  * hold at once rather than leave the peers waiting for a timer that will
  * not fire any more.  Caller holds ms->lock.
@@ -1303,20 +1019,6 @@ void mlog_sl_orphan_rsns(struct mlog_net *mn, const struct in6_addr *src,
 }
 
 /*
- * A host-form socket of a protected host closes: remember its epoch, so
- * that duplicates for its port can still be answered in its name
- * (mlog_sl_closed_dup()).  Process context.
- */
-void mlog_sl_port_closed(struct mlog_sock *ms)
-{
-	if (!ms->bound_host || !ms->port)
-		return;
-	/* no memory: such duplicates then go unanswered, as before */
-	xa_store(&ms->host->closed_epochs, ms->port, xa_mk_value(ms->epoch),
-		 GFP_KERNEL);
-}
-
-/*
  * Message @f from the endpoint keyed @src (through node @node) is for a
  * port of local host f->dst_host where no socket is bound any more.  A
  * re-executing peer sends again what it sent before its failure; if the
@@ -1345,7 +1047,7 @@ void mlog_sl_closed_dup(struct mlog_net *mn, const struct in6_addr *src,
 		return;
 	/* a host found under RCU keeps its history until we leave */
 	rcu_read_lock();
-	h = __mlog_host_find(mn, f->dst_host);
+	h = mlog_host_find_rcu(mn, f->dst_host);
 	if (h) {
 		v = xa_load(&h->closed_epochs, f->dst_port);
 		spin_lock_bh(&h->lock);
@@ -1424,39 +1126,4 @@ __poll_t mlog_sl_dgram_poll(struct mlog_sock *ms, struct file *file,
 		mlog_sl_hurry(ms);
 	spin_unlock_bh(&ms->lock);
 	return busy ? out : 0;
-}
-
-/*
- * Write back a host's protocol state (restore from a checkpoint), or
- * purge its history after a checkpoint.  @deps, when given, replaces the
- * whole dependency vector.
- */
-int mlog_sl_state_set(struct mlog_host *h, const u64 *rsn, const u64 *ssn,
-		      const u32 *incarnation, struct xarray *deps,
-		      const u64 *hist_purge)
-{
-	unsigned long idx;
-	void *v;
-	int err = 0;
-
-	spin_lock_bh(&h->lock);
-	if (rsn)
-		WRITE_ONCE(h->rsn, *rsn);
-	if (ssn)
-		h->ssn = *ssn;
-	if (incarnation)
-		h->incarnation = *incarnation;
-	if (hist_purge)
-		mlog_hist_purge(&h->hist, *hist_purge);
-	if (deps) {
-		xa_destroy(&h->deps);
-		h->dep_src = 0;		/* what it vouched for is gone */
-		xa_for_each(deps, idx, v) {
-			err = xa_err(xa_store(&h->deps, idx, v, GFP_ATOMIC));
-			if (err)
-				break;
-		}
-	}
-	spin_unlock_bh(&h->lock);
-	return err;
 }
