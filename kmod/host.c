@@ -145,7 +145,7 @@ int mlog_host_add(struct mlog_net *mn, u32 index, u32 incarnation,
 	if (!err) {
 		list_add_tail_rcu(&h->node, &mn->hosts);
 		mn->nhosts++;
-		WRITE_ONCE(mn->log_ops, &mlog_log_sender);
+		WRITE_ONCE(mn->log_mode, MLOG_LOG_SENDER);
 	}
 	mutex_unlock(&mn->hosts_lock);
 	if (err) {
@@ -169,7 +169,7 @@ int mlog_host_del(struct mlog_net *mn, u32 index)
 	if (h) {
 		list_del_rcu(&h->node);
 		if (!--mn->nhosts)
-			WRITE_ONCE(mn->log_ops, &mlog_log_none);
+			WRITE_ONCE(mn->log_mode, MLOG_LOG_NONE);
 		mlog_route_host_removed(mn, h);
 	}
 	mutex_unlock(&mn->hosts_lock);

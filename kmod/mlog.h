@@ -55,31 +55,6 @@ struct mlog_net;
 struct mlog_replay_msg;
 
 /*
- * The frame layer: every frame a socket sends and every frame the
- * transport receives passes through the namespace's logging mode here.
- * A mode may pass a frame, hold it (it then owns it and sends or delivers
- * it later) or consume it.  Mode "none" passes everything.
- */
-enum mlog_verdict {
-	MLOG_PASS,
-	MLOG_HOLD,
-	MLOG_CONSUME,
-};
-
-struct mlog_log_ops {
-	const char	*name;
-	enum mlog_log_mode mode;
-	enum mlog_verdict (*frame_out)(struct mlog_net *mn,
-				       struct mlog_frame *f);
-	enum mlog_verdict (*frame_in)(struct mlog_net *mn,
-				      struct mlog_frame *f,
-				      struct sk_buff *skb);
-};
-
-extern const struct mlog_log_ops mlog_log_none;
-extern const struct mlog_log_ops mlog_log_sender;
-
-/*
  * Remote endpoints are keyed by a 16-byte address: a node's, or, for a
  * port of a protected host's own port space, the host's *key*
  * fd6d:6c67::H ("mlog", a unique-local prefix no node address uses; node
@@ -232,7 +207,12 @@ struct mlog_net {
 	u16			udp_port;	/* host order */
 	u32			node_id;
 	struct in6_addr		node_addr;	/* :: until configured */
-	const struct mlog_log_ops *log_ops;
+	/*
+	 * enum mlog_log_mode: "sender" once a host was registered.  Only
+	 * reported: sender-based logging applies per socket, to those of a
+	 * protected host (mlog_sock.host).
+	 */
+	u32			log_mode;
 
 	/* Bound sockets, looked up under RCU from the receive path. */
 	spinlock_t		ports_lock;

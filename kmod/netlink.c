@@ -222,8 +222,7 @@ static int mlog_put_node(struct sk_buff *skb, struct mlog_net *mn)
 		      &mn->node_addr) ||
 	      nla_put_u16(skb, MLOG_ATTR_UDP_PORT, mn->udp_port) ||
 	      nla_put_u32(skb, MLOG_ATTR_NODE_ID, mn->node_id) ||
-	      nla_put_u32(skb, MLOG_ATTR_LOG_MODE,
-			  READ_ONCE(mn->log_ops)->mode);
+	      nla_put_u32(skb, MLOG_ATTR_LOG_MODE, READ_ONCE(mn->log_mode));
 	mutex_unlock(&mn->cfg_lock);
 	if (!err)
 		err = mlog_put_log(skb, mn, -1);

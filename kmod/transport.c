@@ -5,9 +5,8 @@
  * One kernel UDP socket per network namespace carries the frames of every
  * AF_MLOG socket of that namespace between nodes.  Incoming datagrams are
  * taken over in the UDP encapsulation hook (after the UDP checksum has
- * been verified), decoded, passed through the namespace's logging mode and
- * handed to the socket bound to the destination port.  Anything malformed
- * is dropped and counted by reason.
+ * been verified), decoded and handed to the socket bound to the
+ * destination port.  Anything malformed is dropped and counted by reason.
  *
  * Frames are sent from process context and from timers and the receive
  * softirq (retransmissions, acknowledgments), so the transport socket is
@@ -27,37 +26,6 @@
 #include <net/udp_tunnel.h>
 
 #include "mlog.h"
-
-static enum mlog_verdict mlog_none_frame_out(struct mlog_net *mn,
-					     struct mlog_frame *f)
-{
-	return MLOG_PASS;
-}
-
-static enum mlog_verdict mlog_none_frame_in(struct mlog_net *mn,
-					    struct mlog_frame *f,
-					    struct sk_buff *skb)
-{
-	return MLOG_PASS;
-}
-
-const struct mlog_log_ops mlog_log_none = {
-	.name		= "none",
-	.mode		= MLOG_LOG_NONE,
-	.frame_out	= mlog_none_frame_out,
-	.frame_in	= mlog_none_frame_in,
-};
-
-/*
- * Sender-based logging works per flow (slog.c, called from rdm.c), where
- * the frame's flow is known; at this level it lets every frame pass.
- */
-const struct mlog_log_ops mlog_log_sender = {
-	.name		= "sender",
-	.mode		= MLOG_LOG_SENDER,
-	.frame_out	= mlog_none_frame_out,
-	.frame_in	= mlog_none_frame_in,
-};
 
 static void mlog_drop_bad(struct mlog_net *mn, enum mlog_frame_error why)
 {
@@ -101,15 +69,6 @@ static int mlog_udp_encap_rcv(struct sock *usk, struct sk_buff *skb)
 	__skb_pull(skb, uhlen + f.hdr_len);
 	skb_dst_drop(skb);
 	nf_reset_ct(skb);
-
-	switch (mn->log_ops->frame_in(mn, &f, skb)) {
-	case MLOG_PASS:
-		break;
-	case MLOG_HOLD:
-		return 0;
-	case MLOG_CONSUME:
-		goto drop;
-	}
 
 	/* A protected host's frame: an incarnation fenced off is refused. */
 	if (f.src_host && mlog_route_fenced(mn, &f, &src)) {
@@ -385,7 +344,7 @@ static int mlog_udp_sendmsg(struct mlog_net *mn, struct socket *sock,
 
 /*
  * Send one frame to @peer: header @f and f->payload_len bytes at @data.
- * Every frame mlog sends passes here, through the logging mode.  Callable
+ * Every frame mlog sends passes here.  Callable
  * in any context; returns 0 or a negative errno (the frame is then lost,
  * as any datagram may be).
  */
@@ -394,14 +353,6 @@ int mlog_frame_out(struct mlog_net *mn, struct mlog_peer *peer,
 {
 	struct socket *sock;
 	int err;
-
-	switch (mn->log_ops->frame_out(mn, f)) {
-	case MLOG_PASS:
-		break;
-	case MLOG_HOLD:
-	case MLOG_CONSUME:
-		return 0;
-	}
 
 	rcu_read_lock();
 	sock = rcu_dereference(mn->udp);
