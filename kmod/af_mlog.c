@@ -142,9 +142,10 @@ static void mlog_unhash_port(struct mlog_net *mn, struct mlog_sock *ms)
  * endpoint keyed @src (a node's address or a host's key), which it came
  * from through node @node.  Consumes @skb.
  */
-void mlog_sock_rcv(struct sock *sk, struct sk_buff *skb,
-		   const struct mlog_frame *f, const struct in6_addr *src,
-		   const struct in6_addr *node)
+static void mlog_sock_rcv(struct sock *sk, struct sk_buff *skb,
+			  const struct mlog_frame *f,
+			  const struct in6_addr *src,
+			  const struct in6_addr *node)
 {
 	struct mlog_net *mn = mlog_sk_net(mlog_sk(sk));
 	struct mlog_sock *ms = mlog_sk(sk);
@@ -168,6 +169,50 @@ void mlog_sock_rcv(struct sock *sk, struct sk_buff *skb,
 		return;
 	}
 	mlog_stat_inc(mn, MLOG_STAT_RX_WRONG_TYPE);
+	kfree_skb(skb);
+}
+
+/*
+ * A well-formed frame the transport received from node @node (its
+ * header already pulled): hand it to the socket bound to its destination
+ * port.  Frames for no socket may still carry what the logging layer
+ * answers in the name of a closed socket.  Softirq; consumes @skb.
+ */
+void mlog_rcv(struct mlog_net *mn, struct sk_buff *skb,
+	      const struct mlog_frame *f, const struct in6_addr *node)
+{
+	struct in6_addr key;
+	struct sock *sk;
+
+	/* A protected host's frame: an incarnation fenced off is refused. */
+	if (f->src_host && mlog_route_fenced(mn, f, node)) {
+		mlog_stat_inc(mn, MLOG_STAT_RX_FENCED);
+		goto drop;
+	}
+	/* The sender as its peers know it: a host's key, or its node. */
+	key = *node;
+	if (f->flags & MLOG_F_SRC_HOST)
+		mlog_host_key(&key, f->src_host);
+
+	sk = mlog_lookup_port(mn, f->dst_host, f->dst_port);
+	if (!sk) {
+		/* a host that is not (or no longer) here, or a free port */
+		if (f->dst_host && !mlog_route_is_local(mn, f->dst_host))
+			mlog_stat_inc(mn, MLOG_STAT_RX_NO_HOST);
+		else
+			mlog_stat_inc(mn, MLOG_STAT_RX_NO_PORT);
+		/* RSNs for messages of a socket closed since: log them */
+		if (f->rsn_count)
+			mlog_sl_orphan_rsns(mn, &key, node, f);
+		/* what a closed socket of a local host had delivered */
+		if (f->dst_host)
+			mlog_sl_closed_dup(mn, &key, node, f);
+		goto drop;
+	}
+	mlog_sock_rcv(sk, skb, f, &key, node);
+	sock_put(sk);
+	return;
+drop:
 	kfree_skb(skb);
 }
 

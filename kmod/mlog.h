@@ -583,9 +583,8 @@ int mlog_proto_init(void);
 void mlog_proto_exit(void);
 void mlog_net_init_ports(struct mlog_net *mn);
 struct sock *mlog_lookup_port(struct mlog_net *mn, u32 host, u16 port);
-void mlog_sock_rcv(struct sock *sk, struct sk_buff *skb,
-		   const struct mlog_frame *f, const struct in6_addr *src,
-		   const struct in6_addr *node);
+void mlog_rcv(struct mlog_net *mn, struct sk_buff *skb,
+	      const struct mlog_frame *f, const struct in6_addr *node);
 int mlog_sock_dump(struct sk_buff *skb, struct netlink_callback *cb,
 		   int (*fill)(struct sk_buff *skb,
 			       struct netlink_callback *cb,

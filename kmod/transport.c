@@ -5,12 +5,16 @@
  * One kernel UDP socket per network namespace carries the frames of every
  * AF_MLOG socket of that namespace between nodes.  Incoming datagrams are
  * taken over in the UDP encapsulation hook (after the UDP checksum has
- * been verified), decoded and handed to the socket bound to the
- * destination port.  Anything malformed is dropped and counted by reason.
+ * been verified), decoded and handed up to the socket layer in one call,
+ * mlog_rcv() (af_mlog.c), which finds the socket bound to the destination
+ * port.  Anything malformed is dropped and counted by reason.
  *
  * Frames are sent from process context and from timers and the receive
  * softirq (retransmissions, acknowledgments), so the transport socket is
  * published under RCU and allocates atomically.
+ *
+ * Calls: the wire codec (frame.c) and peers (peer.c); mlog_rcv() is its
+ * only call up.
  */
 #include <linux/module.h>
 #include <linux/netdevice.h>
@@ -38,10 +42,9 @@ static int mlog_udp_encap_rcv(struct sock *usk, struct sk_buff *skb)
 	struct mlog_net *mn = rcu_dereference_sk_user_data(usk);
 	const unsigned int uhlen = sizeof(struct udphdr);
 	enum mlog_frame_error ferr;
-	struct in6_addr src, key;
 	struct mlog_peer *peer;
 	struct mlog_frame f;
-	struct sock *sk;
+	struct in6_addr src;
 
 	if (!mn)
 		goto drop;
@@ -70,33 +73,8 @@ static int mlog_udp_encap_rcv(struct sock *usk, struct sk_buff *skb)
 	skb_dst_drop(skb);
 	nf_reset_ct(skb);
 
-	/* A protected host's frame: an incarnation fenced off is refused. */
-	if (f.src_host && mlog_route_fenced(mn, &f, &src)) {
-		mlog_stat_inc(mn, MLOG_STAT_RX_FENCED);
-		goto drop;
-	}
-	/* The sender as its peers know it: a host's key, or its node. */
-	key = src;
-	if (f.flags & MLOG_F_SRC_HOST)
-		mlog_host_key(&key, f.src_host);
-
-	sk = mlog_lookup_port(mn, f.dst_host, f.dst_port);
-	if (!sk) {
-		/* a host that is not (or no longer) here, or a free port */
-		if (f.dst_host && !mlog_route_is_local(mn, f.dst_host))
-			mlog_stat_inc(mn, MLOG_STAT_RX_NO_HOST);
-		else
-			mlog_stat_inc(mn, MLOG_STAT_RX_NO_PORT);
-		/* RSNs for messages of a socket closed since: log them */
-		if (f.rsn_count)
-			mlog_sl_orphan_rsns(mn, &key, &src, &f);
-		/* what a closed socket of a local host had delivered */
-		if (f.dst_host)
-			mlog_sl_closed_dup(mn, &key, &src, &f);
-		goto drop;
-	}
-	mlog_sock_rcv(sk, skb, &f, &key, &src);
-	sock_put(sk);
+	/* the one call up: the socket layer takes it from here */
+	mlog_rcv(mn, skb, &f, &src);
 	return 0;
 drop:
 	kfree_skb(skb);
