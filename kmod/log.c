@@ -21,6 +21,7 @@
 #include <net/genetlink.h>
 
 #include "mlog.h"
+#include "notify.h"
 
 static void mlog_log_free_work(struct work_struct *w)
 {
@@ -42,7 +43,7 @@ static void mlog_log_event_work(struct work_struct *w)
 	struct mlog_log *log = container_of(w, struct mlog_log, event_work);
 	struct mlog_net *mn = container_of(log, struct mlog_net, log);
 
-	mlog_notify_log(mn);
+	mlog_notify(mn, MLOG_EVENT_LOG, NULL);
 }
 
 void mlog_log_init(struct mlog_log *log)

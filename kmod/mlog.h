@@ -835,8 +835,5 @@ static inline void mlog_replay_run_sock(struct mlog_sock *ms)
 /* netlink.c */
 int mlog_netlink_init(void);
 void mlog_netlink_exit(void);
-void mlog_notify_peer(struct mlog_net *mn, struct mlog_peer *peer);
-void mlog_notify_log(struct mlog_net *mn);
-void mlog_notify_host(struct mlog_net *mn, struct mlog_host *h);
 
 #endif /* _MLOG_H */

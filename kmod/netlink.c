@@ -12,6 +12,7 @@
 #include <net/sock.h>
 
 #include "mlog.h"
+#include "notify.h"
 
 static const struct nla_policy mlog_dep_policy[MLOG_DEP_MAX + 1] = {
 	[MLOG_DEP_HOST]		= NLA_POLICY_MIN(NLA_U32, 1),
@@ -1310,66 +1311,59 @@ static int mlog_nl_replay_end(struct sk_buff *skb, struct genl_info *info)
 	return err;
 }
 
-/* Host @h changed state (its replay ended): tell listeners.  Process context. */
-void mlog_notify_host(struct mlog_net *mn, struct mlog_host *h)
-{
-	struct sk_buff *msg;
-	void *hdr;
-
-	msg = genlmsg_new(NLMSG_GOODSIZE, GFP_KERNEL);
-	if (!msg)
-		return;
-	hdr = genlmsg_put(msg, 0, 0, &mlog_genl_family, 0, MLOG_CMD_EVENT_HOST);
-	if (!hdr || mlog_put_host(msg, h)) {
-		/* too many dependencies for one page: the news without them */
-		nlmsg_free(msg);
-		return;
-	}
-	genlmsg_end(msg, hdr);
-	genlmsg_multicast_netns(&mlog_genl_family, mn->net, msg, 0,
-				MLOG_MCGRP_EVENTS, GFP_KERNEL);
-}
-
-/* Log pressure changed: tell the logging daemon.  Process context. */
-void mlog_notify_log(struct mlog_net *mn)
-{
-	struct sk_buff *msg;
-	void *hdr;
-
-	msg = genlmsg_new(NLMSG_GOODSIZE, GFP_KERNEL);
-	if (!msg)
-		return;
-	hdr = genlmsg_put(msg, 0, 0, &mlog_genl_family, 0, MLOG_CMD_EVENT_LOG);
-	if (!hdr || mlog_put_log(msg, mn, READ_ONCE(mn->log.pressure))) {
-		nlmsg_free(msg);
-		return;
-	}
-	genlmsg_end(msg, hdr);
-	genlmsg_multicast_netns(&mlog_genl_family, mn->net, msg, 0,
-				MLOG_MCGRP_EVENTS, GFP_KERNEL);
-}
-
 /*
- * Tell listeners on the "events" group that @peer changed state.  Called
- * from timers and the receive path: atomic, best effort.
+ * The notification interface (notify.h): an event of the layers below
+ * goes out on the "events" multicast group, best effort.  Peers change
+ * state in timers and the receive path, so their events are built
+ * atomically; the log's and the hosts' come from process context.
  */
-void mlog_notify_peer(struct mlog_net *mn, struct mlog_peer *peer)
+void mlog_notify(struct mlog_net *mn, enum mlog_event ev, void *subject)
 {
+	gfp_t gfp = ev == MLOG_EVENT_PEER ? GFP_ATOMIC : GFP_KERNEL;
 	struct sk_buff *msg;
+	int err = -EMSGSIZE;
 	void *hdr;
+	u8 cmd;
 
-	msg = genlmsg_new(NLMSG_GOODSIZE, GFP_ATOMIC);
+	switch (ev) {
+	case MLOG_EVENT_PEER:
+		cmd = MLOG_CMD_EVENT_PEER;
+		break;
+	case MLOG_EVENT_LOG:
+		cmd = MLOG_CMD_EVENT_LOG;
+		break;
+	case MLOG_EVENT_HOST:
+		cmd = MLOG_CMD_EVENT_HOST;
+		break;
+	default:
+		return;
+	}
+	msg = genlmsg_new(NLMSG_GOODSIZE, gfp);
 	if (!msg)
 		return;
-	hdr = genlmsg_put(msg, 0, 0, &mlog_genl_family, 0,
-			  MLOG_CMD_EVENT_PEER);
-	if (!hdr || mlog_put_peer(msg, peer)) {
+	hdr = genlmsg_put(msg, 0, 0, &mlog_genl_family, 0, cmd);
+	if (hdr) {
+		switch (ev) {
+		case MLOG_EVENT_PEER:
+			err = mlog_put_peer(msg, subject);
+			break;
+		case MLOG_EVENT_LOG:
+			err = mlog_put_log(msg, mn,
+					   READ_ONCE(mn->log.pressure));
+			break;
+		case MLOG_EVENT_HOST:
+			/* too many dependencies for one page: no news */
+			err = mlog_put_host(msg, subject);
+			break;
+		}
+	}
+	if (err) {
 		nlmsg_free(msg);
 		return;
 	}
 	genlmsg_end(msg, hdr);
 	genlmsg_multicast_netns(&mlog_genl_family, mn->net, msg, 0,
-				MLOG_MCGRP_EVENTS, GFP_ATOMIC);
+				MLOG_MCGRP_EVENTS, gfp);
 }
 
 static const struct genl_small_ops mlog_genl_ops[] = {

@@ -11,6 +11,7 @@
 #include <linux/slab.h>
 
 #include "mlog.h"
+#include "notify.h"
 
 static u32 mlog_peer_hash(const struct in6_addr *addr)
 {
@@ -76,7 +77,7 @@ void mlog_peer_heard(struct mlog_net *mn, struct mlog_peer *peer)
 	if (READ_ONCE(peer->state) == MLOG_PEER_SUSPECTED &&
 	    cmpxchg(&peer->state, MLOG_PEER_SUSPECTED, MLOG_PEER_ALIVE) ==
 	    MLOG_PEER_SUSPECTED)
-		mlog_notify_peer(mn, peer);
+		mlog_notify(mn, MLOG_EVENT_PEER, peer);
 }
 
 void mlog_peer_suspect(struct mlog_net *mn, struct mlog_peer *peer)
@@ -84,7 +85,7 @@ void mlog_peer_suspect(struct mlog_net *mn, struct mlog_peer *peer)
 	if (cmpxchg(&peer->state, MLOG_PEER_ALIVE, MLOG_PEER_SUSPECTED) ==
 	    MLOG_PEER_ALIVE) {
 		mlog_stat_inc(mn, MLOG_STAT_PEER_SUSPECTED);
-		mlog_notify_peer(mn, peer);
+		mlog_notify(mn, MLOG_EVENT_PEER, peer);
 	}
 }
 

@@ -29,6 +29,7 @@
 #include <linux/vmalloc.h>
 
 #include "mlog.h"
+#include "notify.h"
 
 unsigned int mlog_replay_max_kb = 65536;
 module_param_named(replay_max_kb, mlog_replay_max_kb, uint, 0644);
@@ -176,7 +177,7 @@ void mlog_replay_run(struct mlog_host *h)
 	}
 	mutex_unlock(&h->replay_lock);
 	if (done)
-		mlog_notify_host(h->mn, h);
+		mlog_notify(h->mn, MLOG_EVENT_HOST, h);
 }
 
 /*
