@@ -506,13 +506,8 @@ static void mlog_sock_destruct(struct sock *sk)
  */
 static void mlog_flows_closing(struct mlog_sock *ms)
 {
-	struct mlog_flow *fl;
-	int bkt;
-
 	spin_lock_bh(&ms->lock);
-	mlog_sl_sock_closing(ms);
-	hash_for_each(ms->flows, bkt, fl, node)
-		mlog_rdm_closing(fl);
+	mlog_rdm_sock_closing(ms);
 	spin_unlock_bh(&ms->lock);
 }
 

@@ -53,7 +53,7 @@ static void mlog_dgram_xmit_logged(struct mlog_flow *fl,
 	mlog_sl_file_dgram(fl, rec, ssn, interval, host_ssn);
 	if (ssn >= fl->next_ssn)
 		fl->next_ssn = ssn + 1;
-	mlog_rdm_frame_init(fl, &f, MLOG_FRAME_DATA);
+	mlog_flow_frame_init(fl, &f, MLOG_FRAME_DATA);
 	f.ssn = ssn;
 	f.msg_len = rec->len;
 	f.flags |= MLOG_F_NEED_RSN;
@@ -109,8 +109,8 @@ static int mlog_dgram_sendmsg_logged(struct mlog_sock *ms,
 				   GFP_ATOMIC);
 		if (fl && dest->incarnation > fl->dst_incarnation)
 			fl->dst_incarnation = dest->incarnation;
-		sent = fl && mlog_sl_dgram_rule(fl, interval, &delayed,
-						 &host_ssn);
+		sent = fl && !(mlog_sl_dgram_rule(fl, interval, &delayed,
+						   &host_ssn) & MLOG_SL_HOLD);
 		if (sent)
 			mlog_dgram_xmit_logged(fl, rec, interval, host_ssn);
 		spin_unlock_bh(&ms->lock);
@@ -175,6 +175,8 @@ static void mlog_dgram_rcv_logged(struct mlog_sock *ms, struct sk_buff *skb,
 	struct sk_buff *whole = NULL;
 	struct mlog_reasm *r;
 	struct mlog_flow *fl;
+	u64 rsn;
+	u32 v;
 
 	spin_lock_bh(&ms->lock);
 	fl = ms->dead ? NULL : mlog_flow_get(ms, src, f->src_port, node,
@@ -188,9 +190,9 @@ static void mlog_dgram_rcv_logged(struct mlog_sock *ms, struct sk_buff *skb,
 			mlog_dgram_restart(fl);
 		fl->peer_epoch = f->epoch;
 	}
-	if (!mlog_sl_frame_ok(fl, f))
+	if (mlog_sl_frame_ok(fl, f) & MLOG_SL_DROP)
 		goto drop;
-	mlog_sl_rcv(fl, f);
+	mlog_rdm_sl_rcv(fl, f);
 	if (f->type != MLOG_FRAME_DATA) {
 		consume_skb(skb);
 		goto out;
@@ -204,7 +206,8 @@ static void mlog_dgram_rcv_logged(struct mlog_sock *ms, struct sk_buff *skb,
 	if (f->ssn < fl->rcv_nxt) {
 		ms->stats.rx_dup++;
 		mlog_stat_inc(mn, MLOG_STAT_RX_DUP);
-		mlog_sl_duplicate(fl, f);
+		if (mlog_sl_duplicate(fl, f, &rsn) & MLOG_SL_ANSWER)
+			mlog_rdm_sl_answer(fl, f->ssn, rsn);
 		consume_skb(skb);
 		goto out;
 	}
@@ -225,11 +228,17 @@ static void mlog_dgram_rcv_logged(struct mlog_sock *ms, struct sk_buff *skb,
 		whole = mlog_reasm_take(ms, r);
 	}
 	/* a new state interval before anyone can read it (see rdm.c) */
-	if ((whole == skb && !mlog_charge(&ms->sk, whole)) ||
-	    !mlog_sl_deliver(fl, f)) {
+	if (whole == skb && !mlog_charge(&ms->sk, whole)) {
+		kfree_skb(whole);
+		goto no_room;
+	}
+	v = mlog_sl_deliver(fl, f);
+	if (v & MLOG_SL_DROP) {
 		kfree_skb(whole);	/* uncharges it */
 		goto no_room;
 	}
+	if (v & MLOG_SL_CTL)
+		mlog_rdm_sl_ctl(fl);
 	mlog_deliver(ms, whole, src, f->src_port);
 	fl->rcv_nxt = f->ssn + 1;
 	goto out;

@@ -70,6 +70,30 @@ struct mlog_flow *mlog_flow_get(struct mlog_sock *ms,
 	return fl;
 }
 
+/*
+ * A frame of type @type on @fl: its addresses (ports, host-form endpoints
+ * and their incarnations) and the socket's epoch, everything else zero.
+ */
+void mlog_flow_frame_init(struct mlog_flow *fl, struct mlog_frame *f, u8 type)
+{
+	struct mlog_sock *ms = fl->ms;
+
+	memset(f, 0, sizeof(*f));
+	f->type = type;
+	f->src_port = ms->port;
+	f->dst_port = fl->port;
+	f->epoch = ms->epoch;
+	/* host-form endpoints: where the frame is from, whom it is for */
+	if (ms->bound_host) {
+		f->flags = MLOG_F_SRC_HOST;
+		f->src_host = ms->bound_host;
+		f->incarnation = ms->host->incarnation;
+	}
+	f->dst_host = mlog_key_host(&fl->addr);
+	if (f->dst_host)
+		f->dst_incarnation = fl->dst_incarnation;
+}
+
 /* ---- reassembly ---- */
 
 /*

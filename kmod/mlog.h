@@ -613,6 +613,7 @@ int mlog_release(struct socket *sock);
 struct mlog_flow *mlog_flow_get(struct mlog_sock *ms,
 				const struct in6_addr *addr, u16 port,
 				const struct in6_addr *node, gfp_t gfp);
+void mlog_flow_frame_init(struct mlog_flow *fl, struct mlog_frame *f, u8 type);
 u32 mlog_reasm_cost(const struct mlog_sock *ms, const struct sk_buff *skb,
 		    const struct mlog_frame *f, bool *copy);
 bool mlog_reasm_start(struct mlog_sock *ms, struct mlog_reasm *r,
@@ -729,50 +730,109 @@ static inline struct mlog_host *mlog_host_find_rcu(struct mlog_net *mn,
 	return NULL;
 }
 
-/* slog.c */
-void mlog_sl_flow_init(struct mlog_flow *fl);
-void mlog_sl_flow_stop(struct mlog_flow *fl);
-/* The flow goes away or its peer socket was replaced.  Under ms->lock. */
-void mlog_sl_flow_detach(struct mlog_flow *fl);
-bool mlog_sl_frame_ok(struct mlog_flow *fl, const struct mlog_frame *f);
-void mlog_sl_rcv(struct mlog_flow *fl, const struct mlog_frame *f);
-void mlog_sl_orphan_rsns(struct mlog_net *mn, const struct in6_addr *src,
-			 const struct in6_addr *node,
-			 const struct mlog_frame *f);
-void mlog_sl_sock_closing(struct mlog_sock *ms);
+/*
+ * slog.c: the logging layer's hooks.
+ *
+ * Sender-based logging is this one table of hooks, which the reliability
+ * layer (rdm.c, and dgram.c for datagrams) calls at fixed points of a
+ * flow's life, under the socket's lock.  A hook never calls back up: a
+ * hook that needs something done returns a verdict, and its caller does
+ * it.  A socket that belongs to no protected host (ms->host NULL) logs
+ * nothing, and every hook then passes.
+ *
+ *  hook                   called when                    verdicts
+ *  mlog_sl_frame_ok       a frame arrives, first          DROP
+ *  mlog_sl_rsns_in        ... its RSNs for our messages   FLUSH, CTL
+ *  mlog_sl_rsns_flushed   ... after FLUSH's frame         CTL
+ *  mlog_sl_acks_in        ... its acks of our RSNs        RELEASE
+ *  mlog_sl_released       ... after RELEASE's pushes      -
+ *  mlog_sl_deliver        a message is about to be queued DROP, CTL
+ *  mlog_sl_duplicate      a delivered message came again  ANSWER
+ *  mlog_sl_may_send       a message is to go out first    HOLD
+ *  mlog_sl_dgram_rule     ... a datagram                  HOLD
+ *  mlog_sl_fill           a frame is built                -
+ *  mlog_sl_fill_answer    ... to answer a duplicate       -
+ *  mlog_sl_check_frame    ... with a message, first time  -
+ *  mlog_sl_timer          the flow's logging timer fires  CTL
+ *  mlog_sl_timer_done     ... after the frame, if any     -
+ *  mlog_sl_flow_closing   the socket closes               CTL
+ *
+ * and, without verdicts: mlog_sl_flow_init() and mlog_sl_flow_detach()
+ * (a flow's logging state), mlog_sl_log_msg(), mlog_sl_enqueue() and
+ * mlog_sl_file_dgram() (a message into the log), mlog_sl_acked() (its
+ * receiver has it), mlog_sl_rewind() (its receiver was recovered) and
+ * mlog_sl_replay_deliver() (replay.c).
+ */
+enum mlog_sl_verdict {
+	MLOG_SL_PASS	= 0,
+	/* drop the frame, or do not take the message (not acknowledged) */
+	MLOG_SL_DROP	= BIT(0),
+	/* the send rule holds the message: push the flow on RELEASE */
+	MLOG_SL_HOLD	= BIT(1),
+	/* a frame of its own for the logging layer, now (mlog_rdm_sl_ctl()) */
+	MLOG_SL_CTL	= BIT(2),
+	/* the same, first, then call mlog_sl_rsns_flushed() */
+	MLOG_SL_FLUSH	= BIT(3),
+	/* flows of the socket held by the send rule may go again */
+	MLOG_SL_RELEASE	= BIT(4),
+	/* answer the duplicate at once (mlog_rdm_sl_answer()) */
+	MLOG_SL_ANSWER	= BIT(5),
+};
+
 /* Dependency vector entries are xarray values: 62 bits. */
 #define MLOG_INTERVAL_MAX	((u64)LONG_MAX >> 1)
-bool mlog_sl_deliver(struct mlog_flow *fl, const struct mlog_frame *f);
-void mlog_sl_duplicate(struct mlog_flow *fl, const struct mlog_frame *f);
+
+void mlog_sl_flow_init(struct mlog_flow *fl);
+/* The flow goes away or its peer socket was replaced.  Under ms->lock. */
+void mlog_sl_flow_detach(struct mlog_flow *fl);
+u32 mlog_sl_frame_ok(struct mlog_flow *fl, const struct mlog_frame *f);
+u32 mlog_sl_rsns_in(struct mlog_flow *fl, const struct mlog_frame *f);
+u32 mlog_sl_rsns_flushed(struct mlog_flow *fl, const struct mlog_frame *f);
+u32 mlog_sl_acks_in(struct mlog_flow *fl, const struct mlog_frame *f);
+void mlog_sl_released(struct mlog_flow *fl);
+u32 mlog_sl_deliver(struct mlog_flow *fl, const struct mlog_frame *f);
+u32 mlog_sl_duplicate(struct mlog_flow *fl, const struct mlog_frame *f,
+		      u64 *rsn);
+u32 mlog_sl_may_send(struct mlog_flow *fl, struct mlog_txmsg *m);
+u32 mlog_sl_dgram_rule(struct mlog_flow *fl, u64 interval, bool *delayed,
+		       u64 *host_ssn);
 void mlog_sl_fill(struct mlog_flow *fl, struct mlog_frame *f, bool standalone);
-bool mlog_sl_may_send(struct mlog_flow *fl, struct mlog_txmsg *m);
+void mlog_sl_fill_answer(struct mlog_flow *fl, struct mlog_frame *f, u64 ssn,
+			 u64 rsn);
 void mlog_sl_check_frame(struct mlog_flow *fl, const struct mlog_frame *f);
+u32 mlog_sl_timer(struct mlog_flow *fl, unsigned long now, u32 *npend);
+void mlog_sl_timer_done(struct mlog_flow *fl, unsigned long now, bool sent,
+			u32 npend);
+u32 mlog_sl_flow_closing(struct mlog_flow *fl);
 struct mlog_log_rec *mlog_sl_log_msg(struct mlog_sock *ms, struct msghdr *msg,
 				     u32 len, long *timeo);
 void mlog_sl_enqueue(struct mlog_flow *fl, struct mlog_txmsg *m);
-void mlog_sl_acked(struct mlog_flow *fl, struct mlog_txmsg *m);
-bool mlog_sl_dgram_rule(struct mlog_flow *fl, u64 interval, bool *delayed,
-			u64 *host_ssn);
 void mlog_sl_file_dgram(struct mlog_flow *fl, struct mlog_log_rec *rec,
 			u64 ssn, u64 interval, u64 host_ssn);
+void mlog_sl_acked(struct mlog_flow *fl, struct mlog_txmsg *m);
+void mlog_sl_rewind(struct mlog_flow *fl, u64 replayed);
+void mlog_sl_replay_deliver(struct mlog_flow *fl,
+			    const struct mlog_replay_msg *m);
+
+/* slog.c, the rest of the logging layer: answers where no flow answers */
+void mlog_sl_orphan_rsns(struct mlog_net *mn, const struct in6_addr *src,
+			 const struct in6_addr *node,
+			 const struct mlog_frame *f);
+void mlog_sl_closed_dup(struct mlog_net *mn, const struct in6_addr *src,
+			const struct in6_addr *node, const struct mlog_frame *f);
 void mlog_sl_dgram_unlogged(struct mlog_sock *ms, const struct in6_addr *node,
 			    const struct mlog_frame *f);
 __poll_t mlog_sl_dgram_poll(struct mlog_sock *ms, struct file *file,
 			    poll_table *wait);
-void mlog_sl_closed_dup(struct mlog_net *mn, const struct in6_addr *src,
-			const struct in6_addr *node, const struct mlog_frame *f);
-void mlog_sl_replay_deliver(struct mlog_flow *fl,
-			    const struct mlog_replay_msg *m);
-void mlog_sl_rewind(struct mlog_flow *fl, u64 replayed);
 void mlog_sl_hurry_flow(struct mlog_flow *fl);
 
-/* rdm.c, for the logging layer */
+/* rdm.c, for dgram.c (the control frames of any flow) and host.c */
 void mlog_rdm_push(struct mlog_flow *fl);
 void mlog_rdm_push_held(struct mlog_flow *fl);
-void mlog_rdm_send_ctl(struct mlog_flow *fl, bool standalone);
-void mlog_rdm_closing(struct mlog_flow *fl);
-void mlog_rdm_frame_init(struct mlog_flow *fl, struct mlog_frame *f, u8 type);
-void mlog_rdm_fill_transport_ack(struct mlog_flow *fl, struct mlog_frame *f);
+void mlog_rdm_sl_rcv(struct mlog_flow *fl, const struct mlog_frame *f);
+void mlog_rdm_sl_ctl(struct mlog_flow *fl);
+void mlog_rdm_sl_answer(struct mlog_flow *fl, u64 ssn, u64 rsn);
+void mlog_rdm_sock_closing(struct mlog_sock *ms);
 
 /* route.c */
 int mlog_route_resolve(struct mlog_net *mn, u32 host, struct in6_addr *node,

@@ -54,6 +54,7 @@
 
 static void mlog_rto_expired(struct timer_list *t);
 static void mlog_ack_expired(struct timer_list *t);
+static void mlog_sl_expired(struct timer_list *t);
 
 /* Both directions of a flow start over from SSN 1, with a fresh window. */
 static void mlog_flow_reset_seq(struct mlog_flow *fl)
@@ -83,6 +84,7 @@ void mlog_flow_init_rdm(struct mlog_flow *fl)
 	fl->rto = MLOG_RTO_INIT;
 	timer_setup(&fl->rto_timer, mlog_rto_expired, 0);
 	timer_setup(&fl->ack_timer, mlog_ack_expired, 0);
+	timer_setup(&fl->sl_timer, mlog_sl_expired, 0);
 	mlog_sl_flow_init(fl);
 }
 
@@ -91,7 +93,7 @@ void mlog_flow_stop(struct mlog_flow *fl)
 {
 	del_timer_sync(&fl->rto_timer);
 	del_timer_sync(&fl->ack_timer);
-	mlog_sl_flow_stop(fl);
+	del_timer_sync(&fl->sl_timer);
 }
 
 /*
@@ -270,6 +272,9 @@ static u32 mlog_msg_cost(u32 len)
 		     MLOG_FRAG_OVERHEAD;
 }
 
+static void mlog_fill_transport_ack(struct mlog_flow *fl,
+				    struct mlog_frame *f);
+
 /*
  * Piggyback our acknowledgment of the reverse flow on frame @f, and what
  * the logging layer has to say to the peer (@standalone: a frame sent for
@@ -278,7 +283,7 @@ static u32 mlog_msg_cost(u32 len)
 static void mlog_fill_ack(struct mlog_flow *fl, struct mlog_frame *f,
 			  bool standalone)
 {
-	mlog_rdm_fill_transport_ack(fl, f);
+	mlog_fill_transport_ack(fl, f);
 	mlog_sl_fill(fl, f, standalone);
 }
 
@@ -286,7 +291,7 @@ static void mlog_fill_ack(struct mlog_flow *fl, struct mlog_frame *f,
  * Our cumulative acknowledgment and receive window, for frame @f, and
  * which fragments of the next message we hold already.
  */
-void mlog_rdm_fill_transport_ack(struct mlog_flow *fl, struct mlog_frame *f)
+static void mlog_fill_transport_ack(struct mlog_flow *fl, struct mlog_frame *f)
 {
 	struct sock *sk = &fl->ms->sk;
 	struct mlog_reasm *r = &fl->reasm;
@@ -322,47 +327,76 @@ void mlog_rdm_fill_transport_ack(struct mlog_flow *fl, struct mlog_frame *f)
 	}
 }
 
-void mlog_rdm_frame_init(struct mlog_flow *fl, struct mlog_frame *f, u8 type)
-{
-	struct mlog_sock *ms = fl->ms;
-
-	memset(f, 0, sizeof(*f));
-	f->type = type;
-	f->src_port = ms->port;
-	f->dst_port = fl->port;
-	f->epoch = ms->epoch;
-	/* host-form endpoints: where the frame is from, whom it is for */
-	if (ms->bound_host) {
-		f->flags = MLOG_F_SRC_HOST;
-		f->src_host = ms->bound_host;
-		f->incarnation = ms->host->incarnation;
-	}
-	f->dst_host = mlog_key_host(&fl->addr);
-	if (f->dst_host)
-		f->dst_incarnation = fl->dst_incarnation;
-}
-
 static void mlog_rdm_ctl_out(struct mlog_flow *fl, bool standalone,
 			     u16 flags)
 {
 	struct mlog_net *mn = mlog_sk_net(fl->ms);
 	struct mlog_frame f;
 
-	mlog_rdm_frame_init(fl, &f, MLOG_FRAME_ACK);
+	mlog_flow_frame_init(fl, &f, MLOG_FRAME_ACK);
 	mlog_fill_ack(fl, &f, standalone);
 	f.flags |= flags;
 	if (!mlog_frame_out(mn, fl->peer, &f, NULL) && !standalone)
 		mlog_stat_inc(mn, MLOG_STAT_TX_ACKS);
 }
 
-void mlog_rdm_send_ctl(struct mlog_flow *fl, bool standalone)
-{
-	mlog_rdm_ctl_out(fl, standalone, 0);
-}
-
 static void mlog_send_ack(struct mlog_flow *fl)
 {
 	mlog_rdm_ctl_out(fl, false, 0);
+}
+
+static void mlog_rdm_closing(struct mlog_flow *fl);
+
+/*
+ * A frame of its own for the logging layer: the RSNs and RSN acks of
+ * @fl, for a flow of either socket type (a datagram flow's frame carries
+ * no transport state).  Caller holds ms->lock.
+ */
+void mlog_rdm_sl_ctl(struct mlog_flow *fl)
+{
+	mlog_rdm_ctl_out(fl, true, 0);
+	mlog_stat_inc(mlog_sk_net(fl->ms), MLOG_STAT_SL_EXTRA_FRAMES);
+}
+
+/* The frames of their own a logging hook's verdict @v asks for. */
+static void mlog_rdm_sl_frames(struct mlog_flow *fl, u32 v)
+{
+	if (v & MLOG_SL_CTL)
+		mlog_rdm_sl_ctl(fl);
+}
+
+/*
+ * Answer a duplicate of message @ssn of @fl, as mlog_sl_duplicate() asked
+ * (MLOG_SL_ANSWER): a frame of its own with its RSN @rsn, or DONT_LOG.
+ * Caller holds ms->lock.
+ */
+void mlog_rdm_sl_answer(struct mlog_flow *fl, u64 ssn, u64 rsn)
+{
+	struct mlog_net *mn = mlog_sk_net(fl->ms);
+	struct mlog_frame f;
+
+	mlog_flow_frame_init(fl, &f, MLOG_FRAME_ACK);
+	mlog_fill_transport_ack(fl, &f);
+	mlog_sl_fill_answer(fl, &f, ssn, rsn);
+	if (!mlog_frame_out(mn, fl->peer, &f, NULL))
+		mlog_stat_inc(mn, MLOG_STAT_SL_EXTRA_FRAMES);
+}
+
+/*
+ * The socket is closing: the RSN acks its flows owe go in frames of
+ * their own, and then the delayed transport acknowledgments, since the
+ * timers of both are about to be stopped.  Caller holds ms->lock.
+ */
+void mlog_rdm_sock_closing(struct mlog_sock *ms)
+{
+	struct mlog_flow *fl;
+	int bkt;
+
+	lockdep_assert_held(&ms->lock);
+	hash_for_each(ms->flows, bkt, fl, node)
+		mlog_rdm_sl_frames(fl, mlog_sl_flow_closing(fl));
+	hash_for_each(ms->flows, bkt, fl, node)
+		mlog_rdm_closing(fl);
 }
 
 /*
@@ -371,7 +405,7 @@ static void mlog_send_ack(struct mlog_flow *fl)
  * Without it the peer would resend its last messages to a port where
  * nobody answers any more.  Caller holds ms->lock.
  */
-void mlog_rdm_closing(struct mlog_flow *fl)
+static void mlog_rdm_closing(struct mlog_flow *fl)
 {
 	if (fl->ms->sk.sk_type == SOCK_RDM && fl->unacked)
 		mlog_send_ack(fl);
@@ -389,7 +423,7 @@ static u32 mlog_xmit_msg(struct mlog_flow *fl, struct mlog_txmsg *m,
 	struct mlog_frame f;
 	u32 off = 0, sent = 0;
 
-	mlog_rdm_frame_init(fl, &f, MLOG_FRAME_RDATA);
+	mlog_flow_frame_init(fl, &f, MLOG_FRAME_RDATA);
 	f.ssn = m->ssn;
 	f.msg_len = m->len;
 	if (m->rec) {
@@ -462,8 +496,11 @@ void mlog_rdm_push(struct mlog_flow *fl)
 		 * mlog_probe_una()'s): the logging layer's send rule
 		 * applies.
 		 */
-		if (!mlog_sl_may_send(fl, m))
+		if (mlog_sl_may_send(fl, m) & MLOG_SL_HOLD) {
+			/* pushed again when acknowledgments arrive */
+			fl->held = true;
 			break;
+		}
 		m->sent_ns = ktime_get_ns();
 		m->probed = probe;
 		if (probe)
@@ -484,6 +521,34 @@ void mlog_rdm_push_held(struct mlog_flow *fl)
 	if (fl->held) {
 		fl->held = false;
 		mlog_rdm_push(fl);
+	}
+}
+
+/*
+ * The logging fields of frame @f for @fl, in the order the logging layer
+ * takes them: the RSNs it returns (and the frames of their own their
+ * acknowledgments need), then the RSN acks it carries, which may let
+ * the flows that the send rule held go.  For a flow of either socket
+ * type.  Caller holds ms->lock.
+ */
+void mlog_rdm_sl_rcv(struct mlog_flow *fl, const struct mlog_frame *f)
+{
+	struct mlog_sock *ms = fl->ms;
+	struct mlog_flow *held;
+	u32 v;
+	int bkt;
+
+	v = mlog_sl_rsns_in(fl, f);
+	if (v & MLOG_SL_FLUSH) {
+		/* the owed acks had no room: some go now, then the rest */
+		mlog_rdm_sl_ctl(fl);
+		v = mlog_sl_rsns_flushed(fl, f);
+	}
+	mlog_rdm_sl_frames(fl, v);
+	if (mlog_sl_acks_in(fl, f) & MLOG_SL_RELEASE) {
+		hash_for_each(ms->flows, bkt, held, node)
+			mlog_rdm_push_held(held);
+		mlog_sl_released(fl);
 	}
 }
 
@@ -962,6 +1027,7 @@ static void mlog_ooo_drain(struct mlog_flow *fl)
 {
 	struct mlog_reasm *r;
 	unsigned int i;
+	u32 v;
 
 	while (fl->ooo) {
 		i = fl->rcv_nxt % MLOG_OOO_MSGS;
@@ -976,11 +1042,13 @@ static void mlog_ooo_drain(struct mlog_flow *fl)
 			return;
 		}
 		/* its state interval starts before anyone can read it */
-		if (!mlog_sl_deliver(fl, &fl->ooo->frame[i])) {
+		v = mlog_sl_deliver(fl, &fl->ooo->frame[i]);
+		if (v & MLOG_SL_DROP) {
 			/* not acknowledged: its sender sends it again */
 			mlog_reasm_reset(fl->ms, r);
 			return;
 		}
+		mlog_rdm_sl_frames(fl, v);
 		mlog_deliver(fl->ms, mlog_reasm_take(fl->ms, r), &fl->addr,
 			     fl->port);
 		fl->rcv_nxt++;
@@ -1042,7 +1110,8 @@ static void mlog_rdm_data(struct mlog_flow *fl, struct sk_buff *skb,
 	struct mlog_reasm *r = &fl->reasm;
 	struct sk_buff *whole;
 	bool copy, tell;
-	u32 cost;
+	u32 cost, v;
+	u64 rsn;
 
 	/*
 	 * A replaying host takes only its logged messages (replay.c) until
@@ -1057,7 +1126,8 @@ static void mlog_rdm_data(struct mlog_flow *fl, struct sk_buff *skb,
 		ms->stats.rx_dup++;
 		mlog_stat_inc(mn, MLOG_STAT_RX_DUP);
 		consume_skb(skb);
-		mlog_sl_duplicate(fl, f);
+		if (mlog_sl_duplicate(fl, f, &rsn) & MLOG_SL_ANSWER)
+			mlog_rdm_sl_answer(fl, f->ssn, rsn);
 		/*
 		 * Our ack was lost, or the sender gave up waiting for it:
 		 * repeat it, once or twice per message, saying why.
@@ -1114,10 +1184,12 @@ static void mlog_rdm_data(struct mlog_flow *fl, struct sk_buff *skb,
 	 * it and send from the old interval, which the send rule would let
 	 * through without the RSN that the new message depends on.
 	 */
-	if (!mlog_sl_deliver(fl, f)) {
+	v = mlog_sl_deliver(fl, f);
+	if (v & MLOG_SL_DROP) {
 		kfree_skb(whole);	/* uncharges it */
 		goto no_room;
 	}
+	mlog_rdm_sl_frames(fl, v);
 	mlog_deliver(ms, whole, src, f->src_port);
 	fl->rcv_nxt++;
 	fl->unacked++;
@@ -1178,9 +1250,9 @@ void mlog_rdm_rcv(struct mlog_sock *ms, struct sk_buff *skb,
 			mlog_flow_restart(fl);
 		fl->peer_epoch = f->epoch;
 	}
-	if (!mlog_sl_frame_ok(fl, f))
+	if (mlog_sl_frame_ok(fl, f) & MLOG_SL_DROP)
 		goto drop;
-	mlog_sl_rcv(fl, f);
+	mlog_rdm_sl_rcv(fl, f);
 	mlog_process_ack(fl, f);
 	if (f->type == MLOG_FRAME_RDATA)
 		mlog_rdm_data(fl, skb, f, src);
@@ -1239,6 +1311,26 @@ static void mlog_ack_expired(struct timer_list *t)
 	spin_lock_bh(&ms->lock);
 	if (!ms->dead && fl->unacked)
 		mlog_send_ack(fl);
+	spin_unlock_bh(&ms->lock);
+}
+
+/*
+ * The logging layer's timer of @fl (a flow of either socket type of a
+ * protected host): RSNs or RSN acks due go in a frame of their own.
+ */
+static void mlog_sl_expired(struct timer_list *t)
+{
+	struct mlog_flow *fl = from_timer(fl, t, sl_timer);
+	struct mlog_sock *ms = fl->ms;
+	unsigned long now = jiffies;
+	u32 npend, v;
+
+	spin_lock_bh(&ms->lock);
+	if (!ms->dead && ms->host) {
+		v = mlog_sl_timer(fl, now, &npend);
+		mlog_rdm_sl_frames(fl, v);
+		mlog_sl_timer_done(fl, now, v & MLOG_SL_CTL, npend);
+	}
 	spin_unlock_bh(&ms->lock);
 }
 

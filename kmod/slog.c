@@ -81,46 +81,51 @@ static void mlog_sl_disarm_idle(struct mlog_flow *fl)
 		del_timer(&fl->sl_timer);
 }
 
-/* A frame of its own for RSNs and RSN acks of @fl.  Caller holds ms->lock. */
-static void mlog_sl_standalone(struct mlog_flow *fl)
+/*
+ * The flow's logging timer fired (rdm.c runs it, under ms->lock, for
+ * every flow of a protected host's socket): MLOG_SL_CTL if RSNs or RSN
+ * acks are due and a frame of their own must carry them now.  The number
+ * of the flow's pending RSNs goes to *@npend for mlog_sl_timer_done(),
+ * which the caller runs next, after that frame.
+ *
+ * The timer is left armed for the earliest time ever due (see
+ * mlog_sl_arm()), so it often fires with nothing due yet: then it only
+ * re-arms, without the host's lock.  The flow's pending RSNs are counted
+ * only when a frame may go.
+ */
+u32 mlog_sl_timer(struct mlog_flow *fl, unsigned long now, u32 *npend)
 {
-	struct mlog_net *mn = mlog_sk_net(fl->ms);
-
-	mlog_rdm_send_ctl(fl, true);
-	mlog_stat_inc(mn, MLOG_STAT_SL_EXTRA_FRAMES);
-}
-
-static void mlog_sl_timer(struct timer_list *t)
-{
-	struct mlog_flow *fl = from_timer(fl, t, sl_timer);
-	struct mlog_sock *ms = fl->ms;
-	unsigned long now = jiffies, next = 0;
+	struct mlog_host *h = fl->ms->host;
 	bool send;
-	u32 npend = 0;
 
-	spin_lock_bh(&ms->lock);
-	if (ms->dead || !ms->host)
-		goto out;
+	lockdep_assert_held(&fl->ms->lock);
+	*npend = 0;
 	send = (fl->rsn_due && time_after_eq(now, fl->rsn_due)) ||
 	       (fl->ack_due && time_after_eq(now, fl->ack_due));
-	/*
-	 * The timer is left armed for the earliest time ever due (see
-	 * mlog_sl_arm()), so it often fires with nothing due yet: then it
-	 * only re-arms, without the host's lock.  The flow's pending RSNs
-	 * are counted only when a frame may go.
-	 */
 	if (send) {
-		spin_lock(&ms->host->lock);
-		npend = mlog_pend_count(&ms->host->pend, fl);
-		spin_unlock(&ms->host->lock);
-		if (!npend) {
+		spin_lock(&h->lock);
+		*npend = mlog_pend_count(&h->pend, fl);
+		spin_unlock(&h->lock);
+		if (!*npend) {
 			fl->rsn_due = 0;
 			fl->rsn_wait = false;
 			send = fl->ack_due && time_after_eq(now, fl->ack_due);
 		}
 	}
-	if (send) {
-		mlog_sl_standalone(fl);
+	return send ? MLOG_SL_CTL : MLOG_SL_PASS;
+}
+
+/*
+ * After mlog_sl_timer() (and the frame it asked for, if @sent): what is
+ * due next, and the timer armed for it.  Caller holds ms->lock.
+ */
+void mlog_sl_timer_done(struct mlog_flow *fl, unsigned long now, bool sent,
+			u32 npend)
+{
+	unsigned long next = 0;
+
+	lockdep_assert_held(&fl->ms->lock);
+	if (sent) {
 		fl->ack_due = fl->owed.used ? now + 1 : 0;
 		if (npend) {
 			/* Sent again until acknowledged, backing off. */
@@ -137,19 +142,11 @@ static void mlog_sl_timer(struct timer_list *t)
 		next = fl->ack_due;
 	if (next)
 		mlog_sl_arm(fl, next);
-out:
-	spin_unlock_bh(&ms->lock);
 }
 
 void mlog_sl_flow_init(struct mlog_flow *fl)
 {
 	INIT_LIST_HEAD(&fl->partial);
-	timer_setup(&fl->sl_timer, mlog_sl_timer, 0);
-}
-
-void mlog_sl_flow_stop(struct mlog_flow *fl)
-{
-	del_timer_sync(&fl->sl_timer);
 }
 
 /*
@@ -197,31 +194,32 @@ static void mlog_sl_bad(struct mlog_net *mn, enum mlog_stat why)
 
 /*
  * Check the logging fields of a frame for @fl before anything of it is
- * used.  Caller holds ms->lock.  False: drop the frame (counted).
+ * used.  Caller holds ms->lock.  MLOG_SL_DROP: drop the frame (counted).
  */
-bool mlog_sl_frame_ok(struct mlog_flow *fl, const struct mlog_frame *f)
+u32 mlog_sl_frame_ok(struct mlog_flow *fl, const struct mlog_frame *f)
 {
 	struct mlog_net *mn = mlog_sk_net(fl->ms);
 	struct mlog_host *h = fl->ms->host;
 	u64 last;
 
+	lockdep_assert_held(&fl->ms->lock);
 	if (f->src_host > mlog_max_hosts ||
 	    (fl->remote_known && f->src_host != fl->remote_host)) {
 		mlog_sl_bad(mn, MLOG_STAT_SL_BAD_HOST);
-		return false;
+		return MLOG_SL_DROP;
 	}
 	/* an interval no host reaches (and the dependency vector can't hold) */
 	if (f->interval > MLOG_INTERVAL_MAX) {
 		mlog_sl_bad(mn, MLOG_STAT_SL_BAD_RANGE);
-		return false;
+		return MLOG_SL_DROP;
 	}
 	/* RSNs for a socket that logs nothing */
 	if (f->rsn_count && !h) {
 		mlog_sl_bad(mn, MLOG_STAT_SL_BAD_RANGE);
-		return false;
+		return MLOG_SL_DROP;
 	}
 	/*
-	 * RSNs for messages this flow never sent are ignored (mlog_sl_rcv()
+	 * RSNs for messages this flow never sent are ignored (mlog_sl_rsns_in()
 	 * uses only those of messages sent), not the rest of the frame: a
 	 * recovered host re-executes, and its peer returns, on every frame,
 	 * the RSNs of all it still had pending for its old execution, even
@@ -235,10 +233,10 @@ bool mlog_sl_frame_ok(struct mlog_flow *fl, const struct mlog_frame *f)
 		last = f->rsn2 + f->rsnack_count - 1;
 		if (!h || last > READ_ONCE(h->rsn)) {
 			mlog_sl_bad(mn, MLOG_STAT_SL_BAD_RANGE);
-			return false;
+			return MLOG_SL_DROP;
 		}
 	}
-	return true;
+	return MLOG_SL_PASS;
 }
 
 /* RSNs of @fl still waiting for a frame to piggyback on go now. */
@@ -251,22 +249,130 @@ void mlog_sl_hurry_flow(struct mlog_flow *fl)
 }
 
 /*
- * Acknowledgments arrived: flows of this socket held by the send rule
- * may go now, and those of the host's other sockets from its work item.
- * Only called when h->held_any was seen set: a SOCK_RDM flow is held
- * only after it set h->held_any (under h->lock), which stays set until
- * the work item clears it and then pushes every held flow, and a flow
- * that stays held sets it again.
+ * RSN acks for @fl are owed now: they wait a little for a frame going
+ * back to ride on, or, with piggybacking off, go in a frame of their own
+ * (MLOG_SL_CTL).  Caller holds ms->lock.
  */
-static void mlog_sl_release_held(struct mlog_sock *ms)
+static u32 mlog_sl_owe(struct mlog_flow *fl)
 {
-	struct mlog_host *h = ms->host;
-	struct mlog_flow *fl;
-	bool others;
-	int bkt;
+	struct mlog_net *mn = mlog_sk_net(fl->ms);
 
-	hash_for_each(ms->flows, bkt, fl, node)
-		mlog_rdm_push_held(fl);
+	if (!READ_ONCE(mn->log.piggyback))
+		return MLOG_SL_CTL;
+	if (!fl->ack_due) {
+		fl->ack_due = jiffies + mlog_sl_delay(mn);
+		mlog_sl_arm(fl, fl->ack_due);
+	}
+	return MLOG_SL_PASS;
+}
+
+/*
+ * The RSNs a frame for @fl returns for messages it sent: they are logged
+ * and acknowledgments of them are owed.  MLOG_SL_CTL asks for a frame of
+ * their own; MLOG_SL_FLUSH says the owed acknowledgments had no room: the
+ * caller sends a frame of their own at once, which makes some, and then
+ * calls mlog_sl_rsns_flushed().  Caller holds ms->lock.
+ */
+u32 mlog_sl_rsns_in(struct mlog_flow *fl, const struct mlog_frame *f)
+{
+	struct mlog_sock *ms = fl->ms;
+	struct mlog_net *mn = mlog_sk_net(ms);
+	bool dont_log;
+	u32 matched, n;
+
+	lockdep_assert_held(&ms->lock);
+	if (!fl->remote_known) {
+		fl->remote_host = f->src_host;
+		fl->remote_known = true;
+	}
+	if (!ms->host || !f->rsn_count || f->ssn2 >= fl->next_ssn)
+		return MLOG_SL_PASS;
+
+	dont_log = f->flags & MLOG_F_DONT_LOG;
+	/* only for messages sent (mlog_sl_frame_ok()) */
+	n = min_t(u64, f->rsn_count, fl->next_ssn - f->ssn2);
+	matched = mlog_log_rsns(&mn->log, &fl->partial, f->ssn2, n,
+				fl->remote_host, f->rsn, dont_log);
+	if (dont_log) {
+		mlog_stat_add(mn, MLOG_STAT_SL_DONT_LOG, n);
+		return MLOG_SL_PASS;
+	}
+	mlog_stat_add(mn, MLOG_STAT_SL_RSN_LOGGED, matched);
+	/*
+	 * Acknowledge (again, if our ack was lost) the RSNs of what we sent
+	 * and logged, no more: an RSN acknowledged lets its receiver send
+	 * what depends on it.
+	 */
+	if (!mlog_ackset_add(&fl->owed, f->rsn, n))
+		return MLOG_SL_FLUSH;
+	return mlog_sl_owe(fl);
+}
+
+/*
+ * After MLOG_SL_FLUSH from mlog_sl_rsns_in() and the frame it asked for:
+ * the acknowledgments of frame @f's RSNs are owed now.  Returns as
+ * mlog_sl_rsns_in() does, less MLOG_SL_FLUSH.  Caller holds ms->lock.
+ */
+u32 mlog_sl_rsns_flushed(struct mlog_flow *fl, const struct mlog_frame *f)
+{
+	u32 n = min_t(u64, f->rsn_count, fl->next_ssn - f->ssn2);
+
+	lockdep_assert_held(&fl->ms->lock);
+	mlog_ackset_add(&fl->owed, f->rsn, n);
+	return mlog_sl_owe(fl);
+}
+
+/*
+ * The RSN acks a frame for @fl carries: those RSNs leave the host's
+ * pending set.  MLOG_SL_RELEASE: flows held by the send rule may go now;
+ * the caller pushes those of this socket and then calls
+ * mlog_sl_released().  Caller holds ms->lock.
+ */
+u32 mlog_sl_acks_in(struct mlog_flow *fl, const struct mlog_frame *f)
+{
+	struct mlog_sock *ms = fl->ms;
+	struct mlog_net *mn = mlog_sk_net(ms);
+	struct mlog_host *h = ms->host;
+	u32 removed, left;
+	bool held;
+
+	lockdep_assert_held(&ms->lock);
+	if (!h || !f->rsnack_count)
+		return MLOG_SL_PASS;
+	spin_lock(&h->lock);
+	removed = mlog_pend_ack(&h->pend, fl, f->rsn2, f->rsnack_count, &left);
+	if (!left)
+		fl->rsn_due = 0;
+	if (removed)
+		mlog_sl_pend_gone(h);
+	/* no flow of the host is held: nothing to push (see below) */
+	held = h->held_any;
+	spin_unlock(&h->lock);
+	if (removed) {
+		fl->rsn_backoff = 0;
+		mlog_stat_add(mn, MLOG_STAT_SL_RSNACK_RECEIVED, removed);
+		if (held)
+			return MLOG_SL_RELEASE;
+	}
+	mlog_sl_disarm_idle(fl);
+	return MLOG_SL_PASS;
+}
+
+/*
+ * After MLOG_SL_RELEASE from mlog_sl_acks_in() for @fl, the flows of its
+ * socket held by the send rule were pushed: those of the host's other
+ * sockets go from its work item.  Only asked for when h->held_any was
+ * seen set: a SOCK_RDM flow is held only after it set h->held_any (under
+ * h->lock), which stays set until the work item clears it and then
+ * pushes every held flow, and a flow that stays held sets it again.
+ * Caller holds ms->lock.
+ */
+void mlog_sl_released(struct mlog_flow *fl)
+{
+	struct mlog_host *h = fl->ms->host;
+	bool others;
+
+	lockdep_assert_held(&fl->ms->lock);
 	spin_lock(&h->lock);
 	others = h->held_any;
 	if (others)
@@ -274,72 +380,7 @@ static void mlog_sl_release_held(struct mlog_sock *ms)
 	spin_unlock(&h->lock);
 	if (others)
 		queue_work(system_highpri_wq, &h->kick_work);
-}
-
-/* RSNs and RSN acks a frame for @fl carries.  Caller holds ms->lock. */
-void mlog_sl_rcv(struct mlog_flow *fl, const struct mlog_frame *f)
-{
-	struct mlog_sock *ms = fl->ms;
-	struct mlog_net *mn = mlog_sk_net(ms);
-	struct mlog_host *h = ms->host;
-	u32 matched, removed, left;
-	bool held;
-
-	if (!fl->remote_known) {
-		fl->remote_host = f->src_host;
-		fl->remote_known = true;
-	}
-	if (!h)
-		return;
-
-	if (f->rsn_count && f->ssn2 < fl->next_ssn) {
-		bool dont_log = f->flags & MLOG_F_DONT_LOG;
-		/* only for messages sent (mlog_sl_frame_ok()) */
-		u32 n = min_t(u64, f->rsn_count, fl->next_ssn - f->ssn2);
-
-		matched = mlog_log_rsns(&mn->log, &fl->partial, f->ssn2, n,
-					fl->remote_host, f->rsn, dont_log);
-		if (dont_log) {
-			mlog_stat_add(mn, MLOG_STAT_SL_DONT_LOG, n);
-		} else {
-			mlog_stat_add(mn, MLOG_STAT_SL_RSN_LOGGED, matched);
-			/*
-			 * Acknowledge (again, if our ack was lost) the RSNs of
-			 * what we sent and logged, no more: an RSN acknowledged
-			 * lets its receiver send what depends on it.
-			 */
-			if (!mlog_ackset_add(&fl->owed, f->rsn, n)) {
-				mlog_sl_standalone(fl);
-				mlog_ackset_add(&fl->owed, f->rsn, n);
-			}
-			if (!READ_ONCE(mn->log.piggyback)) {
-				mlog_sl_standalone(fl);
-			} else if (!fl->ack_due) {
-				fl->ack_due = jiffies + mlog_sl_delay(mn);
-				mlog_sl_arm(fl, fl->ack_due);
-			}
-		}
-	}
-
-	if (f->rsnack_count) {
-		spin_lock(&h->lock);
-		removed = mlog_pend_ack(&h->pend, fl, f->rsn2, f->rsnack_count,
-					&left);
-		if (!left)
-			fl->rsn_due = 0;
-		if (removed)
-			mlog_sl_pend_gone(h);
-		/* no flow of the host is held: nothing to push (see below) */
-		held = h->held_any;
-		spin_unlock(&h->lock);
-		if (removed) {
-			fl->rsn_backoff = 0;
-			mlog_stat_add(mn, MLOG_STAT_SL_RSNACK_RECEIVED, removed);
-			if (held)
-				mlog_sl_release_held(ms);
-		}
-		mlog_sl_disarm_idle(fl);
-	}
+	mlog_sl_disarm_idle(fl);
 }
 
 static void mlog_sl_hist_key(struct mlog_flow *fl, const struct mlog_frame *f,
@@ -394,9 +435,11 @@ static inline void mlog_sl_dep(struct mlog_net *mn, struct mlog_host *h,
  * for the application: it starts a new state interval of the host.  The
  * RSNs awaiting acknowledgment and the history are bounded; at a bound
  * the message is not taken (false), and not acknowledged either, so its
- * sender keeps it and tries again later.  Caller holds ms->lock.
+ * sender keeps it and tries again later: MLOG_SL_DROP.  MLOG_SL_CTL: the
+ * RSN goes back in a frame of its own, now (piggybacking is off); the
+ * caller sends it before it queues the message.  Caller holds ms->lock.
  */
-bool mlog_sl_deliver(struct mlog_flow *fl, const struct mlog_frame *f)
+u32 mlog_sl_deliver(struct mlog_flow *fl, const struct mlog_frame *f)
 {
 	struct mlog_sock *ms = fl->ms;
 	struct mlog_net *mn = mlog_sk_net(ms);
@@ -406,17 +449,18 @@ bool mlog_sl_deliver(struct mlog_flow *fl, const struct mlog_frame *f)
 	struct mlog_hist_key k;
 	u64 rsn;
 
+	lockdep_assert_held(&ms->lock);
 	if (!h)
-		return true;
+		return MLOG_SL_PASS;
 	mlog_sl_hist_key(fl, f, &k);
 	spin_lock(&h->lock);
 	if (h->pend.n >= h->pend.cap ||
 	    h->hist.nruns >= READ_ONCE(mlog_max_history) ||
 	    mlog_hist_reserve(&h->hist, GFP_ATOMIC)) {
 		spin_unlock(&h->lock);
-		return false;
+		return MLOG_SL_DROP;
 	}
-	/* read without the lock by mlog_sl_dgram_sendmsg() */
+	/* read without the lock by mlog_dgram_sendmsg_logged() */
 	rsn = h->rsn + 1;
 	WRITE_ONCE(h->rsn, rsn);
 	if (f->src_host)
@@ -428,16 +472,20 @@ bool mlog_sl_deliver(struct mlog_flow *fl, const struct mlog_frame *f)
 	spin_unlock(&h->lock);
 	mlog_stat_inc(mn, MLOG_STAT_SL_RSN_ASSIGNED);
 	if (!need)
-		return true;
-	if (!READ_ONCE(mn->log.piggyback)) {
-		mlog_sl_standalone(fl);
-	} else if (!fl->rsn_wait) {
+		return MLOG_SL_PASS;
+	/*
+	 * A frame of its own: the frame carries the RSN and arms the
+	 * timer until it is acknowledged (mlog_sl_fill()).
+	 */
+	if (!READ_ONCE(mn->log.piggyback))
+		return MLOG_SL_CTL;
+	if (!fl->rsn_wait) {
 		/* wait a little for a frame going back to carry it */
 		fl->rsn_wait = true;
 		fl->rsn_due = jiffies + mlog_sl_delay(mn);
 	}
 	mlog_sl_arm(fl, fl->rsn_due);
-	return true;
+	return MLOG_SL_PASS;
 }
 
 /*
@@ -499,54 +547,59 @@ void mlog_sl_rewind(struct mlog_flow *fl, u64 replayed)
 	fl->ack_due = 0;
 }
 
-/* A frame of its own answering one duplicate: its RSN, or DONT_LOG. */
-static void mlog_sl_answer_dup(struct mlog_flow *fl, u64 ssn, u64 rsn)
+/*
+ * The logging fields of a frame of its own that answers a duplicate,
+ * message @ssn of @fl: its RSN @rsn, or DONT_LOG if @rsn is 0.  The
+ * caller built the frame's header and transport acknowledgment.
+ */
+void mlog_sl_fill_answer(struct mlog_flow *fl, struct mlog_frame *f, u64 ssn,
+			 u64 rsn)
 {
-	struct mlog_net *mn = mlog_sk_net(fl->ms);
-	struct mlog_frame f;
-
-	mlog_rdm_frame_init(fl, &f, MLOG_FRAME_ACK);
-	mlog_rdm_fill_transport_ack(fl, &f);
-	f.src_host = fl->ms->host->index;
-	f.incarnation = fl->ms->host->incarnation;
-	f.ssn2 = ssn;
-	f.rsn_count = 1;
+	f->src_host = fl->ms->host->index;
+	f->incarnation = fl->ms->host->incarnation;
+	f->ssn2 = ssn;
+	f->rsn_count = 1;
 	if (rsn)
-		f.rsn = rsn;
+		f->rsn = rsn;
 	else
-		f.flags |= MLOG_F_DONT_LOG;
-	if (!mlog_frame_out(mn, fl->peer, &f, NULL))
-		mlog_stat_inc(mn, MLOG_STAT_SL_EXTRA_FRAMES);
+		f->flags |= MLOG_F_DONT_LOG;
 }
 
 /*
  * A message @fl delivered before arrived again (the sender retransmits,
  * or re-executes after its recovery).  It gets no new RSN: the original
- * one if it is still pending or in the history, else DONT_LOG.
+ * one if it is still pending (which goes again soon), else
+ * MLOG_SL_ANSWER: the caller answers at once, in a frame of its own
+ * (mlog_sl_fill_answer()), with the RSN found in the history, in *@rsn,
+ * or with DONT_LOG if that is 0.  Caller holds ms->lock.
  */
-void mlog_sl_duplicate(struct mlog_flow *fl, const struct mlog_frame *f)
+u32 mlog_sl_duplicate(struct mlog_flow *fl, const struct mlog_frame *f,
+		      u64 *rsn)
 {
 	struct mlog_net *mn = mlog_sk_net(fl->ms);
 	struct mlog_host *h = fl->ms->host;
 	struct mlog_hist_key k;
 	bool pending, found;
-	u64 rsn = 0;
 
+	lockdep_assert_held(&fl->ms->lock);
+	*rsn = 0;
 	if (!h || !(f->flags & MLOG_F_NEED_RSN) || f->frag_off)
-		return;
+		return MLOG_SL_PASS;
 	mlog_sl_hist_key(fl, f, &k);
 	spin_lock(&h->lock);
-	found = mlog_hist_find(&h->hist, &k, f->ssn, &rsn);
-	pending = found && mlog_pend_has(&h->pend, rsn);
+	found = mlog_hist_find(&h->hist, &k, f->ssn, rsn);
+	pending = found && mlog_pend_has(&h->pend, *rsn);
 	spin_unlock(&h->lock);
 	if (pending) {
 		/* it is in flight already; hurry it */
 		fl->rsn_due = jiffies;
 		mlog_sl_arm(fl, jiffies);
-		return;
+		return MLOG_SL_PASS;
 	}
 	mlog_stat_inc(mn, found ? MLOG_STAT_SL_DUP_RSN : MLOG_STAT_SL_DONT_LOG);
-	mlog_sl_answer_dup(fl, f->ssn, found ? rsn : 0);
+	if (!found)
+		*rsn = 0;
+	return MLOG_SL_ANSWER;
 }
 
 /* The RSNs frame @f carries to be logged (none if it says DONT_LOG). */
@@ -712,28 +765,34 @@ static bool mlog_sl_rule(struct mlog_flow *fl, u64 interval, bool *delayed,
 }
 
 /*
- * The send rule for a datagram of @interval going to @fl: true if it may
- * go now, its host SSN then in *@host_ssn.  *@delayed remembers an
- * earlier refusal, for counting.  Caller holds ms->lock.
+ * The send rule for a datagram of @interval going to @fl: MLOG_SL_PASS if
+ * it may go now, its host SSN then in *@host_ssn, else MLOG_SL_HOLD.
+ * *@delayed remembers an earlier refusal, for counting.  Caller holds
+ * ms->lock.
  */
-bool mlog_sl_dgram_rule(struct mlog_flow *fl, u64 interval, bool *delayed,
-			u64 *host_ssn)
+u32 mlog_sl_dgram_rule(struct mlog_flow *fl, u64 interval, bool *delayed,
+		       u64 *host_ssn)
 {
-	return mlog_sl_rule(fl, interval, delayed, host_ssn, NULL);
+	lockdep_assert_held(&fl->ms->lock);
+	if (mlog_sl_rule(fl, interval, delayed, host_ssn, NULL))
+		return MLOG_SL_PASS;
+	return MLOG_SL_HOLD;
 }
 
 /*
  * May message @m of @fl go on the wire for the first time?  Applies the
- * send rule; a held flow is pushed again when acknowledgments arrive.
- * Caller holds ms->lock.
+ * send rule: MLOG_SL_PASS, or MLOG_SL_HOLD, and the caller holds the
+ * flow until acknowledgments arrive (MLOG_SL_RELEASE).  Caller holds
+ * ms->lock.
  */
-bool mlog_sl_may_send(struct mlog_flow *fl, struct mlog_txmsg *m)
+u32 mlog_sl_may_send(struct mlog_flow *fl, struct mlog_txmsg *m)
 {
 	struct mlog_net *mn = mlog_sk_net(fl->ms);
 	struct mlog_host *h = fl->ms->host;
 
+	lockdep_assert_held(&fl->ms->lock);
 	if (!h)
-		return true;
+		return MLOG_SL_PASS;
 	if (!READ_ONCE(h->pend.n)) {
 		/*
 		 * No RSN of the host awaits acknowledgment: nothing to carry,
@@ -748,14 +807,13 @@ bool mlog_sl_may_send(struct mlog_flow *fl, struct mlog_txmsg *m)
 			mlog_sl_count_tx(mn, &h->tx_plain, MLOG_STAT_SL_TX_PLAIN);
 		fl->rule_clear = READ_ONCE(mn->log.piggyback);
 		fl->rule_interval = m->interval;
-		return true;
+		return MLOG_SL_PASS;
 	}
 	if (mlog_sl_rule(fl, m->interval, &m->delayed, NULL, &fl->rule_clear)) {
 		fl->rule_interval = m->interval;
-		return true;
+		return MLOG_SL_PASS;
 	}
-	fl->held = true;
-	return false;
+	return MLOG_SL_HOLD;
 }
 
 /*
@@ -899,20 +957,19 @@ void mlog_sl_file_dgram(struct mlog_flow *fl, struct mlog_log_rec *rec,
 }
 
 /*
- * The socket is closing: acknowledge the RSNs we owe and return those we
- * hold at once rather than leave the peers waiting for a timer that will
- * not fire any more.  Caller holds ms->lock.
+ * The socket of @fl is closing: MLOG_SL_CTL if it owes RSN acks, which
+ * go at once (with the RSNs it holds) in a frame of their own rather
+ * than leave the peer waiting for a timer that will not fire any more.
+ * Caller holds ms->lock.
  */
-void mlog_sl_sock_closing(struct mlog_sock *ms)
+u32 mlog_sl_flow_closing(struct mlog_flow *fl)
 {
-	struct mlog_flow *fl;
-	int bkt;
+	struct mlog_sock *ms = fl->ms;
 
-	if (!ms->host || ms->dead)
-		return;
-	hash_for_each(ms->flows, bkt, fl, node)
-		if (fl->owed.used)
-			mlog_sl_standalone(fl);
+	lockdep_assert_held(&ms->lock);
+	if (!ms->host || ms->dead || !fl->owed.used)
+		return MLOG_SL_PASS;
+	return MLOG_SL_CTL;
 }
 
 /*
