@@ -1,14 +1,21 @@
 // SPDX-License-Identifier: GPL-2.0
 /*
- * The AF_MLOG socket family.
+ * The AF_MLOG socket family: the top of the socket layer.
  *
- * Sockets are addressed by (node, port).  SOCK_DGRAM carries unreliable
- * messages; SOCK_RDM (rdm.c) reliable, ordered ones.  Messages up to
- * MLOG_MAX_MSG bytes travel in fragments of at most MLOG_MAX_FRAG bytes
- * and are reassembled in flow.c, where the state a socket keeps per remote
- * endpoint (a flow, struct mlog_flow) lives too.
+ * Sockets are addressed by (node, port).  SOCK_DGRAM (dgram.c) carries
+ * unreliable messages; SOCK_RDM (rdm.c) reliable, ordered ones.  Messages
+ * up to MLOG_MAX_MSG bytes travel in fragments of at most MLOG_MAX_FRAG
+ * bytes and are reassembled in flow.c, where the state a socket keeps per
+ * remote endpoint (a flow, struct mlog_flow) lives too.
+ *
+ * This file creates and releases sockets, holds the operations of both
+ * types, and is where received frames come up from the transport
+ * (mlog_rcv()): the port lookup, and the dispatch to the socket type.
+ *
+ * Calls: the socket types (dgram.c, rdm.c) and what they share (sock.c,
+ * port.c), flows (flow.c), hosts (host.c), routes (fencing) and the
+ * logging layer's answers for closed sockets (slog.c).
  */
-#include <linux/jhash.h>
 #include <linux/module.h>
 #include <linux/net.h>
 #include <linux/random.h>
@@ -24,118 +31,6 @@ static struct proto mlog_proto = {
 	.owner		= THIS_MODULE,
 	.obj_size	= sizeof(struct mlog_sock),
 };
-
-void mlog_net_init_ports(struct mlog_net *mn)
-{
-	spin_lock_init(&mn->ports_lock);
-	hash_init(mn->ports);
-	mn->next_ephemeral = MLOG_EPHEMERAL_LOW;
-}
-
-/*
- * The port table holds the sockets of both kinds of port space: a node's
- * (bound_host 0) and each protected host's own (bound_host = its index).
- */
-static u32 mlog_port_hash(u32 host, u16 port)
-{
-	return jhash_2words(host, port, 0);
-}
-
-/* Caller holds ports_lock or rcu_read_lock(). */
-static struct mlog_sock *__mlog_find_port(struct mlog_net *mn, u32 host,
-					  u16 port)
-{
-	struct mlog_sock *ms;
-
-	hash_for_each_possible_rcu(mn->ports, ms, port_node,
-				   mlog_port_hash(host, port))
-		if (ms->port == port && ms->bound_host == host)
-			return ms;
-	return NULL;
-}
-
-/*
- * Find the socket bound to @port of @host's port space (0: the node's)
- * and take a reference on it; called from the receive softirq.  Sockets
- * are freed after an RCU grace period (SOCK_RCU_FREE), so the lookup may
- * race with close() safely.
- */
-struct sock *mlog_lookup_port(struct mlog_net *mn, u32 host, u16 port)
-{
-	struct mlog_sock *ms;
-	struct sock *sk = NULL;
-
-	rcu_read_lock();
-	ms = __mlog_find_port(mn, host, port);
-	if (ms && refcount_inc_not_zero(&ms->sk.sk_refcnt))
-		sk = &ms->sk;
-	rcu_read_unlock();
-	return sk;
-}
-
-/*
- * The epoch of a host-form socket: the same in every execution of its
- * host, so that a re-executing host's sockets continue their peers' flows
- * (a socket bound again later gets another one, as a new socket must).
- */
-static u32 mlog_host_epoch(struct mlog_host *h, u16 port)
-{
-	return jhash_3words(h->index, port, ++h->nbinds, 0) | 1;
-}
-
-/*
- * Bind @ms to @port of @host's port space (0: the node's), or to a free
- * ephemeral port when @port is 0.  A host's ephemeral ports are handed
- * out from its own counter, in the same order in every execution.
- */
-static int mlog_hash_port(struct mlog_net *mn, struct mlog_sock *ms, u32 host,
-			  u16 port)
-{
-	unsigned int range = MLOG_EPHEMERAL_HIGH - MLOG_EPHEMERAL_LOW + 1;
-	u16 *next = host ? &ms->host->next_ephemeral : &mn->next_ephemeral;
-	unsigned int tries;
-	int err = 0;
-
-	spin_lock_bh(&mn->ports_lock);
-	if (port) {
-		if (__mlog_find_port(mn, host, port))
-			err = -EADDRINUSE;
-		goto out;
-	}
-	for (tries = 0; tries < range; tries++) {
-		u16 candidate = *next;
-
-		*next = candidate == MLOG_EPHEMERAL_HIGH ? MLOG_EPHEMERAL_LOW :
-							   candidate + 1;
-		if (!__mlog_find_port(mn, host, candidate)) {
-			port = candidate;
-			goto out;
-		}
-	}
-	err = -EADDRINUSE;
-out:
-	if (!err) {
-		ms->port = port;
-		ms->bound_host = host;
-		if (host)
-			ms->epoch = mlog_host_epoch(ms->host, port);
-		hash_add_rcu(mn->ports, &ms->port_node,
-			     mlog_port_hash(host, port));
-	}
-	spin_unlock_bh(&mn->ports_lock);
-	return err;
-}
-
-static void mlog_unhash_port(struct mlog_net *mn, struct mlog_sock *ms)
-{
-	mlog_host_port_closed(ms);
-	spin_lock_bh(&mn->ports_lock);
-	if (ms->port) {
-		hash_del_rcu(&ms->port_node);
-		ms->port = 0;
-	}
-	spin_unlock_bh(&mn->ports_lock);
-}
 
 /*
  * A frame for the socket bound to its destination port, from the remote
@@ -216,283 +111,6 @@ drop:
 	kfree_skb(skb);
 }
 
-/* ---- socket calls shared by both types ---- */
-
-/* Validate a user-supplied address; @len is what the caller passed. */
-static int mlog_check_addr(const struct sockaddr *uaddr, int len,
-			   const struct sockaddr_mlog **out)
-{
-	const struct sockaddr_mlog *sm = (const struct sockaddr_mlog *)uaddr;
-
-	if (len < (int)sizeof(*sm))
-		return -EINVAL;
-	if (sm->smlog_family != mlog_family)
-		return -EAFNOSUPPORT;
-	if (sm->smlog_flags & ~MLOG_ADDR_HOST)
-		return -EINVAL;
-	/* a host-form address: 12 zero bytes, then the host index */
-	if ((sm->smlog_flags & MLOG_ADDR_HOST) &&
-	    memchr_inv(sm->smlog_node, 0, 12))
-		return -EINVAL;
-	*out = sm;
-	return 0;
-}
-
-/* The key and node of a host-form address's host; 0 or -EHOSTUNREACH. */
-static int mlog_resolve_host(struct mlog_net *mn, u32 host,
-			     struct mlog_dest *dest)
-{
-	if (!host || host > mlog_max_hosts)
-		return -EINVAL;
-	mlog_host_key(&dest->key, host);
-	return mlog_route_resolve(mn, host, &dest->node, &dest->incarnation);
-}
-
-/* @key and @port as a sockaddr_mlog: host form for a host's key. */
-void mlog_key_to_sockaddr(struct sockaddr_mlog *sm, const struct in6_addr *key,
-			  u16 port)
-{
-	u32 host = mlog_key_host(key);
-
-	memset(sm, 0, sizeof(*sm));
-	if (host)
-		mlog_sockaddr_host(sm, mlog_family, host, port);
-	sm->smlog_family = mlog_family;
-	sm->smlog_port = port;
-	if (!host)
-		memcpy(sm->smlog_node, key, sizeof(sm->smlog_node));
-}
-
-/*
- * Resolve the destination of a send, explicit or connect()'s: a node's
- * port, or a host's port reached through the node its route names.
- * Caller holds lock_sock.
- */
-static int mlog_send_dest(struct sock *sk, struct msghdr *msg,
-			  struct mlog_dest *dest)
-{
-	struct mlog_sock *ms = mlog_sk(sk);
-	const struct sockaddr_mlog *sm;
-	int err;
-
-	if (msg->msg_name) {
-		err = mlog_check_addr(msg->msg_name, msg->msg_namelen, &sm);
-		if (err)
-			return err;
-	} else if (ms->connected) {
-		sm = &ms->peer;
-	} else {
-		return -EDESTADDRREQ;
-	}
-	if (!sm->smlog_port)
-		return -EINVAL;
-	dest->port = sm->smlog_port;
-	if (sm->smlog_flags & MLOG_ADDR_HOST)
-		return mlog_resolve_host(mlog_sk_net(ms),
-					 mlog_sockaddr_host_index(sm), dest);
-	memcpy(&dest->key, sm->smlog_node, sizeof(dest->key));
-	dest->node = dest->key;
-	dest->incarnation = 0;
-	/* The UDP transport is IPv4-only for now. */
-	if (!mlog_addr_is_v4(&dest->node))
-		return -EAFNOSUPPORT;
-	return 0;
-}
-
-/*
- * Bind to an ephemeral port if not bound yet: in the host's own port
- * space for a protected socket that sends to a host-form address first
- * (its peers then know it wherever it runs), else in the node's.  Caller
- * holds lock_sock.
- */
-static int mlog_autobind(struct sock *sk, const struct mlog_dest *dest)
-{
-	struct mlog_net *mn = mlog_sk_net(mlog_sk(sk));
-	struct mlog_sock *ms = mlog_sk(sk);
-	u32 host = 0;
-	int err;
-
-	if (ms->port)
-		return 0;
-	/* The transport must be listening before anyone can answer us. */
-	err = mlog_transport_get(mn);
-	if (err)
-		return err;
-	if (ms->host && dest && mlog_key_host(&dest->key))
-		host = ms->host->index;
-	return mlog_hash_port(mn, ms, host, 0);
-}
-
-/*
- * What every send checks first, for both socket types: flags, size, a
- * pending error, the destination; and the socket gets a port if it has
- * none.
- */
-int mlog_send_prepare(struct sock *sk, struct msghdr *msg, size_t len,
-		      struct mlog_dest *dest)
-{
-	bool bound = mlog_sk(sk)->port;
-	int err;
-
-	if (msg->msg_flags & ~(MSG_DONTWAIT | MSG_NOSIGNAL | MSG_CMSG_COMPAT))
-		return -EOPNOTSUPP;
-	if (len > MLOG_MAX_MSG)
-		return -EMSGSIZE;
-
-	lock_sock(sk);
-	err = sock_error(sk);
-	if (!err)
-		err = mlog_send_dest(sk, msg, dest);
-	if (!err)
-		err = mlog_autobind(sk, dest);
-	release_sock(sk);
-	if (!err && !bound)
-		mlog_replay_run_sock(mlog_sk(sk));
-	return err;
-}
-
-int mlog_bind(struct socket *sock, struct sockaddr *uaddr, int len)
-{
-	struct sock *sk = sock->sk;
-	struct mlog_net *mn = mlog_sk_net(mlog_sk(sk));
-	struct mlog_sock *ms = mlog_sk(sk);
-	const struct sockaddr_mlog *sm;
-	u32 host = 0;
-	int err;
-
-	err = mlog_check_addr(uaddr, len, &sm);
-	if (err)
-		return err;
-
-	lock_sock(sk);
-	if (ms->port) {
-		err = -EINVAL;
-		goto out;
-	}
-	if (sm->smlog_flags & MLOG_ADDR_HOST) {
-		/* a port of our own host: "host 0" or its index */
-		host = mlog_sockaddr_host_index(sm);
-		if (!ms->host || (host && host != ms->host->index)) {
-			err = -EADDRNOTAVAIL;
-			goto out;
-		}
-		host = ms->host->index;
-	} else if (!ipv6_addr_any((const struct in6_addr *)sm->smlog_node) &&
-		   !ipv6_addr_equal((const struct in6_addr *)sm->smlog_node,
-				    &mn->node_addr)) {
-		/* A node can only bind its own address or the wildcard. */
-		err = -EADDRNOTAVAIL;
-		goto out;
-	}
-	err = mlog_transport_get(mn);
-	if (!err)
-		err = mlog_hash_port(mn, ms, host, sm->smlog_port);
-out:
-	release_sock(sk);
-	if (!err)
-		mlog_replay_run_sock(ms);
-	return err;
-}
-
-int mlog_connect(struct socket *sock, struct sockaddr *uaddr, int len,
-		 int flags)
-{
-	struct sock *sk = sock->sk;
-	struct mlog_sock *ms = mlog_sk(sk);
-	const struct sockaddr_mlog *sm;
-	int err;
-
-	if (len >= (int)sizeof(sa_family_t) && uaddr->sa_family == AF_UNSPEC) {
-		lock_sock(sk);
-		ms->connected = false;
-		release_sock(sk);
-		return 0;
-	}
-	err = mlog_check_addr(uaddr, len, &sm);
-	if (err)
-		return err;
-	if (!sm->smlog_port)
-		return -EINVAL;
-
-	lock_sock(sk);
-	err = mlog_autobind(sk, NULL);
-	if (!err) {
-		ms->peer = *sm;
-		ms->connected = true;
-	}
-	release_sock(sk);
-	return err;
-}
-
-int mlog_getname(struct socket *sock, struct sockaddr *uaddr, int peer)
-{
-	struct sock *sk = sock->sk;
-	struct mlog_sock *ms = mlog_sk(sk);
-	struct sockaddr_mlog *sm = (struct sockaddr_mlog *)uaddr;
-
-	memset(sm, 0, sizeof(*sm));
-	lock_sock(sk);
-	if (peer) {
-		if (!ms->connected) {
-			release_sock(sk);
-			return -ENOTCONN;
-		}
-		*sm = ms->peer;
-	} else if (ms->bound_host) {
-		mlog_sockaddr_host(sm, mlog_family, ms->bound_host, ms->port);
-	} else {
-		struct mlog_net *mn = mlog_sk_net(mlog_sk(sk));
-
-		sm->smlog_family = mlog_family;
-		sm->smlog_port = ms->port;
-		memcpy(sm->smlog_node, &mn->node_addr, sizeof(sm->smlog_node));
-	}
-	release_sock(sk);
-	return sizeof(*sm);
-}
-
-int mlog_recvmsg(struct socket *sock, struct msghdr *msg, size_t size,
-		 int flags)
-{
-	struct sock *sk = sock->sk;
-	struct sk_buff *skb;
-	size_t copied;
-	int err;
-
-	if (flags & ~(MSG_DONTWAIT | MSG_PEEK | MSG_TRUNC | MSG_CMSG_COMPAT |
-		      MSG_WAITALL))
-		return -EOPNOTSUPP;
-
-	skb = skb_recv_datagram(sk, flags, &err);
-	if (!skb)
-		return err;
-
-	copied = skb->len;
-	if (copied > size) {
-		copied = size;
-		msg->msg_flags |= MSG_TRUNC;
-	}
-	err = skb_copy_datagram_msg(skb, 0, msg, copied);
-	if (err)
-		goto out;
-
-	if (msg->msg_name) {
-		DECLARE_SOCKADDR(struct sockaddr_mlog *, sm, msg->msg_name);
-		struct mlog_skb_cb *cb = mlog_skb_cb(skb);
-
-		mlog_key_to_sockaddr(sm, &cb->src_node, cb->src_port);
-		msg->msg_namelen = sizeof(*sm);
-	}
-	/* MSG_TRUNC asks for the real length, as for UDP. */
-	err = (flags & MSG_TRUNC) ? skb->len : copied;
-out:
-	skb_free_datagram(sk, skb);
-	/* a replay that waited for room in this socket goes on */
-	if (mlog_host_replaying(mlog_sk(sk)->host))
-		mlog_replay_run_sock(mlog_sk(sk));
-	return err;
-}
-
 static void mlog_sock_destruct(struct sock *sk)
 {
 	skb_queue_purge(&sk->sk_receive_queue);
@@ -539,7 +157,7 @@ static void mlog_flows_destroy(struct mlog_sock *ms)
 	spin_unlock_bh(&ms->lock);
 }
 
-int mlog_release(struct socket *sock)
+static int mlog_release(struct socket *sock)
 {
 	struct sock *sk = sock->sk;
 	struct mlog_net *mn;
@@ -548,6 +166,7 @@ int mlog_release(struct socket *sock)
 		return 0;
 	mn = mlog_sk_net(mlog_sk(sk));
 	mlog_flows_closing(mlog_sk(sk));
+	mlog_host_port_closed(mlog_sk(sk));
 	mlog_unhash_port(mn, mlog_sk(sk));
 
 	lock_sock(sk);
@@ -568,6 +187,40 @@ int mlog_release(struct socket *sock)
 	sock_put(sk);
 	return 0;
 }
+
+static const struct proto_ops mlog_dgram_ops = {
+	.owner		= THIS_MODULE,
+	.release	= mlog_release,
+	.bind		= mlog_bind,
+	.connect	= mlog_connect,
+	.socketpair	= sock_no_socketpair,
+	.accept		= sock_no_accept,
+	.getname	= mlog_getname,
+	.poll		= mlog_dgram_poll,
+	.ioctl		= sock_no_ioctl,
+	.listen		= sock_no_listen,
+	.shutdown	= sock_no_shutdown,
+	.sendmsg	= mlog_dgram_sendmsg,
+	.recvmsg	= mlog_recvmsg,
+	.mmap		= sock_no_mmap,
+};
+
+static const struct proto_ops mlog_rdm_ops = {
+	.owner		= THIS_MODULE,
+	.release	= mlog_release,
+	.bind		= mlog_bind,
+	.connect	= mlog_connect,
+	.socketpair	= sock_no_socketpair,
+	.accept		= sock_no_accept,
+	.getname	= mlog_getname,
+	.poll		= mlog_rdm_poll,
+	.ioctl		= mlog_rdm_ioctl,
+	.listen		= sock_no_listen,
+	.shutdown	= sock_no_shutdown,
+	.sendmsg	= mlog_rdm_sendmsg,
+	.recvmsg	= mlog_rdm_recvmsg,
+	.mmap		= sock_no_mmap,
+};
 
 static int mlog_create(struct net *net, struct socket *sock, int protocol,
 		       int kern)
@@ -618,36 +271,6 @@ static int mlog_create(struct net *net, struct socket *sock, int protocol,
 
 	atomic64_inc(&mn->stats.v[MLOG_STAT_SOCKETS]);
 	return 0;
-}
-
-/* Walk the bound sockets of the namespace for a netlink dump. */
-int mlog_sock_dump(struct sk_buff *skb, struct netlink_callback *cb,
-		   int (*fill)(struct sk_buff *skb,
-			       struct netlink_callback *cb,
-			       struct mlog_sock *ms))
-{
-	struct mlog_net *mn = mlog_pernet(sock_net(skb->sk));
-	unsigned int bkt = cb->args[0], skip = cb->args[1], idx;
-	struct mlog_sock *ms;
-
-	spin_lock_bh(&mn->ports_lock);
-	for (; bkt < HASH_SIZE(mn->ports); bkt++, skip = 0) {
-		idx = 0;
-		hlist_for_each_entry(ms, &mn->ports[bkt], port_node) {
-			if (idx++ < skip)
-				continue;
-			if (fill(skb, cb, ms)) {
-				cb->args[0] = bkt;
-				cb->args[1] = idx - 1;
-				goto out;
-			}
-		}
-	}
-	cb->args[0] = bkt;
-	cb->args[1] = 0;
-out:
-	spin_unlock_bh(&mn->ports_lock);
-	return skb->len;
 }
 
 static struct net_proto_family mlog_family_ops = {

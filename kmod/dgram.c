@@ -313,8 +313,7 @@ void mlog_dgram_rcv(struct mlog_sock *ms, struct sk_buff *skb,
 }
 
 /* Send each fragment of a datagram; they share the message's SSN. */
-static int mlog_dgram_sendmsg(struct socket *sock, struct msghdr *msg,
-			      size_t len)
+int mlog_dgram_sendmsg(struct socket *sock, struct msghdr *msg, size_t len)
 {
 	struct sock *sk = sock->sk;
 	struct mlog_net *mn = mlog_sk_net(mlog_sk(sk));
@@ -364,8 +363,8 @@ out:
 	return err ? err : len;
 }
 
-static __poll_t mlog_dgram_poll(struct file *file, struct socket *sock,
-				poll_table *wait)
+__poll_t mlog_dgram_poll(struct file *file, struct socket *sock,
+			 poll_table *wait)
 {
 	struct mlog_sock *ms = mlog_sk(sock->sk);
 	__poll_t mask = datagram_poll(file, sock, wait);
@@ -374,20 +373,3 @@ static __poll_t mlog_dgram_poll(struct file *file, struct socket *sock,
 		mask &= ~mlog_sl_dgram_poll(ms, file, wait);
 	return mask;
 }
-
-const struct proto_ops mlog_dgram_ops = {
-	.owner		= THIS_MODULE,
-	.release	= mlog_release,
-	.bind		= mlog_bind,
-	.connect	= mlog_connect,
-	.socketpair	= sock_no_socketpair,
-	.accept		= sock_no_accept,
-	.getname	= mlog_getname,
-	.poll		= mlog_dgram_poll,
-	.ioctl		= sock_no_ioctl,
-	.listen		= sock_no_listen,
-	.shutdown	= sock_no_shutdown,
-	.sendmsg	= mlog_dgram_sendmsg,
-	.recvmsg	= mlog_recvmsg,
-	.mmap		= sock_no_mmap,
-};

@@ -581,14 +581,21 @@ static inline bool mlog_addr_is_v4(const struct in6_addr *a)
 /* af_mlog.c */
 int mlog_proto_init(void);
 void mlog_proto_exit(void);
-void mlog_net_init_ports(struct mlog_net *mn);
-struct sock *mlog_lookup_port(struct mlog_net *mn, u32 host, u16 port);
 void mlog_rcv(struct mlog_net *mn, struct sk_buff *skb,
 	      const struct mlog_frame *f, const struct in6_addr *node);
+
+/* port.c */
+void mlog_net_init_ports(struct mlog_net *mn);
+struct sock *mlog_lookup_port(struct mlog_net *mn, u32 host, u16 port);
+int mlog_hash_port(struct mlog_net *mn, struct mlog_sock *ms, u32 host,
+		   u16 port);
+void mlog_unhash_port(struct mlog_net *mn, struct mlog_sock *ms);
 int mlog_sock_dump(struct sk_buff *skb, struct netlink_callback *cb,
 		   int (*fill)(struct sk_buff *skb,
 			       struct netlink_callback *cb,
 			       struct mlog_sock *ms));
+
+/* sock.c */
 void mlog_key_to_sockaddr(struct sockaddr_mlog *sm, const struct in6_addr *key,
 			  u16 port);
 /* Where a send goes: the remote endpoint's key, its port, its node. */
@@ -607,7 +614,6 @@ int mlog_connect(struct socket *sock, struct sockaddr *uaddr, int len,
 int mlog_getname(struct socket *sock, struct sockaddr *uaddr, int peer);
 int mlog_recvmsg(struct socket *sock, struct msghdr *msg, size_t size,
 		 int flags);
-int mlog_release(struct socket *sock);
 
 /* flow.c */
 struct mlog_flow *mlog_flow_get(struct mlog_sock *ms,
@@ -627,13 +633,20 @@ void mlog_deliver(struct mlog_sock *ms, struct sk_buff *skb,
 		  const struct in6_addr *src, u16 src_port);
 
 /* dgram.c */
-extern const struct proto_ops mlog_dgram_ops;
+int mlog_dgram_sendmsg(struct socket *sock, struct msghdr *msg, size_t len);
+__poll_t mlog_dgram_poll(struct file *file, struct socket *sock,
+			 poll_table *wait);
 void mlog_dgram_rcv(struct mlog_sock *ms, struct sk_buff *skb,
 		    const struct mlog_frame *f, const struct in6_addr *src,
 		    const struct in6_addr *node);
 
 /* rdm.c */
-extern const struct proto_ops mlog_rdm_ops;
+int mlog_rdm_sendmsg(struct socket *sock, struct msghdr *msg, size_t len);
+int mlog_rdm_recvmsg(struct socket *sock, struct msghdr *msg, size_t size,
+		     int flags);
+__poll_t mlog_rdm_poll(struct file *file, struct socket *sock,
+		       poll_table *wait);
+int mlog_rdm_ioctl(struct socket *sock, unsigned int cmd, unsigned long arg);
 void mlog_flow_init_rdm(struct mlog_flow *fl);
 void mlog_flow_stop(struct mlog_flow *fl);
 void mlog_flow_free_rdm(struct mlog_flow *fl);

@@ -1341,8 +1341,7 @@ static bool mlog_has_room(struct mlog_sock *ms, u32 cost)
 	       ms->tx_queued + cost <= (u32)READ_ONCE(ms->sk.sk_sndbuf);
 }
 
-static int mlog_rdm_sendmsg(struct socket *sock, struct msghdr *msg,
-			    size_t len)
+int mlog_rdm_sendmsg(struct socket *sock, struct msghdr *msg, size_t len)
 {
 	DEFINE_WAIT_FUNC(wait, woken_wake_function);
 	struct sock *sk = sock->sk;
@@ -1460,8 +1459,8 @@ out_unlocked:
 	return err ? err : len;
 }
 
-static int mlog_rdm_recvmsg(struct socket *sock, struct msghdr *msg,
-			    size_t size, int flags)
+int mlog_rdm_recvmsg(struct socket *sock, struct msghdr *msg, size_t size,
+		     int flags)
 {
 	struct sock *sk = sock->sk;
 	struct mlog_sock *ms = mlog_sk(sk);
@@ -1515,8 +1514,8 @@ static bool mlog_rdm_writable(struct mlog_sock *ms)
 	       (!ms->host || mlog_log_writable(&mlog_sk_net(ms)->log));
 }
 
-static __poll_t mlog_rdm_poll(struct file *file, struct socket *sock,
-			      poll_table *wait)
+__poll_t mlog_rdm_poll(struct file *file, struct socket *sock,
+		       poll_table *wait)
 {
 	const __poll_t out = EPOLLOUT | EPOLLWRNORM | EPOLLWRBAND;
 	struct sock *sk = sock->sk;
@@ -1541,8 +1540,7 @@ static __poll_t mlog_rdm_poll(struct file *file, struct socket *sock,
 	return mask;
 }
 
-static int mlog_rdm_ioctl(struct socket *sock, unsigned int cmd,
-			  unsigned long arg)
+int mlog_rdm_ioctl(struct socket *sock, unsigned int cmd, unsigned long arg)
 {
 	struct sock *sk = sock->sk;
 	struct sk_buff *skb;
@@ -1569,20 +1567,3 @@ static int mlog_rdm_ioctl(struct socket *sock, unsigned int cmd,
 	}
 	return put_user(amount, (int __user *)arg);
 }
-
-const struct proto_ops mlog_rdm_ops = {
-	.owner		= THIS_MODULE,
-	.release	= mlog_release,
-	.bind		= mlog_bind,
-	.connect	= mlog_connect,
-	.socketpair	= sock_no_socketpair,
-	.accept		= sock_no_accept,
-	.getname	= mlog_getname,
-	.poll		= mlog_rdm_poll,
-	.ioctl		= mlog_rdm_ioctl,
-	.listen		= sock_no_listen,
-	.shutdown	= sock_no_shutdown,
-	.sendmsg	= mlog_rdm_sendmsg,
-	.recvmsg	= mlog_rdm_recvmsg,
-	.mmap		= sock_no_mmap,
-};
