@@ -56,23 +56,33 @@ static void mlog_rto_expired(struct timer_list *t);
 static void mlog_ack_expired(struct timer_list *t);
 static void mlog_sl_expired(struct timer_list *t);
 
-/* Both directions of a flow start over from SSN 1, with a fresh window. */
-static void mlog_flow_reset_seq(struct mlog_flow *fl)
+/*
+ * The sending side starts with a fresh window and no loss recovery under
+ * way: a new flow, a flow whose peer socket was replaced, and a flow to a
+ * recovered host that resends what its replay did not deliver.
+ */
+static void mlog_flow_reset_recovery(struct mlog_flow *fl)
 {
 	fl->cwnd = MLOG_CWND_INIT;
 	fl->ssthresh = U32_MAX;
-	fl->next_ssn = 1;
-	fl->snd_una = 1;
-	fl->snd_nxt = 1;
-	fl->rcv_nxt = 1;
 	fl->recover = 0;
-	fl->unacked = 0;
 	fl->map_ssn = 0;
 	fl->frag_map = 0;
 	fl->probe_ssn = 0;
 	fl->rto_recovery = false;
 	fl->undo_ssn = 0;
 	fl->zero_window = false;
+}
+
+/* Both directions of a flow start over from SSN 1, with a fresh window. */
+static void mlog_flow_reset_seq(struct mlog_flow *fl)
+{
+	mlog_flow_reset_recovery(fl);
+	fl->next_ssn = 1;
+	fl->snd_una = 1;
+	fl->snd_nxt = 1;
+	fl->rcv_nxt = 1;
+	fl->unacked = 0;
 	fl->rcv_refused = 0;
 }
 
@@ -921,22 +931,15 @@ static void mlog_rdm_rewind(struct mlog_flow *fl, u64 replayed)
 	fl->snd_una = first ? first->ssn : fl->next_ssn;
 	fl->snd_nxt = fl->snd_una;
 	fl->inflight = 0;
-	fl->cwnd = MLOG_CWND_INIT;
-	fl->ssthresh = U32_MAX;
+	mlog_flow_reset_recovery(fl);
+	/* and what a new flow starts with: nothing known of the path */
 	fl->peer_window = MLOG_MAX_MSG;
 	fl->rto = MLOG_RTO_INIT;
 	fl->srtt_us = 0;
 	fl->rttvar_us = 0;
 	fl->timeouts = 0;
 	fl->reported = false;
-	fl->recover = 0;
 	fl->dupacks = 0;
-	fl->map_ssn = 0;
-	fl->frag_map = 0;
-	fl->probe_ssn = 0;
-	fl->rto_recovery = false;
-	fl->undo_ssn = 0;
-	fl->zero_window = false;
 	mlog_reasm_reset(ms, &fl->reasm);
 	mlog_ooo_release(fl);
 	del_timer(&fl->rto_timer);
