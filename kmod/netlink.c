@@ -634,23 +634,44 @@ static int mlog_nest(struct genl_info *info, int type, int max,
 				info->extack);
 }
 
+/*
+ * The protected host that attribute @a of a request names (its index),
+ * with a reference, or an ERR_PTR and the extack saying why.
+ */
 static struct mlog_host *mlog_nl_host(struct genl_info *info,
-				      struct nlattr **tb)
+				      const struct nlattr *a)
 {
 	struct mlog_net *mn = mlog_pernet(genl_info_net(info));
 	struct mlog_host *h;
 
-	if (!tb[MLOG_HOST_INDEX]) {
+	if (!a) {
 		NL_SET_ERR_MSG(info->extack, "give the host index");
 		return ERR_PTR(-EINVAL);
 	}
-	h = mlog_host_get(mn, nla_get_u32(tb[MLOG_HOST_INDEX]));
+	h = mlog_host_get(mn, nla_get_u32(a));
 	if (!h) {
-		NL_SET_ERR_MSG_ATTR(info->extack, tb[MLOG_HOST_INDEX],
+		NL_SET_ERR_MSG_ATTR(info->extack, a,
 				    "no protected host with this index");
 		return ERR_PTR(-ENOENT);
 	}
 	return h;
+}
+
+/*
+ * The host a request's MLOG_ATTR_HOST nest names: the nest parsed into
+ * @tb (@what is the extack if it is missing), then mlog_nl_host().
+ */
+static struct mlog_host *mlog_nl_host_nest(struct genl_info *info,
+					   struct nlattr **tb,
+					   const char *what)
+{
+	int err;
+
+	err = mlog_nest(info, MLOG_ATTR_HOST, MLOG_HOST_MAX, mlog_host_policy,
+			tb, what);
+	if (err)
+		return ERR_PTR(err);
+	return mlog_nl_host(info, tb[MLOG_HOST_INDEX]);
 }
 
 static int mlog_nl_host_add(struct sk_buff *skb, struct genl_info *info)
@@ -717,11 +738,8 @@ static int mlog_nl_host_get(struct sk_buff *skb, struct genl_info *info)
 	struct mlog_host *h;
 	int err;
 
-	err = mlog_nest(info, MLOG_ATTR_HOST, MLOG_HOST_MAX, mlog_host_policy,
-			tb, "give the host in MLOG_ATTR_HOST, or dump");
-	if (err)
-		return err;
-	h = mlog_nl_host(info, tb);
+	h = mlog_nl_host_nest(info, tb,
+			      "give the host in MLOG_ATTR_HOST, or dump");
 	if (IS_ERR(h))
 		return PTR_ERR(h);
 	err = mlog_host_reply(info, h, MLOG_CMD_HOST_GET);
@@ -776,7 +794,7 @@ static int mlog_nl_host_set(struct sk_buff *skb, struct genl_info *info)
 				    "a host's PID namespace cannot change");
 		return -EINVAL;
 	}
-	h = mlog_nl_host(info, tb);
+	h = mlog_nl_host(info, tb[MLOG_HOST_INDEX]);
 	if (IS_ERR(h))
 		return PTR_ERR(h);
 	xa_init(&deps);
@@ -1267,7 +1285,6 @@ bad:
 
 static int mlog_nl_replay_push(struct sk_buff *skb, struct genl_info *info)
 {
-	struct mlog_net *mn = mlog_pernet(genl_info_net(info));
 	struct nlattr *tb[MLOG_ENTRY_MAX + 1];
 	struct mlog_replay_msg *m;
 	struct mlog_host *h;
@@ -1281,12 +1298,10 @@ static int mlog_nl_replay_push(struct sk_buff *skb, struct genl_info *info)
 	m = mlog_nl_replay_msg(info, tb);
 	if (IS_ERR(m))
 		return PTR_ERR(m);
-	h = mlog_host_get(mn, nla_get_u32(tb[MLOG_ENTRY_DST_HOST]));
-	if (!h) {
+	h = mlog_nl_host(info, tb[MLOG_ENTRY_DST_HOST]);
+	if (IS_ERR(h)) {
 		kvfree(m);
-		NL_SET_ERR_MSG_ATTR(info->extack, tb[MLOG_ENTRY_DST_HOST],
-				    "no protected host with this index");
-		return -ENOENT;
+		return PTR_ERR(h);
 	}
 	err = mlog_replay_push(h, m, info->extack);
 	mlog_host_put(h);
@@ -1299,11 +1314,7 @@ static int mlog_nl_replay_end(struct sk_buff *skb, struct genl_info *info)
 	struct mlog_host *h;
 	int err;
 
-	err = mlog_nest(info, MLOG_ATTR_HOST, MLOG_HOST_MAX, mlog_host_policy,
-			tb, "give the host in MLOG_ATTR_HOST");
-	if (err)
-		return err;
-	h = mlog_nl_host(info, tb);
+	h = mlog_nl_host_nest(info, tb, "give the host in MLOG_ATTR_HOST");
 	if (IS_ERR(h))
 		return PTR_ERR(h);
 	err = mlog_replay_end(h, info->extack);
