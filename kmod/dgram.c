@@ -48,6 +48,7 @@ static void mlog_dgram_xmit_logged(struct mlog_flow *fl,
 	u32 off = 0;
 	u64 ssn;
 
+	lockdep_assert_held(&fl->ms->lock);
 	/* numbered here, under the lock, so fl->partial stays in order */
 	ssn = atomic64_inc_return(&ms->dgram_ssn);
 	mlog_sl_file_dgram(fl, rec, ssn, interval, host_ssn);
@@ -153,6 +154,7 @@ static void mlog_dgram_restart(struct mlog_flow *fl)
 {
 	struct mlog_net *mn = mlog_sk_net(fl->ms);
 
+	lockdep_assert_held(&fl->ms->lock);
 	mlog_sl_flow_detach(fl);
 	mlog_reasm_reset(fl->ms, &fl->reasm);
 	fl->rcv_nxt = 1;

@@ -31,6 +31,7 @@ static struct mlog_flow *mlog_flow_find(struct mlog_sock *ms,
 {
 	struct mlog_flow *fl;
 
+	lockdep_assert_held(&ms->lock);
 	hash_for_each_possible(ms->flows, fl, node, mlog_flow_hash(addr, port))
 		if (fl->port == port && ipv6_addr_equal(&fl->addr, addr))
 			return fl;
@@ -51,6 +52,7 @@ struct mlog_flow *mlog_flow_get(struct mlog_sock *ms,
 	struct mlog_peer *peer;
 	struct mlog_flow *fl;
 
+	lockdep_assert_held(&ms->lock);
 	fl = mlog_flow_find(ms, addr, port);
 	if (fl || ms->dead || ms->nflows >= mlog_max_flows)
 		return fl;
@@ -102,6 +104,7 @@ void mlog_flow_frame_init(struct mlog_flow *fl, struct mlog_frame *f, u8 type)
  */
 void mlog_reasm_reset(struct mlog_sock *ms, struct mlog_reasm *r)
 {
+	lockdep_assert_held(&ms->lock);
 	WRITE_ONCE(ms->rcv_reserved, ms->rcv_reserved - r->reserved);
 	kfree_skb(r->skb);
 	kfree_skb_list(r->head);
@@ -170,6 +173,7 @@ bool mlog_reasm_start(struct mlog_sock *ms, struct mlog_reasm *r,
 	bool copy;
 	u32 cost = mlog_reasm_cost(ms, skb, f, &copy);
 
+	lockdep_assert_held(&ms->lock);
 	r->ssn = f->ssn;
 	r->msg_len = f->msg_len;
 	r->stamp = jiffies;

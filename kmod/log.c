@@ -86,6 +86,7 @@ static void mlog_log_pressure(struct mlog_log *log)
 	bool high = log->bytes * 4 >= log->max_bytes * 3;
 	bool low = log->bytes * 2 < log->max_bytes;
 
+	lockdep_assert_held(&log->lock);
 	if ((high && !log->pressure) || (low && log->pressure)) {
 		log->pressure = high;
 		schedule_work(&log->event_work);
@@ -95,6 +96,7 @@ static void mlog_log_pressure(struct mlog_log *log)
 /* Caller holds log->lock. */
 static void mlog_block_release(struct mlog_log *log, struct mlog_log_block *b)
 {
+	lockdep_assert_held(&log->lock);
 	list_move(&b->list, &log->free_list);
 	log->bytes -= MLOG_LOG_BLOCK_BYTES;
 	schedule_work(&log->free_work);
@@ -110,6 +112,7 @@ mlog_log_carve(struct mlog_log *log, u32 len)
 	struct mlog_log_block *b = log->cur;
 	struct mlog_log_rec *rec;
 
+	lockdep_assert_held(&log->lock);
 	if (!b || b->used + size > MLOG_LOG_BLOCK_BYTES -
 	    offsetof(struct mlog_log_block, data))
 		return NULL;
@@ -221,6 +224,7 @@ static struct mlog_log_dst *mlog_log_dst_get(struct mlog_log *log, u32 host)
 {
 	struct mlog_log_dst *d = xa_load(&log->dsts, host);
 
+	lockdep_assert_held(&log->lock);
 	if (d)
 		return d;
 	d = kzalloc(sizeof(*d), GFP_ATOMIC | __GFP_ACCOUNT);
@@ -383,6 +387,7 @@ static bool __mlog_log_unindex(struct mlog_log *log, struct mlog_log_rec *rec)
 {
 	struct mlog_log_dst *d;
 
+	lockdep_assert_held(&log->lock);
 	if (rec->state == MLOG_REC_DEAD)
 		return false;
 	if (rec->state == MLOG_REC_PARTIAL) {
@@ -420,6 +425,7 @@ static void __mlog_log_put(struct mlog_log *log, struct mlog_log_rec *rec)
 {
 	struct mlog_log_block *b = rec->blk;
 
+	lockdep_assert_held(&log->lock);
 	if (!refcount_dec_and_test(&rec->refs))
 		return;
 	log->entries--;
@@ -440,6 +446,7 @@ void mlog_log_file(struct mlog_log *log, struct mlog_log_rec *rec,
 	struct mlog_log_dst *d = *hint;
 	unsigned int refs = flow_ref;
 
+	lockdep_assert_in_softirq();
 	spin_lock(&log->lock);
 	rec->state = MLOG_REC_PARTIAL;
 	if (d && d->host == rec->dst_host) {
@@ -465,6 +472,7 @@ void mlog_log_reindex(struct mlog_log *log, struct mlog_log_rec *rec)
 {
 	struct mlog_log_dst *d = mlog_log_dst(log, rec->dst_host, rec->dst);
 
+	lockdep_assert_held(&log->lock);
 	if (d && rec->rsn > d->purged) {
 		__mlog_log_index_in(d, rec);
 	} else {
@@ -485,6 +493,7 @@ static void __mlog_log_set_rsn(struct mlog_log *log, struct mlog_log_rec *rec,
 {
 	struct mlog_log_dst *d;
 
+	lockdep_assert_held(&log->lock);
 	if (rec->state == MLOG_REC_FULL) {
 		if (rec->rsn != rsn)
 			rec->extra_rsns++;
@@ -516,6 +525,7 @@ static void __mlog_log_set_rsn(struct mlog_log *log, struct mlog_log_rec *rec,
 /* Caller holds log->lock. */
 static void __mlog_log_unfile(struct mlog_log *log, struct mlog_log_rec *rec)
 {
+	lockdep_assert_held(&log->lock);
 	if (__mlog_log_unindex(log, rec))
 		__mlog_log_put(log, rec);
 }
@@ -543,6 +553,7 @@ u32 mlog_log_rsns(struct mlog_log *log, struct list_head *partial, u64 ssn,
 	u64 end = ssn + n;
 	u32 matched = 0;
 
+	lockdep_assert_in_softirq();
 	spin_lock(&log->lock);
 	list_for_each_entry_safe(rec, tmp, partial, fnode) {
 		if (rec->ssn >= end)
@@ -666,6 +677,7 @@ u32 mlog_log_unlog(struct mlog_log *log, u32 dst_host, u64 above,
 	struct mlog_log_dst *d;
 	u32 n = 0;
 
+	lockdep_assert_in_softirq();
 	spin_lock(&log->lock);
 	d = dst_host ? xa_load(&log->dsts, dst_host) : NULL;
 	if (!d)

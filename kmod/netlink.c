@@ -403,6 +403,7 @@ static int mlog_put_flow(struct sk_buff *skb, const struct mlog_flow *fl)
 {
 	struct nlattr *nest;
 
+	lockdep_assert_held(&fl->ms->lock);
 	nest = nla_nest_start(skb, MLOG_SOCK_FLOW);
 	if (!nest)
 		return -EMSGSIZE;
@@ -456,6 +457,7 @@ static int mlog_put_flows(struct sk_buff *skb, struct mlog_sock *ms,
 	struct mlog_flow *fl;
 	int bkt, err = 0;
 
+	lockdep_assert_held(&ms->mn->ports_lock);
 	spin_lock_bh(&ms->lock);
 	if (!ms->dead) {
 		hash_for_each(ms->flows, bkt, fl, node) {

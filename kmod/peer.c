@@ -18,12 +18,14 @@ static u32 mlog_peer_hash(const struct in6_addr *addr)
 	return jhash(addr, sizeof(*addr), 0);
 }
 
+/* Caller holds rcu_read_lock() or peers_lock. */
 static struct mlog_peer *__mlog_peer_find(struct mlog_net *mn,
 					  const struct in6_addr *addr)
 {
 	struct mlog_peer *p;
 
-	hash_for_each_possible_rcu(mn->peers, p, node, mlog_peer_hash(addr))
+	hash_for_each_possible_rcu(mn->peers, p, node, mlog_peer_hash(addr),
+				   lockdep_is_held(&mn->peers_lock))
 		if (ipv6_addr_equal(&p->addr, addr))
 			return p;
 	return NULL;

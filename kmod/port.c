@@ -40,7 +40,8 @@ static struct mlog_sock *__mlog_find_port(struct mlog_net *mn, u32 host,
 	struct mlog_sock *ms;
 
 	hash_for_each_possible_rcu(mn->ports, ms, port_node,
-				   mlog_port_hash(host, port))
+				   mlog_port_hash(host, port),
+				   lockdep_is_held(&mn->ports_lock))
 		if (ms->port == port && ms->bound_host == host)
 			return ms;
 	return NULL;

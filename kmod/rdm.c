@@ -101,6 +101,7 @@ void mlog_flow_init_rdm(struct mlog_flow *fl)
 /* Called without ms->lock, after ms->dead is set: timers stay stopped. */
 void mlog_flow_stop(struct mlog_flow *fl)
 {
+	lockdep_assert_not_held(&fl->ms->lock);
 	del_timer_sync(&fl->rto_timer);
 	del_timer_sync(&fl->ack_timer);
 	del_timer_sync(&fl->sl_timer);
@@ -185,6 +186,7 @@ static void mlog_ooo_free(struct mlog_flow *fl)
 /* Caller holds ms->lock. */
 void mlog_flow_free_rdm(struct mlog_flow *fl)
 {
+	lockdep_assert_held(&fl->ms->lock);
 	mlog_sl_flow_detach(fl);
 	mlog_txq_purge(fl);
 	mlog_ooo_free(fl);
@@ -364,6 +366,7 @@ static void mlog_rdm_closing(struct mlog_flow *fl);
  */
 void mlog_rdm_sl_ctl(struct mlog_flow *fl)
 {
+	lockdep_assert_held(&fl->ms->lock);
 	mlog_rdm_ctl_out(fl, true, 0);
 	mlog_stat_inc(mlog_sk_net(fl->ms), MLOG_STAT_SL_EXTRA_FRAMES);
 }
@@ -385,6 +388,7 @@ void mlog_rdm_sl_answer(struct mlog_flow *fl, u64 ssn, u64 rsn)
 	struct mlog_net *mn = mlog_sk_net(fl->ms);
 	struct mlog_frame f;
 
+	lockdep_assert_held(&fl->ms->lock);
 	mlog_flow_frame_init(fl, &f, MLOG_FRAME_ACK);
 	mlog_fill_transport_ack(fl, &f);
 	mlog_sl_fill_answer(fl, &f, ssn, rsn);
@@ -417,6 +421,7 @@ void mlog_rdm_sock_closing(struct mlog_sock *ms)
  */
 static void mlog_rdm_closing(struct mlog_flow *fl)
 {
+	lockdep_assert_held(&fl->ms->lock);
 	if (fl->ms->sk.sk_type == SOCK_RDM && fl->unacked)
 		mlog_send_ack(fl);
 }
@@ -528,6 +533,7 @@ void mlog_rdm_push(struct mlog_flow *fl)
 /* A flow held by the send rule tries again.  Caller holds ms->lock. */
 void mlog_rdm_push_held(struct mlog_flow *fl)
 {
+	lockdep_assert_held(&fl->ms->lock);
 	if (fl->held) {
 		fl->held = false;
 		mlog_rdm_push(fl);
@@ -548,6 +554,7 @@ void mlog_rdm_sl_rcv(struct mlog_flow *fl, const struct mlog_frame *f)
 	u32 v;
 	int bkt;
 
+	lockdep_assert_held(&ms->lock);
 	v = mlog_sl_rsns_in(fl, f);
 	if (v & MLOG_SL_FLUSH) {
 		/* the owed acks had no room: some go now, then the rest */
@@ -899,6 +906,7 @@ static void mlog_rdm_rewind(struct mlog_flow *fl, u64 replayed)
 	u64 from;
 	u32 n = 0;
 
+	lockdep_assert_held(&ms->lock);
 	mlog_sl_rewind(fl, replayed);
 	first = list_first_entry_or_null(&fl->txq, struct mlog_txmsg, list);
 	from = first ? first->ssn : fl->next_ssn;
@@ -1032,6 +1040,7 @@ static void mlog_ooo_drain(struct mlog_flow *fl)
 	unsigned int i;
 	u32 v;
 
+	lockdep_assert_held(&fl->ms->lock);
 	while (fl->ooo) {
 		i = fl->rcv_nxt % MLOG_OOO_MSGS;
 		r = &fl->ooo->reasm[i];
@@ -1078,6 +1087,7 @@ static void mlog_rcv_make_room(struct mlog_flow *fl)
 	struct mlog_flow *other;
 	int bkt;
 
+	lockdep_assert_held(&ms->lock);
 	hash_for_each(ms->flows, bkt, other, node) {
 		mlog_ooo_release(other);
 		if (other != fl && mlog_reasm_started(&other->reasm) &&

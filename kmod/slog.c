@@ -77,6 +77,7 @@ static void mlog_sl_disarm_idle(struct mlog_flow *fl)
 	bool stream = fl->ms->sk.sk_type == SOCK_RDM &&
 		      fl->next_ssn - fl->snd_una > 1;
 
+	lockdep_assert_held(&fl->ms->lock);
 	if (!fl->rsn_due && !fl->ack_due && !stream)
 		del_timer(&fl->sl_timer);
 }
@@ -155,6 +156,7 @@ void mlog_sl_flow_init(struct mlog_flow *fl)
  */
 static void mlog_sl_pend_gone(struct mlog_host *h)
 {
+	lockdep_assert_held(&h->lock);
 	WRITE_ONCE(h->ack_gen, h->ack_gen + 1);
 	/* pairs with the barrier of the waiters' prepare_to_wait */
 	if (wq_has_sleeper(&h->sendq))
@@ -168,6 +170,7 @@ void mlog_sl_flow_detach(struct mlog_flow *fl)
 	struct mlog_host *h = fl->ms->host;
 	struct mlog_log_rec *rec, *tmp;
 
+	lockdep_assert_held(&fl->ms->lock);
 	if (!h)
 		return;
 	spin_lock(&h->lock);
@@ -257,6 +260,7 @@ static u32 mlog_sl_owe(struct mlog_flow *fl)
 {
 	struct mlog_net *mn = mlog_sk_net(fl->ms);
 
+	lockdep_assert_held(&fl->ms->lock);
 	if (!READ_ONCE(mn->log.piggyback))
 		return MLOG_SL_CTL;
 	if (!fl->ack_due) {
@@ -400,6 +404,7 @@ static noinline void mlog_sl_dep_raise(struct mlog_net *mn,
 	XA_STATE(xas, &h->deps, src);
 	void *old;
 
+	lockdep_assert_held(&h->lock);
 	do {
 		xas_lock(&xas);
 		old = xas_load(&xas);
@@ -626,6 +631,7 @@ void mlog_sl_fill(struct mlog_flow *fl, struct mlog_frame *f, bool standalone)
 	u64 first;
 	u32 n;
 
+	lockdep_assert_held(&fl->ms->lock);
 	if (!h)
 		return;
 	f->src_host = h->index;
@@ -738,6 +744,7 @@ static bool mlog_sl_rule(struct mlog_flow *fl, u64 interval, bool *delayed,
 	struct mlog_rsn_run run = { 0 };
 	bool ok;
 
+	lockdep_assert_held(&ms->lock);
 	spin_lock(&h->lock);
 	if (piggy)
 		mlog_pend_run(&h->pend, fl, mlog_sl_max_run(mn), &run);
@@ -835,6 +842,7 @@ void mlog_sl_check_frame(struct mlog_flow *fl, const struct mlog_frame *f)
 	struct mlog_rsn_run run;
 	bool ok;
 
+	lockdep_assert_held(&fl->ms->lock);
 	if (!h)
 		return;
 	mlog_sl_frame_run(f, &run);
@@ -907,6 +915,7 @@ static __always_inline void mlog_sl_file(struct mlog_flow *fl,
 	struct mlog_net *mn = mlog_sk_net(ms);
 	struct mlog_host *h = ms->host;
 
+	lockdep_assert_held(&ms->lock);
 	rec->src_host = h->index;
 	rec->dst_host = fl->remote_host;
 	rec->dst_node = fl->addr;
@@ -936,6 +945,7 @@ void mlog_sl_enqueue(struct mlog_flow *fl, struct mlog_txmsg *m)
 {
 	struct mlog_host *h = fl->ms->host;
 
+	lockdep_assert_held(&fl->ms->lock);
 	spin_lock(&h->lock);
 	m->interval = h->rsn;
 	m->rec->host_ssn = ++h->ssn;
@@ -952,6 +962,7 @@ void mlog_sl_enqueue(struct mlog_flow *fl, struct mlog_txmsg *m)
 void mlog_sl_file_dgram(struct mlog_flow *fl, struct mlog_log_rec *rec,
 			u64 ssn, u64 interval, u64 host_ssn)
 {
+	lockdep_assert_held(&fl->ms->lock);
 	rec->host_ssn = host_ssn;
 	mlog_sl_file(fl, rec, ssn, interval, true);
 }

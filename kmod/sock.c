@@ -73,6 +73,7 @@ static int mlog_send_dest(struct sock *sk, struct msghdr *msg,
 	const struct sockaddr_mlog *sm;
 	int err;
 
+	sock_owned_by_me(sk);
 	if (msg->msg_name) {
 		err = mlog_check_addr(msg->msg_name, msg->msg_namelen, &sm);
 		if (err)
@@ -110,6 +111,7 @@ static int mlog_autobind(struct sock *sk, const struct mlog_dest *dest)
 	u32 host = 0;
 	int err;
 
+	sock_owned_by_me(sk);
 	if (ms->port)
 		return 0;
 	/* The transport must be listening before anyone can answer us. */

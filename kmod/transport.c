@@ -202,6 +202,7 @@ static int mlog_udp_xmit(struct mlog_net *mn, struct sock *usk,
 	bool hwcsum;
 	int err;
 
+	lockdep_assert_in_softirq();
 	rt = dst_cache_get_ip4(&peer->dst_cache, &saddr);
 	if (!rt) {
 		rt = ip_route_output_ports(net, &fl4, usk, daddr, 0, dport,
