@@ -10,6 +10,10 @@
  * Messages larger than one frame arrive in fragments of MLOG_MAX_FRAG
  * bytes and are reassembled here, charged to the receiving socket as they
  * come; a complete message is queued for recvmsg() by mlog_deliver().
+ *
+ * Calls: peers (peer.c), and the reliability layer once per new flow,
+ * for its timers (mlog_flow_init_rdm()).  Called by the socket types
+ * (dgram.c, rdm.c) and replay.c.
  */
 #include <linux/jhash.h>
 #include <linux/skbuff.h>

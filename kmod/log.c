@@ -13,6 +13,8 @@
  * Entries are found by receiving host: fully logged ones by RSN (a list
  * while the RSNs arrive in order, a red-black tree below it), partially
  * logged ones in send order.
+ *
+ * Calls nothing of mlog's but the notification interface (notify.h).
  */
 #include <linux/module.h>
 #include <linux/sched/signal.h>

@@ -5,6 +5,11 @@
  * Every request is validated strictly against mlog_policy; attributes
  * that only the kernel sends are rejected in requests, and refusals the
  * policy cannot express carry an extack message naming the attribute.
+ *
+ * The top of the module: it may call anything below it (hosts, the log,
+ * routes, replay, the transport, the port table's walk), and it
+ * implements the notification interface (notify.h) through which peers,
+ * the log and replay raise events.
  */
 #include <linux/module.h>
 #include <net/genetlink.h>

@@ -6,6 +6,8 @@
  * silent, and alive again as soon as any frame arrives from it.  Both
  * transitions are announced on the "events" multicast group.  Peers live
  * until their namespace goes away; their number is capped (max_peers).
+ *
+ * Calls nothing of mlog's but the notification interface (notify.h).
  */
 #include <linux/jhash.h>
 #include <linux/slab.h>

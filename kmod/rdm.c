@@ -25,6 +25,16 @@
  * cost, bookkeeping included (senders block or get EAGAIN), received and
  * half-reassembled ones against SO_RCVBUF (the window makes senders hold
  * back instead).
+ *
+ * This is the reliability layer.  It calls the logging layer's hooks
+ * (slog.c) at fixed points and carries out their verdicts: it sends the
+ * frames of their own they ask for, answers duplicates, holds and pushes
+ * flows, and runs each flow's logging timer, for the datagram flows of
+ * dgram.c too (their ACK frames carry RSNs and no transport state).
+ *
+ * Calls: the shared socket calls (sock.c), flows and reassembly
+ * (flow.c), the logging layer (slog.c, log.c) and the transport
+ * (transport.c, peer.c).
  */
 #include <linux/module.h>
 #include <linux/poll.h>

@@ -21,6 +21,9 @@
  * bounded per host (replay_max_kb); a push beyond fails with ENOBUFS and
  * is retried once the host has consumed some.
  *
+ * Calls: the port table (port.c), flows (flow.c), the logging layer
+ * (mlog_sl_replay_deliver()) and the notification interface (notify.h).
+ *
  * Locking: h->replay_lock (a mutex: delivery runs in process context,
  * from the push, a bind or a read) nests outside the socket locks.
  */

@@ -26,6 +26,16 @@
  * number, and a sender held by the send rule sleeps in sendmsg() instead
  * of queueing (dgram.c).  Hosts themselves are registered in host.c.
  *
+ * This file is the logging layer's table of hooks (listed in mlog.h),
+ * which the reliability layer (rdm.c, dgram.c) calls under the socket's
+ * lock: a hook that needs a frame sent or a flow pushed returns a verdict
+ * and never calls back.  It also answers, from af_mlog.c, frames that no
+ * socket takes (RSNs for a closed socket, duplicates for a closed port)
+ * and datagrams an unprotected socket cannot log.
+ *
+ * Calls: the log (log.c), the bookkeeping (slog_core.c) and, for those
+ * answers, the transport (transport.c, peer.c).
+ *
  * Locking: a socket's lock, then its host's lock, then the log's lock.
  */
 #include <linux/module.h>
