@@ -1,22 +1,27 @@
 // SPDX-License-Identifier: GPL-2.0
 /*
- * The AF_MLOG socket family.
+ * The AF_MLOG socket family: the top of the socket layer.
  *
- * Sockets are addressed by (node, port).  SOCK_DGRAM carries unreliable
- * messages; SOCK_RDM (rdm.c) reliable, ordered ones.  Messages up to
- * MLOG_MAX_MSG bytes travel in fragments of at most MLOG_MAX_FRAG bytes
- * and are reassembled here.  The state a socket keeps per remote endpoint
- * is a flow (struct mlog_flow).
+ * Sockets are addressed by (node, port).  SOCK_DGRAM (dgram.c) carries
+ * unreliable messages; SOCK_RDM (rdm.c) reliable, ordered ones.  Messages
+ * up to MLOG_MAX_MSG bytes travel in fragments of at most MLOG_MAX_FRAG
+ * bytes and are reassembled in flow.c, where the state a socket keeps per
+ * remote endpoint (a flow, struct mlog_flow) lives too.
+ *
+ * This file creates and releases sockets, holds the operations of both
+ * types, and is where received frames come up from the transport
+ * (mlog_rcv()): the port lookup, and the dispatch to the socket type.
+ *
+ * Calls: the socket types (dgram.c, rdm.c) and what they share (sock.c,
+ * port.c), flows (flow.c), hosts (host.c), routes (fencing) and the
+ * logging layer's answers for closed sockets (slog.c).
  */
-#include <linux/jhash.h>
 #include <linux/module.h>
 #include <linux/net.h>
-#include <linux/poll.h>
 #include <linux/random.h>
 #include <linux/skbuff.h>
 #include <linux/slab.h>
 #include <linux/socket.h>
-#include <linux/uio.h>
 #include <net/sock.h>
 
 #include "mlog.h"
@@ -27,474 +32,15 @@ static struct proto mlog_proto = {
 	.obj_size	= sizeof(struct mlog_sock),
 };
 
-void mlog_net_init_ports(struct mlog_net *mn)
-{
-	spin_lock_init(&mn->ports_lock);
-	hash_init(mn->ports);
-	mn->next_ephemeral = MLOG_EPHEMERAL_LOW;
-}
-
-/*
- * The port table holds the sockets of both kinds of port space: a node's
- * (bound_host 0) and each protected host's own (bound_host = its index).
- */
-static u32 mlog_port_hash(u32 host, u16 port)
-{
-	return jhash_2words(host, port, 0);
-}
-
-/* Caller holds ports_lock or rcu_read_lock(). */
-static struct mlog_sock *__mlog_find_port(struct mlog_net *mn, u32 host,
-					  u16 port)
-{
-	struct mlog_sock *ms;
-
-	hash_for_each_possible_rcu(mn->ports, ms, port_node,
-				   mlog_port_hash(host, port))
-		if (ms->port == port && ms->bound_host == host)
-			return ms;
-	return NULL;
-}
-
-/*
- * Find the socket bound to @port of @host's port space (0: the node's)
- * and take a reference on it; called from the receive softirq.  Sockets
- * are freed after an RCU grace period (SOCK_RCU_FREE), so the lookup may
- * race with close() safely.
- */
-struct sock *mlog_lookup_port(struct mlog_net *mn, u32 host, u16 port)
-{
-	struct mlog_sock *ms;
-	struct sock *sk = NULL;
-
-	rcu_read_lock();
-	ms = __mlog_find_port(mn, host, port);
-	if (ms && refcount_inc_not_zero(&ms->sk.sk_refcnt))
-		sk = &ms->sk;
-	rcu_read_unlock();
-	return sk;
-}
-
-/*
- * The epoch of a host-form socket: the same in every execution of its
- * host, so that a re-executing host's sockets continue their peers' flows
- * (a socket bound again later gets another one, as a new socket must).
- */
-static u32 mlog_host_epoch(struct mlog_host *h, u16 port)
-{
-	return jhash_3words(h->index, port, ++h->nbinds, 0) | 1;
-}
-
-/*
- * Bind @ms to @port of @host's port space (0: the node's), or to a free
- * ephemeral port when @port is 0.  A host's ephemeral ports are handed
- * out from its own counter, in the same order in every execution.
- */
-static int mlog_hash_port(struct mlog_net *mn, struct mlog_sock *ms, u32 host,
-			  u16 port)
-{
-	unsigned int range = MLOG_EPHEMERAL_HIGH - MLOG_EPHEMERAL_LOW + 1;
-	u16 *next = host ? &ms->host->next_ephemeral : &mn->next_ephemeral;
-	unsigned int tries;
-	int err = 0;
-
-	spin_lock_bh(&mn->ports_lock);
-	if (port) {
-		if (__mlog_find_port(mn, host, port))
-			err = -EADDRINUSE;
-		goto out;
-	}
-	for (tries = 0; tries < range; tries++) {
-		u16 candidate = *next;
-
-		*next = candidate == MLOG_EPHEMERAL_HIGH ? MLOG_EPHEMERAL_LOW :
-							   candidate + 1;
-		if (!__mlog_find_port(mn, host, candidate)) {
-			port = candidate;
-			goto out;
-		}
-	}
-	err = -EADDRINUSE;
-out:
-	if (!err) {
-		ms->port = port;
-		ms->bound_host = host;
-		if (host)
-			ms->epoch = mlog_host_epoch(ms->host, port);
-		hash_add_rcu(mn->ports, &ms->port_node,
-			     mlog_port_hash(host, port));
-	}
-	spin_unlock_bh(&mn->ports_lock);
-	return err;
-}
-
-static void mlog_unhash_port(struct mlog_net *mn, struct mlog_sock *ms)
-{
-	mlog_sl_port_closed(ms);
-	spin_lock_bh(&mn->ports_lock);
-	if (ms->port) {
-		hash_del_rcu(&ms->port_node);
-		ms->port = 0;
-	}
-	spin_unlock_bh(&mn->ports_lock);
-}
-
-/* ---- flows ---- */
-
-static u32 mlog_flow_hash(const struct in6_addr *addr, u16 port)
-{
-	return jhash_2words(jhash(addr, sizeof(*addr), 0), port, 0);
-}
-
-/* Caller holds ms->lock. */
-static struct mlog_flow *mlog_flow_find(struct mlog_sock *ms,
-					const struct in6_addr *addr, u16 port)
-{
-	struct mlog_flow *fl;
-
-	hash_for_each_possible(ms->flows, fl, node, mlog_flow_hash(addr, port))
-		if (fl->port == port && ipv6_addr_equal(&fl->addr, addr))
-			return fl;
-	return NULL;
-}
-
-/*
- * Find or create the flow to (@addr, @port), @addr being a node's address
- * or a host's key; a new flow reaches it through node @node.  Called with
- * ms->lock held; @gfp must then be atomic.  NULL when closing, out of
- * memory, or the socket already has max_flows flows.
- */
-struct mlog_flow *mlog_flow_get(struct mlog_sock *ms,
-				const struct in6_addr *addr, u16 port,
-				const struct in6_addr *node, gfp_t gfp)
-{
-	struct mlog_net *mn = mlog_sk_net(ms);
-	struct mlog_peer *peer;
-	struct mlog_flow *fl;
-
-	fl = mlog_flow_find(ms, addr, port);
-	if (fl || ms->dead || ms->nflows >= mlog_max_flows)
-		return fl;
-	peer = mlog_peer_get(mn, node, gfp);
-	if (!peer)
-		return NULL;
-	fl = kzalloc(sizeof(*fl), gfp | __GFP_ACCOUNT);
-	if (!fl)
-		return NULL;
-	fl->ms = ms;
-	fl->peer = peer;
-	fl->addr = *addr;
-	fl->port = port;
-	mlog_flow_init_rdm(fl);
-	hash_add(ms->flows, &fl->node, mlog_flow_hash(addr, port));
-	ms->nflows++;
-	return fl;
-}
-
-/* ---- reassembly ---- */
-
-/*
- * Drop whatever @r holds: its fragments or buffer, and the room it held.
- * Caller holds ms->lock.
- */
-void mlog_reasm_reset(struct mlog_sock *ms, struct mlog_reasm *r)
-{
-	WRITE_ONCE(ms->rcv_reserved, ms->rcv_reserved - r->reserved);
-	kfree_skb(r->skb);
-	kfree_skb_list(r->head);
-	memset(r, 0, sizeof(*r));
-}
-
-/* Keep fragment @skb as it is, in offset order; it is charged already. */
-static void mlog_reasm_insert(struct mlog_reasm *r, struct sk_buff *skb,
-			      u32 off)
-{
-	struct sk_buff **pp = &r->head;
-
-	mlog_skb_cb(skb)->frag_off = off;
-	skb->next = NULL;
-	/* Fragments mostly arrive in order: append. */
-	if (!r->tail || mlog_skb_cb(r->tail)->frag_off < off) {
-		if (r->tail)
-			r->tail->next = skb;
-		else
-			r->head = skb;
-		r->tail = skb;
-		return;
-	}
-	while (mlog_skb_cb(*pp)->frag_off < off)
-		pp = &(*pp)->next;
-	skb->next = *pp;
-	*pp = skb;
-}
-
-/* What a fragment of a message costs the receive buffer, at least. */
-#define MLOG_FRAG_TRUESIZE	SKB_TRUESIZE(MLOG_MAX_FRAG)
-
-/*
- * The receive buffer that message f->ssn takes, its first fragment to
- * arrive being @skb, and in *@copy how it is kept.  Keeping the fragments
- * as they came costs about what @skb does for each (a short last fragment
- * may come first: at least what a full one costs); if the socket's buffer
- * could not hold a whole message that way, the bytes are copied into one
- * buffer of the message's size instead.
- */
-u32 mlog_reasm_cost(const struct mlog_sock *ms, const struct sk_buff *skb,
-		    const struct mlog_frame *f, bool *copy)
-{
-	u32 nfrags = DIV_ROUND_UP(f->msg_len, MLOG_MAX_FRAG);
-
-	*copy = (u64)nfrags * skb->truesize > READ_ONCE(ms->sk.sk_rcvbuf);
-	if (*copy)
-		return SKB_TRUESIZE(0) + PAGE_ALIGN(f->msg_len);
-	return nfrags * max_t(u32, skb->truesize, MLOG_FRAG_TRUESIZE);
-}
-
-/*
- * Start reassembling message f->ssn, whose first fragment to arrive is
- * @skb, if the receive buffer has room for all of it (mlog_reasm_cost()).
- * A copy buffer is charged now.  Kept fragments are charged as they come,
- * and for SOCK_RDM the room for the whole message is reserved now: a
- * message admitted is always completed, whatever other flows send, so
- * that several flows' messages cannot fill the buffer half reassembled,
- * none able to finish.  False if there is no room; @r stays empty.
- * Caller holds ms->lock.
- */
-bool mlog_reasm_start(struct mlog_sock *ms, struct mlog_reasm *r,
-		      const struct sk_buff *skb, const struct mlog_frame *f)
-{
-	struct sock *sk = &ms->sk;
-	bool copy;
-	u32 cost = mlog_reasm_cost(ms, skb, f, &copy);
-
-	r->ssn = f->ssn;
-	r->msg_len = f->msg_len;
-	r->stamp = jiffies;
-	if (copy) {
-		struct sk_buff *m;
-		int err;
-
-		m = alloc_skb_with_frags(0, f->msg_len, 0, &err, GFP_ATOMIC);
-		if (!m)
-			return false;
-		m->len = f->msg_len;
-		m->data_len = f->msg_len;
-		if (!mlog_charge(sk, m)) {
-			kfree_skb(m);
-			return false;
-		}
-		r->skb = m;
-		mlog_stat_inc(mlog_sk_net(mlog_sk(sk)),
-			      MLOG_STAT_RX_REASM_COPIED);
-	} else if (sk->sk_type == SOCK_RDM) {
-		if (!mlog_rcv_room(ms, cost))
-			return false;
-		r->admitted = true;
-		r->reserved = cost;
-		WRITE_ONCE(ms->rcv_reserved, ms->rcv_reserved + cost);
-	}
-	return true;
-}
-
-/*
- * Charge fragment @skb, kept in @r: out of the room reserved for an
- * admitted message, which takes all its fragments (their truesize may
- * exceed the estimate a little), else if it fits.
- */
-static bool mlog_reasm_charge(struct mlog_sock *ms, struct mlog_reasm *r,
-			      struct sk_buff *skb)
-{
-	u32 use;
-
-	if (!r->admitted)
-		return mlog_charge(&ms->sk, skb);
-	use = min(r->reserved, skb->truesize);
-	r->reserved -= use;
-	WRITE_ONCE(ms->rcv_reserved, ms->rcv_reserved - use);
-	skb_orphan(skb);
-	skb_set_owner_r(skb, &ms->sk);
-	return true;
-}
-
-/*
- * Add fragment @skb (payload only, described by @f) to @r, which must be
- * assembling message f->ssn or nothing.  Everything kept is charged to the
- * socket, so reassembly counts against SO_RCVBUF.  Consumes @skb.  Returns
- * false if the fragment could not be kept (no room or malformed), leaving
- * @r empty if it keeps nothing; the caller counts the drop.
- */
-bool mlog_reasm_add(struct mlog_sock *ms, struct mlog_reasm *r,
-		    struct sk_buff *skb, const struct mlog_frame *f)
-{
-	unsigned int idx = f->frag_off / MLOG_MAX_FRAG;
-
-	/* mlog cuts messages at multiples of MLOG_MAX_FRAG. */
-	if (f->frag_off % MLOG_MAX_FRAG ||
-	    f->payload_len != min_t(u32, MLOG_MAX_FRAG,
-				    f->msg_len - f->frag_off))
-		goto drop;
-
-	if (!mlog_reasm_started(r) && !mlog_reasm_start(ms, r, skb, f))
-		goto drop;
-	if (f->msg_len != r->msg_len)
-		goto drop;
-	r->stamp = jiffies;
-	if (r->frags & BIT_ULL(idx)) {
-		consume_skb(skb);	/* a copy we already have */
-		return true;
-	}
-	if (r->skb) {
-		if (skb_linearize(skb) ||
-		    skb_store_bits(r->skb, f->frag_off, skb->data,
-				   f->payload_len))
-			goto drop;
-		consume_skb(skb);
-	} else {
-		/*
-		 * The fragment that ends up first carries the others in its
-		 * frag_list: it must not share its data with a clone, and a
-		 * fragment must not bring a frag_list of its own.
-		 */
-		if (skb_unclone(skb, GFP_ATOMIC) ||
-		    (skb_has_frag_list(skb) && skb_linearize(skb)) ||
-		    !mlog_reasm_charge(ms, r, skb))
-			goto drop;
-		mlog_reasm_insert(r, skb, f->frag_off);
-	}
-	r->frags |= BIT_ULL(idx);
-	r->have += f->payload_len;
-	return true;
-drop:
-	kfree_skb(skb);
-	/* a message buffer charged, or room held, for no fragment neither */
-	if (!r->have)
-		mlog_reasm_reset(ms, r);
-	return false;
-}
-
-/*
- * The reassembled message, once every fragment is in, charged to the
- * socket; @r is then empty again, and what it held beyond the charge is
- * free.  NULL while fragments are missing.
- */
-struct sk_buff *mlog_reasm_take(struct mlog_sock *ms, struct mlog_reasm *r)
-{
-	struct sk_buff *m, *frag;
-
-	if (!mlog_reasm_started(r) || r->have < r->msg_len)
-		return NULL;
-	if (r->skb) {
-		m = r->skb;
-		r->skb = NULL;
-	} else {
-		/* Each fragment keeps its own charge (and destructor). */
-		m = r->head;
-		skb_shinfo(m)->frag_list = m->next;
-		for (frag = m->next; frag; frag = frag->next) {
-			m->len += frag->len;
-			m->data_len += frag->len;
-		}
-		m->next = NULL;
-		r->head = NULL;
-		r->tail = NULL;
-	}
-	mlog_reasm_reset(ms, r);
-	return m;
-}
-
-/*
- * Queue a complete message for recvmsg().  @skb is charged to the socket
- * already.
- */
-void mlog_deliver(struct mlog_sock *ms, struct sk_buff *skb,
-		  const struct in6_addr *src, u16 src_port)
-{
-	struct mlog_net *mn = mlog_sk_net(ms);
-	struct mlog_skb_cb *cb = mlog_skb_cb(skb);
-	struct sock *sk = &ms->sk;
-
-	cb->src_node = *src;
-	cb->src_port = src_port;
-	ms->stats.rx_msgs++;
-	mlog_stat_inc(mn, MLOG_STAT_RX_FRAMES);
-	mlog_stat_add(mn, MLOG_STAT_RX_BYTES, skb->len);
-	skb_queue_tail(&sk->sk_receive_queue, skb);
-	if (!sock_flag(sk, SOCK_DEAD))
-		sk->sk_data_ready(sk);
-}
-
-/*
- * Charge @skb (a whole message, or the buffer a message is reassembled
- * into) to the socket; false if it does not fit SO_RCVBUF with what is
- * charged and reserved already (mlog_rcv_room()).
- */
-bool mlog_charge(struct sock *sk, struct sk_buff *skb)
-{
-	if (!mlog_rcv_room(mlog_sk(sk), skb->truesize))
-		return false;
-	skb_orphan(skb);
-	skb_set_owner_r(skb, sk);
-	return true;
-}
-
-static void mlog_dgram_rcv(struct mlog_sock *ms, struct sk_buff *skb,
-			   const struct mlog_frame *f,
-			   const struct in6_addr *src, const struct in6_addr *node)
-{
-	struct mlog_net *mn = mlog_sk_net(ms);
-	struct mlog_reasm *r;
-	struct mlog_flow *fl;
-
-	if (ms->host) {
-		mlog_sl_dgram_rcv(ms, skb, f, src, node);
-		return;
-	}
-	if (f->flags & MLOG_F_NEED_RSN)
-		mlog_sl_dgram_unlogged(ms, node, f);
-	if (f->payload_len == f->msg_len) {
-		if (!mlog_charge(&ms->sk, skb)) {
-			ms->stats.rx_drops++;
-			mlog_stat_inc(mn, MLOG_STAT_RX_QUEUE_FULL);
-			kfree_skb(skb);
-			return;
-		}
-		spin_lock_bh(&ms->lock);
-		mlog_deliver(ms, skb, src, f->src_port);
-		spin_unlock_bh(&ms->lock);
-		return;
-	}
-
-	spin_lock_bh(&ms->lock);
-	fl = mlog_flow_get(ms, src, f->src_port, node, GFP_ATOMIC);
-	if (!fl) {
-		spin_unlock_bh(&ms->lock);
-		mlog_stat_inc(mn, MLOG_STAT_NO_MEMORY);
-		kfree_skb(skb);
-		return;
-	}
-	r = &fl->reasm;
-	/* A fragment of a newer message: the older one lost a fragment. */
-	if (mlog_reasm_started(r) && r->ssn != f->ssn) {
-		mlog_reasm_reset(ms, r);
-		mlog_stat_inc(mn, MLOG_STAT_RX_INCOMPLETE);
-	}
-	if (!mlog_reasm_add(ms, r, skb, f)) {
-		ms->stats.rx_drops++;
-		mlog_stat_inc(mn, MLOG_STAT_RX_QUEUE_FULL);
-	} else if (r->have == r->msg_len) {
-		mlog_deliver(ms, mlog_reasm_take(ms, r), src, f->src_port);
-	}
-	spin_unlock_bh(&ms->lock);
-}
-
 /*
  * A frame for the socket bound to its destination port, from the remote
  * endpoint keyed @src (a node's address or a host's key), which it came
  * from through node @node.  Consumes @skb.
  */
-void mlog_sock_rcv(struct sock *sk, struct sk_buff *skb,
-		   const struct mlog_frame *f, const struct in6_addr *src,
-		   const struct in6_addr *node)
+static void mlog_sock_rcv(struct sock *sk, struct sk_buff *skb,
+			  const struct mlog_frame *f,
+			  const struct in6_addr *src,
+			  const struct in6_addr *node)
 {
 	struct mlog_net *mn = mlog_sk_net(mlog_sk(sk));
 	struct mlog_sock *ms = mlog_sk(sk);
@@ -506,14 +52,11 @@ void mlog_sock_rcv(struct sock *sk, struct sk_buff *skb,
 		kfree_skb(skb);
 		return;
 	}
-	if (sk->sk_type == SOCK_DGRAM && f->type == MLOG_FRAME_DATA) {
+	/* datagrams, and RSNs and acks for those of a protected host */
+	if (sk->sk_type == SOCK_DGRAM &&
+	    (f->type == MLOG_FRAME_DATA ||
+	     (f->type == MLOG_FRAME_ACK && READ_ONCE(ms->host)))) {
 		mlog_dgram_rcv(ms, skb, f, src, node);
-		return;
-	}
-	/* RSNs and acks for the datagrams of a protected host */
-	if (sk->sk_type == SOCK_DGRAM && f->type == MLOG_FRAME_ACK &&
-	    READ_ONCE(ms->host)) {
-		mlog_sl_dgram_rcv(ms, skb, f, src, node);
 		return;
 	}
 	if (sk->sk_type == SOCK_RDM && f->type != MLOG_FRAME_DATA) {
@@ -524,333 +67,48 @@ void mlog_sock_rcv(struct sock *sk, struct sk_buff *skb,
 	kfree_skb(skb);
 }
 
-/* ---- socket calls shared by both types ---- */
-
-/* Validate a user-supplied address; @len is what the caller passed. */
-static int mlog_check_addr(const struct sockaddr *uaddr, int len,
-			   const struct sockaddr_mlog **out)
-{
-	const struct sockaddr_mlog *sm = (const struct sockaddr_mlog *)uaddr;
-
-	if (len < (int)sizeof(*sm))
-		return -EINVAL;
-	if (sm->smlog_family != mlog_family)
-		return -EAFNOSUPPORT;
-	if (sm->smlog_flags & ~MLOG_ADDR_HOST)
-		return -EINVAL;
-	/* a host-form address: 12 zero bytes, then the host index */
-	if ((sm->smlog_flags & MLOG_ADDR_HOST) &&
-	    memchr_inv(sm->smlog_node, 0, 12))
-		return -EINVAL;
-	*out = sm;
-	return 0;
-}
-
-/* The key and node of a host-form address's host; 0 or -EHOSTUNREACH. */
-static int mlog_resolve_host(struct mlog_net *mn, u32 host,
-			     struct mlog_dest *dest)
-{
-	if (!host || host > mlog_max_hosts)
-		return -EINVAL;
-	mlog_host_key(&dest->key, host);
-	return mlog_route_resolve(mn, host, &dest->node, &dest->incarnation);
-}
-
-/* @key and @port as a sockaddr_mlog: host form for a host's key. */
-void mlog_key_to_sockaddr(struct sockaddr_mlog *sm, const struct in6_addr *key,
-			  u16 port)
-{
-	u32 host = mlog_key_host(key);
-
-	memset(sm, 0, sizeof(*sm));
-	if (host)
-		mlog_sockaddr_host(sm, mlog_family, host, port);
-	sm->smlog_family = mlog_family;
-	sm->smlog_port = port;
-	if (!host)
-		memcpy(sm->smlog_node, key, sizeof(sm->smlog_node));
-}
-
 /*
- * Resolve the destination of a send, explicit or connect()'s: a node's
- * port, or a host's port reached through the node its route names.
- * Caller holds lock_sock.
+ * A well-formed frame the transport received from node @node (its
+ * header already pulled): hand it to the socket bound to its destination
+ * port.  Frames for no socket may still carry what the logging layer
+ * answers in the name of a closed socket.  Softirq; consumes @skb.
  */
-static int mlog_send_dest(struct sock *sk, struct msghdr *msg,
-			  struct mlog_dest *dest)
+void mlog_rcv(struct mlog_net *mn, struct sk_buff *skb,
+	      const struct mlog_frame *f, const struct in6_addr *node)
 {
-	struct mlog_sock *ms = mlog_sk(sk);
-	const struct sockaddr_mlog *sm;
-	int err;
+	struct in6_addr key;
+	struct sock *sk;
 
-	if (msg->msg_name) {
-		err = mlog_check_addr(msg->msg_name, msg->msg_namelen, &sm);
-		if (err)
-			return err;
-	} else if (ms->connected) {
-		sm = &ms->peer;
-	} else {
-		return -EDESTADDRREQ;
+	/* A protected host's frame: an incarnation fenced off is refused. */
+	if (f->src_host && mlog_route_fenced(mn, f, node)) {
+		mlog_stat_inc(mn, MLOG_STAT_RX_FENCED);
+		goto drop;
 	}
-	if (!sm->smlog_port)
-		return -EINVAL;
-	dest->port = sm->smlog_port;
-	if (sm->smlog_flags & MLOG_ADDR_HOST)
-		return mlog_resolve_host(mlog_sk_net(ms),
-					 mlog_sockaddr_host_index(sm), dest);
-	memcpy(&dest->key, sm->smlog_node, sizeof(dest->key));
-	dest->node = dest->key;
-	dest->incarnation = 0;
-	/* The UDP transport is IPv4-only for now. */
-	if (!mlog_addr_is_v4(&dest->node))
-		return -EAFNOSUPPORT;
-	return 0;
-}
+	/* The sender as its peers know it: a host's key, or its node. */
+	key = *node;
+	if (f->flags & MLOG_F_SRC_HOST)
+		mlog_host_key(&key, f->src_host);
 
-/*
- * Bind to an ephemeral port if not bound yet: in the host's own port
- * space for a protected socket that sends to a host-form address first
- * (its peers then know it wherever it runs), else in the node's.  Caller
- * holds lock_sock.
- */
-static int mlog_autobind(struct sock *sk, const struct mlog_dest *dest)
-{
-	struct mlog_net *mn = mlog_sk_net(mlog_sk(sk));
-	struct mlog_sock *ms = mlog_sk(sk);
-	u32 host = 0;
-	int err;
-
-	if (ms->port)
-		return 0;
-	/* The transport must be listening before anyone can answer us. */
-	err = mlog_transport_get(mn);
-	if (err)
-		return err;
-	if (ms->host && dest && mlog_key_host(&dest->key))
-		host = ms->host->index;
-	return mlog_hash_port(mn, ms, host, 0);
-}
-
-/*
- * What every send checks first, for both socket types: flags, size, a
- * pending error, the destination; and the socket gets a port if it has
- * none.
- */
-int mlog_send_prepare(struct sock *sk, struct msghdr *msg, size_t len,
-		      struct mlog_dest *dest)
-{
-	bool bound = mlog_sk(sk)->port;
-	int err;
-
-	if (msg->msg_flags & ~(MSG_DONTWAIT | MSG_NOSIGNAL | MSG_CMSG_COMPAT))
-		return -EOPNOTSUPP;
-	if (len > MLOG_MAX_MSG)
-		return -EMSGSIZE;
-
-	lock_sock(sk);
-	err = sock_error(sk);
-	if (!err)
-		err = mlog_send_dest(sk, msg, dest);
-	if (!err)
-		err = mlog_autobind(sk, dest);
-	release_sock(sk);
-	if (!err && !bound)
-		mlog_replay_run_sock(mlog_sk(sk));
-	return err;
-}
-
-int mlog_bind(struct socket *sock, struct sockaddr *uaddr, int len)
-{
-	struct sock *sk = sock->sk;
-	struct mlog_net *mn = mlog_sk_net(mlog_sk(sk));
-	struct mlog_sock *ms = mlog_sk(sk);
-	const struct sockaddr_mlog *sm;
-	u32 host = 0;
-	int err;
-
-	err = mlog_check_addr(uaddr, len, &sm);
-	if (err)
-		return err;
-
-	lock_sock(sk);
-	if (ms->port) {
-		err = -EINVAL;
-		goto out;
+	sk = mlog_lookup_port(mn, f->dst_host, f->dst_port);
+	if (!sk) {
+		/* a host that is not (or no longer) here, or a free port */
+		if (f->dst_host && !mlog_route_is_local(mn, f->dst_host))
+			mlog_stat_inc(mn, MLOG_STAT_RX_NO_HOST);
+		else
+			mlog_stat_inc(mn, MLOG_STAT_RX_NO_PORT);
+		/* RSNs for messages of a socket closed since: log them */
+		if (f->rsn_count)
+			mlog_sl_orphan_rsns(mn, &key, node, f);
+		/* what a closed socket of a local host had delivered */
+		if (f->dst_host)
+			mlog_sl_closed_dup(mn, &key, node, f);
+		goto drop;
 	}
-	if (sm->smlog_flags & MLOG_ADDR_HOST) {
-		/* a port of our own host: "host 0" or its index */
-		host = mlog_sockaddr_host_index(sm);
-		if (!ms->host || (host && host != ms->host->index)) {
-			err = -EADDRNOTAVAIL;
-			goto out;
-		}
-		host = ms->host->index;
-	} else if (!ipv6_addr_any((const struct in6_addr *)sm->smlog_node) &&
-		   !ipv6_addr_equal((const struct in6_addr *)sm->smlog_node,
-				    &mn->node_addr)) {
-		/* A node can only bind its own address or the wildcard. */
-		err = -EADDRNOTAVAIL;
-		goto out;
-	}
-	err = mlog_transport_get(mn);
-	if (!err)
-		err = mlog_hash_port(mn, ms, host, sm->smlog_port);
-out:
-	release_sock(sk);
-	if (!err)
-		mlog_replay_run_sock(ms);
-	return err;
-}
-
-int mlog_connect(struct socket *sock, struct sockaddr *uaddr, int len,
-		 int flags)
-{
-	struct sock *sk = sock->sk;
-	struct mlog_sock *ms = mlog_sk(sk);
-	const struct sockaddr_mlog *sm;
-	int err;
-
-	if (len >= (int)sizeof(sa_family_t) && uaddr->sa_family == AF_UNSPEC) {
-		lock_sock(sk);
-		ms->connected = false;
-		release_sock(sk);
-		return 0;
-	}
-	err = mlog_check_addr(uaddr, len, &sm);
-	if (err)
-		return err;
-	if (!sm->smlog_port)
-		return -EINVAL;
-
-	lock_sock(sk);
-	err = mlog_autobind(sk, NULL);
-	if (!err) {
-		ms->peer = *sm;
-		ms->connected = true;
-	}
-	release_sock(sk);
-	return err;
-}
-
-int mlog_getname(struct socket *sock, struct sockaddr *uaddr, int peer)
-{
-	struct sock *sk = sock->sk;
-	struct mlog_sock *ms = mlog_sk(sk);
-	struct sockaddr_mlog *sm = (struct sockaddr_mlog *)uaddr;
-
-	memset(sm, 0, sizeof(*sm));
-	lock_sock(sk);
-	if (peer) {
-		if (!ms->connected) {
-			release_sock(sk);
-			return -ENOTCONN;
-		}
-		*sm = ms->peer;
-	} else if (ms->bound_host) {
-		mlog_sockaddr_host(sm, mlog_family, ms->bound_host, ms->port);
-	} else {
-		struct mlog_net *mn = mlog_sk_net(mlog_sk(sk));
-
-		sm->smlog_family = mlog_family;
-		sm->smlog_port = ms->port;
-		memcpy(sm->smlog_node, &mn->node_addr, sizeof(sm->smlog_node));
-	}
-	release_sock(sk);
-	return sizeof(*sm);
-}
-
-/* Send each fragment of a datagram; they share the message's SSN. */
-static int mlog_dgram_sendmsg(struct socket *sock, struct msghdr *msg,
-			      size_t len)
-{
-	struct sock *sk = sock->sk;
-	struct mlog_net *mn = mlog_sk_net(mlog_sk(sk));
-	struct mlog_sock *ms = mlog_sk(sk);
-	struct mlog_dest dest;
-	struct mlog_frame f = { .type = MLOG_FRAME_DATA };
-	struct mlog_peer *peer;
-	u32 off = 0;
-	void *buf;
-	int err;
-
-	err = mlog_send_prepare(sk, msg, len, &dest);
-	if (err)
-		return err;
-	if (ms->host)
-		return mlog_sl_dgram_sendmsg(ms, msg, len, &dest);
-	/* The port is fixed once bound; the epoch for the socket's life. */
-	f.src_port = READ_ONCE(ms->port);
-	f.epoch = ms->epoch;
-	f.ssn = atomic64_inc_return(&ms->dgram_ssn);
-	f.dst_host = mlog_key_host(&dest.key);
-
-	peer = mlog_peer_get(mn, &dest.node, GFP_KERNEL);
-	if (!peer)
-		return -ENOBUFS;
-	buf = kvmalloc(len ? len : 1, GFP_KERNEL_ACCOUNT);
-	if (!buf)
-		return -ENOMEM;
-	if (!copy_from_iter_full(buf, len, &msg->msg_iter)) {
-		err = -EFAULT;
-		goto out;
-	}
-	f.dst_port = dest.port;
-	f.msg_len = len;
-	do {
-		f.frag_off = off;
-		f.payload_len = min_t(u32, len - off, MLOG_MAX_FRAG);
-		err = mlog_frame_out(mn, peer, &f, buf + off);
-		if (err)
-			break;
-		off += f.payload_len;
-	} while (off < len);
-	if (!err)
-		ms->stats.tx_msgs++;
-out:
-	kvfree(buf);
-	return err ? err : len;
-}
-
-int mlog_recvmsg(struct socket *sock, struct msghdr *msg, size_t size,
-		 int flags)
-{
-	struct sock *sk = sock->sk;
-	struct sk_buff *skb;
-	size_t copied;
-	int err;
-
-	if (flags & ~(MSG_DONTWAIT | MSG_PEEK | MSG_TRUNC | MSG_CMSG_COMPAT |
-		      MSG_WAITALL))
-		return -EOPNOTSUPP;
-
-	skb = skb_recv_datagram(sk, flags, &err);
-	if (!skb)
-		return err;
-
-	copied = skb->len;
-	if (copied > size) {
-		copied = size;
-		msg->msg_flags |= MSG_TRUNC;
-	}
-	err = skb_copy_datagram_msg(skb, 0, msg, copied);
-	if (err)
-		goto out;
-
-	if (msg->msg_name) {
-		DECLARE_SOCKADDR(struct sockaddr_mlog *, sm, msg->msg_name);
-		struct mlog_skb_cb *cb = mlog_skb_cb(skb);
-
-		mlog_key_to_sockaddr(sm, &cb->src_node, cb->src_port);
-		msg->msg_namelen = sizeof(*sm);
-	}
-	/* MSG_TRUNC asks for the real length, as for UDP. */
-	err = (flags & MSG_TRUNC) ? skb->len : copied;
-out:
-	skb_free_datagram(sk, skb);
-	/* a replay that waited for room in this socket goes on */
-	if (mlog_host_replaying(mlog_sk(sk)->host))
-		mlog_replay_run_sock(mlog_sk(sk));
-	return err;
+	mlog_sock_rcv(sk, skb, f, &key, node);
+	sock_put(sk);
+	return;
+drop:
+	kfree_skb(skb);
 }
 
 static void mlog_sock_destruct(struct sock *sk)
@@ -866,13 +124,8 @@ static void mlog_sock_destruct(struct sock *sk)
  */
 static void mlog_flows_closing(struct mlog_sock *ms)
 {
-	struct mlog_flow *fl;
-	int bkt;
-
 	spin_lock_bh(&ms->lock);
-	mlog_sl_sock_closing(ms);
-	hash_for_each(ms->flows, bkt, fl, node)
-		mlog_rdm_closing(fl);
+	mlog_rdm_sock_closing(ms);
 	spin_unlock_bh(&ms->lock);
 }
 
@@ -904,7 +157,7 @@ static void mlog_flows_destroy(struct mlog_sock *ms)
 	spin_unlock_bh(&ms->lock);
 }
 
-int mlog_release(struct socket *sock)
+static int mlog_release(struct socket *sock)
 {
 	struct sock *sk = sock->sk;
 	struct mlog_net *mn;
@@ -913,6 +166,7 @@ int mlog_release(struct socket *sock)
 		return 0;
 	mn = mlog_sk_net(mlog_sk(sk));
 	mlog_flows_closing(mlog_sk(sk));
+	mlog_host_port_closed(mlog_sk(sk));
 	mlog_unhash_port(mn, mlog_sk(sk));
 
 	lock_sock(sk);
@@ -934,17 +188,6 @@ int mlog_release(struct socket *sock)
 	return 0;
 }
 
-static __poll_t mlog_dgram_poll(struct file *file, struct socket *sock,
-				poll_table *wait)
-{
-	struct mlog_sock *ms = mlog_sk(sock->sk);
-	__poll_t mask = datagram_poll(file, sock, wait);
-
-	if (ms->host)
-		mask &= ~mlog_sl_dgram_poll(ms, file, wait);
-	return mask;
-}
-
 static const struct proto_ops mlog_dgram_ops = {
 	.owner		= THIS_MODULE,
 	.release	= mlog_release,
@@ -959,6 +202,23 @@ static const struct proto_ops mlog_dgram_ops = {
 	.shutdown	= sock_no_shutdown,
 	.sendmsg	= mlog_dgram_sendmsg,
 	.recvmsg	= mlog_recvmsg,
+	.mmap		= sock_no_mmap,
+};
+
+static const struct proto_ops mlog_rdm_ops = {
+	.owner		= THIS_MODULE,
+	.release	= mlog_release,
+	.bind		= mlog_bind,
+	.connect	= mlog_connect,
+	.socketpair	= sock_no_socketpair,
+	.accept		= sock_no_accept,
+	.getname	= mlog_getname,
+	.poll		= mlog_rdm_poll,
+	.ioctl		= mlog_rdm_ioctl,
+	.listen		= sock_no_listen,
+	.shutdown	= sock_no_shutdown,
+	.sendmsg	= mlog_rdm_sendmsg,
+	.recvmsg	= mlog_rdm_recvmsg,
 	.mmap		= sock_no_mmap,
 };
 
@@ -1011,36 +271,6 @@ static int mlog_create(struct net *net, struct socket *sock, int protocol,
 
 	atomic64_inc(&mn->stats.v[MLOG_STAT_SOCKETS]);
 	return 0;
-}
-
-/* Walk the bound sockets of the namespace for a netlink dump. */
-int mlog_sock_dump(struct sk_buff *skb, struct netlink_callback *cb,
-		   int (*fill)(struct sk_buff *skb,
-			       struct netlink_callback *cb,
-			       struct mlog_sock *ms))
-{
-	struct mlog_net *mn = mlog_pernet(sock_net(skb->sk));
-	unsigned int bkt = cb->args[0], skip = cb->args[1], idx;
-	struct mlog_sock *ms;
-
-	spin_lock_bh(&mn->ports_lock);
-	for (; bkt < HASH_SIZE(mn->ports); bkt++, skip = 0) {
-		idx = 0;
-		hlist_for_each_entry(ms, &mn->ports[bkt], port_node) {
-			if (idx++ < skip)
-				continue;
-			if (fill(skb, cb, ms)) {
-				cb->args[0] = bkt;
-				cb->args[1] = idx - 1;
-				goto out;
-			}
-		}
-	}
-	cb->args[0] = bkt;
-	cb->args[1] = 0;
-out:
-	spin_unlock_bh(&mn->ports_lock);
-	return skb->len;
 }
 
 static struct net_proto_family mlog_family_ops = {

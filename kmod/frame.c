@@ -4,7 +4,8 @@
  *
  * Everything here runs on bytes that came off the wire, so every field is
  * checked before anything else in the module looks at it.  No allocation,
- * no locking, no kernel-only calls: see frame_compat.h.
+ * no locking, no kernel-only calls: see frame_compat.h.  The bottom of
+ * the module: calls nothing of mlog's.
  */
 #include "frame.h"
 

@@ -13,6 +13,8 @@
  * Entries are found by receiving host: fully logged ones by RSN (a list
  * while the RSNs arrive in order, a red-black tree below it), partially
  * logged ones in send order.
+ *
+ * Calls nothing of mlog's but the notification interface (notify.h).
  */
 #include <linux/module.h>
 #include <linux/sched/signal.h>
@@ -21,6 +23,7 @@
 #include <net/genetlink.h>
 
 #include "mlog.h"
+#include "notify.h"
 
 static void mlog_log_free_work(struct work_struct *w)
 {
@@ -42,7 +45,7 @@ static void mlog_log_event_work(struct work_struct *w)
 	struct mlog_log *log = container_of(w, struct mlog_log, event_work);
 	struct mlog_net *mn = container_of(log, struct mlog_net, log);
 
-	mlog_notify_log(mn);
+	mlog_notify(mn, MLOG_EVENT_LOG, NULL);
 }
 
 void mlog_log_init(struct mlog_log *log)
@@ -85,6 +88,7 @@ static void mlog_log_pressure(struct mlog_log *log)
 	bool high = log->bytes * 4 >= log->max_bytes * 3;
 	bool low = log->bytes * 2 < log->max_bytes;
 
+	lockdep_assert_held(&log->lock);
 	if ((high && !log->pressure) || (low && log->pressure)) {
 		log->pressure = high;
 		schedule_work(&log->event_work);
@@ -94,6 +98,7 @@ static void mlog_log_pressure(struct mlog_log *log)
 /* Caller holds log->lock. */
 static void mlog_block_release(struct mlog_log *log, struct mlog_log_block *b)
 {
+	lockdep_assert_held(&log->lock);
 	list_move(&b->list, &log->free_list);
 	log->bytes -= MLOG_LOG_BLOCK_BYTES;
 	schedule_work(&log->free_work);
@@ -109,6 +114,7 @@ mlog_log_carve(struct mlog_log *log, u32 len)
 	struct mlog_log_block *b = log->cur;
 	struct mlog_log_rec *rec;
 
+	lockdep_assert_held(&log->lock);
 	if (!b || b->used + size > MLOG_LOG_BLOCK_BYTES -
 	    offsetof(struct mlog_log_block, data))
 		return NULL;
@@ -220,6 +226,7 @@ static struct mlog_log_dst *mlog_log_dst_get(struct mlog_log *log, u32 host)
 {
 	struct mlog_log_dst *d = xa_load(&log->dsts, host);
 
+	lockdep_assert_held(&log->lock);
 	if (d)
 		return d;
 	d = kzalloc(sizeof(*d), GFP_ATOMIC | __GFP_ACCOUNT);
@@ -382,6 +389,7 @@ static bool __mlog_log_unindex(struct mlog_log *log, struct mlog_log_rec *rec)
 {
 	struct mlog_log_dst *d;
 
+	lockdep_assert_held(&log->lock);
 	if (rec->state == MLOG_REC_DEAD)
 		return false;
 	if (rec->state == MLOG_REC_PARTIAL) {
@@ -419,6 +427,7 @@ static void __mlog_log_put(struct mlog_log *log, struct mlog_log_rec *rec)
 {
 	struct mlog_log_block *b = rec->blk;
 
+	lockdep_assert_held(&log->lock);
 	if (!refcount_dec_and_test(&rec->refs))
 		return;
 	log->entries--;
@@ -439,6 +448,7 @@ void mlog_log_file(struct mlog_log *log, struct mlog_log_rec *rec,
 	struct mlog_log_dst *d = *hint;
 	unsigned int refs = flow_ref;
 
+	lockdep_assert_in_softirq();
 	spin_lock(&log->lock);
 	rec->state = MLOG_REC_PARTIAL;
 	if (d && d->host == rec->dst_host) {
@@ -464,6 +474,7 @@ void mlog_log_reindex(struct mlog_log *log, struct mlog_log_rec *rec)
 {
 	struct mlog_log_dst *d = mlog_log_dst(log, rec->dst_host, rec->dst);
 
+	lockdep_assert_held(&log->lock);
 	if (d && rec->rsn > d->purged) {
 		__mlog_log_index_in(d, rec);
 	} else {
@@ -484,6 +495,7 @@ static void __mlog_log_set_rsn(struct mlog_log *log, struct mlog_log_rec *rec,
 {
 	struct mlog_log_dst *d;
 
+	lockdep_assert_held(&log->lock);
 	if (rec->state == MLOG_REC_FULL) {
 		if (rec->rsn != rsn)
 			rec->extra_rsns++;
@@ -515,6 +527,7 @@ static void __mlog_log_set_rsn(struct mlog_log *log, struct mlog_log_rec *rec,
 /* Caller holds log->lock. */
 static void __mlog_log_unfile(struct mlog_log *log, struct mlog_log_rec *rec)
 {
+	lockdep_assert_held(&log->lock);
 	if (__mlog_log_unindex(log, rec))
 		__mlog_log_put(log, rec);
 }
@@ -542,6 +555,7 @@ u32 mlog_log_rsns(struct mlog_log *log, struct list_head *partial, u64 ssn,
 	u64 end = ssn + n;
 	u32 matched = 0;
 
+	lockdep_assert_in_softirq();
 	spin_lock(&log->lock);
 	list_for_each_entry_safe(rec, tmp, partial, fnode) {
 		if (rec->ssn >= end)
@@ -665,6 +679,7 @@ u32 mlog_log_unlog(struct mlog_log *log, u32 dst_host, u64 above,
 	struct mlog_log_dst *d;
 	u32 n = 0;
 
+	lockdep_assert_in_softirq();
 	spin_lock(&log->lock);
 	d = dst_host ? xa_load(&log->dsts, dst_host) : NULL;
 	if (!d)

@@ -63,7 +63,7 @@ static int __net_init mlog_net_init(struct net *net)
 	mn->net = net;
 	mutex_init(&mn->cfg_lock);
 	mn->udp_port = mlog_default_udp_port;
-	mn->log_ops = &mlog_log_none;
+	mn->log_mode = MLOG_LOG_NONE;
 	mlog_net_init_ports(mn);
 	spin_lock_init(&mn->peers_lock);
 	hash_init(mn->peers);

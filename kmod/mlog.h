@@ -55,31 +55,6 @@ struct mlog_net;
 struct mlog_replay_msg;
 
 /*
- * The frame layer: every frame a socket sends and every frame the
- * transport receives passes through the namespace's logging mode here.
- * A mode may pass a frame, hold it (it then owns it and sends or delivers
- * it later) or consume it.  Mode "none" passes everything.
- */
-enum mlog_verdict {
-	MLOG_PASS,
-	MLOG_HOLD,
-	MLOG_CONSUME,
-};
-
-struct mlog_log_ops {
-	const char	*name;
-	enum mlog_log_mode mode;
-	enum mlog_verdict (*frame_out)(struct mlog_net *mn,
-				       struct mlog_frame *f);
-	enum mlog_verdict (*frame_in)(struct mlog_net *mn,
-				      struct mlog_frame *f,
-				      struct sk_buff *skb);
-};
-
-extern const struct mlog_log_ops mlog_log_none;
-extern const struct mlog_log_ops mlog_log_sender;
-
-/*
  * Remote endpoints are keyed by a 16-byte address: a node's, or, for a
  * port of a protected host's own port space, the host's *key*
  * fd6d:6c67::H ("mlog", a unique-local prefix no node address uses; node
@@ -232,7 +207,12 @@ struct mlog_net {
 	u16			udp_port;	/* host order */
 	u32			node_id;
 	struct in6_addr		node_addr;	/* :: until configured */
-	const struct mlog_log_ops *log_ops;
+	/*
+	 * enum mlog_log_mode: "sender" once a host was registered.  Only
+	 * reported: sender-based logging applies per socket, to those of a
+	 * protected host (mlog_sock.host).
+	 */
+	u32			log_mode;
 
 	/* Bound sockets, looked up under RCU from the receive path. */
 	spinlock_t		ports_lock;
@@ -601,31 +581,23 @@ static inline bool mlog_addr_is_v4(const struct in6_addr *a)
 /* af_mlog.c */
 int mlog_proto_init(void);
 void mlog_proto_exit(void);
+void mlog_rcv(struct mlog_net *mn, struct sk_buff *skb,
+	      const struct mlog_frame *f, const struct in6_addr *node);
+
+/* port.c */
 void mlog_net_init_ports(struct mlog_net *mn);
 struct sock *mlog_lookup_port(struct mlog_net *mn, u32 host, u16 port);
-void mlog_sock_rcv(struct sock *sk, struct sk_buff *skb,
-		   const struct mlog_frame *f, const struct in6_addr *src,
-		   const struct in6_addr *node);
+int mlog_hash_port(struct mlog_net *mn, struct mlog_sock *ms, u32 host,
+		   u16 port);
+void mlog_unhash_port(struct mlog_net *mn, struct mlog_sock *ms);
 int mlog_sock_dump(struct sk_buff *skb, struct netlink_callback *cb,
 		   int (*fill)(struct sk_buff *skb,
 			       struct netlink_callback *cb,
 			       struct mlog_sock *ms));
-struct mlog_flow *mlog_flow_get(struct mlog_sock *ms,
-				const struct in6_addr *addr, u16 port,
-				const struct in6_addr *node, gfp_t gfp);
+
+/* sock.c */
 void mlog_key_to_sockaddr(struct sockaddr_mlog *sm, const struct in6_addr *key,
 			  u16 port);
-u32 mlog_reasm_cost(const struct mlog_sock *ms, const struct sk_buff *skb,
-		    const struct mlog_frame *f, bool *copy);
-bool mlog_reasm_start(struct mlog_sock *ms, struct mlog_reasm *r,
-		      const struct sk_buff *skb, const struct mlog_frame *f);
-bool mlog_reasm_add(struct mlog_sock *ms, struct mlog_reasm *r,
-		    struct sk_buff *skb, const struct mlog_frame *f);
-void mlog_reasm_reset(struct mlog_sock *ms, struct mlog_reasm *r);
-struct sk_buff *mlog_reasm_take(struct mlog_sock *ms, struct mlog_reasm *r);
-bool mlog_charge(struct sock *sk, struct sk_buff *skb);
-void mlog_deliver(struct mlog_sock *ms, struct sk_buff *skb,
-		  const struct in6_addr *src, u16 src_port);
 /* Where a send goes: the remote endpoint's key, its port, its node. */
 struct mlog_dest {
 	struct in6_addr		key;
@@ -642,10 +614,39 @@ int mlog_connect(struct socket *sock, struct sockaddr *uaddr, int len,
 int mlog_getname(struct socket *sock, struct sockaddr *uaddr, int peer);
 int mlog_recvmsg(struct socket *sock, struct msghdr *msg, size_t size,
 		 int flags);
-int mlog_release(struct socket *sock);
+
+/* flow.c */
+struct mlog_flow *mlog_flow_get(struct mlog_sock *ms,
+				const struct in6_addr *addr, u16 port,
+				const struct in6_addr *node, gfp_t gfp);
+void mlog_flow_frame_init(struct mlog_flow *fl, struct mlog_frame *f, u8 type);
+u32 mlog_reasm_cost(const struct mlog_sock *ms, const struct sk_buff *skb,
+		    const struct mlog_frame *f, bool *copy);
+bool mlog_reasm_start(struct mlog_sock *ms, struct mlog_reasm *r,
+		      const struct sk_buff *skb, const struct mlog_frame *f);
+bool mlog_reasm_add(struct mlog_sock *ms, struct mlog_reasm *r,
+		    struct sk_buff *skb, const struct mlog_frame *f);
+void mlog_reasm_reset(struct mlog_sock *ms, struct mlog_reasm *r);
+struct sk_buff *mlog_reasm_take(struct mlog_sock *ms, struct mlog_reasm *r);
+bool mlog_charge(struct sock *sk, struct sk_buff *skb);
+void mlog_deliver(struct mlog_sock *ms, struct sk_buff *skb,
+		  const struct in6_addr *src, u16 src_port);
+
+/* dgram.c */
+int mlog_dgram_sendmsg(struct socket *sock, struct msghdr *msg, size_t len);
+__poll_t mlog_dgram_poll(struct file *file, struct socket *sock,
+			 poll_table *wait);
+void mlog_dgram_rcv(struct mlog_sock *ms, struct sk_buff *skb,
+		    const struct mlog_frame *f, const struct in6_addr *src,
+		    const struct in6_addr *node);
 
 /* rdm.c */
-extern const struct proto_ops mlog_rdm_ops;
+int mlog_rdm_sendmsg(struct socket *sock, struct msghdr *msg, size_t len);
+int mlog_rdm_recvmsg(struct socket *sock, struct msghdr *msg, size_t size,
+		     int flags);
+__poll_t mlog_rdm_poll(struct file *file, struct socket *sock,
+		       poll_table *wait);
+int mlog_rdm_ioctl(struct socket *sock, unsigned int cmd, unsigned long arg);
 void mlog_flow_init_rdm(struct mlog_flow *fl);
 void mlog_flow_stop(struct mlog_flow *fl);
 void mlog_flow_free_rdm(struct mlog_flow *fl);
@@ -715,7 +716,7 @@ int mlog_log_dump(struct sk_buff *skb, struct netlink_callback *cb,
 int mlog_log_set_max(struct mlog_log *log, u64 max_bytes);
 void mlog_log_set_rsn_delay(struct mlog_log *log, u32 us);
 
-/* slog.c */
+/* host.c */
 int mlog_host_add(struct mlog_net *mn, u32 index, u32 incarnation,
 		  pid_t pid, bool replay, struct netlink_ext_ack *extack);
 int mlog_host_del(struct mlog_net *mn, u32 index);
@@ -724,52 +725,127 @@ void mlog_host_put(struct mlog_host *h);
 void mlog_hosts_free(struct mlog_net *mn);
 int mlog_sock_join_host(struct mlog_sock *ms);
 void mlog_sock_leave_host(struct mlog_sock *ms);
-void mlog_sl_flow_init(struct mlog_flow *fl);
-void mlog_sl_flow_stop(struct mlog_flow *fl);
-/* The flow goes away or its peer socket was replaced.  Under ms->lock. */
-void mlog_sl_flow_detach(struct mlog_flow *fl);
-bool mlog_sl_frame_ok(struct mlog_flow *fl, const struct mlog_frame *f);
-void mlog_sl_rcv(struct mlog_flow *fl, const struct mlog_frame *f);
-void mlog_sl_orphan_rsns(struct mlog_net *mn, const struct in6_addr *src,
-			 const struct in6_addr *node,
-			 const struct mlog_frame *f);
-void mlog_sl_sock_closing(struct mlog_sock *ms);
+void mlog_host_port_closed(struct mlog_sock *ms);
+int mlog_host_state_set(struct mlog_host *h, const u64 *rsn, const u64 *ssn,
+			const u32 *incarnation, struct xarray *deps,
+			const u64 *hist_purge);
+
+/* Host @index of @mn.  Caller holds rcu_read_lock() or hosts_lock. */
+static inline struct mlog_host *mlog_host_find_rcu(struct mlog_net *mn,
+						   u32 index)
+{
+	struct mlog_host *h;
+
+	list_for_each_entry_rcu(h, &mn->hosts, node,
+				lockdep_is_held(&mn->hosts_lock))
+		if (h->index == index)
+			return h;
+	return NULL;
+}
+
+/*
+ * slog.c: the logging layer's hooks.
+ *
+ * Sender-based logging is this one table of hooks, which the reliability
+ * layer (rdm.c, and dgram.c for datagrams) calls at fixed points of a
+ * flow's life, under the socket's lock.  A hook never calls back up: a
+ * hook that needs something done returns a verdict, and its caller does
+ * it.  A socket that belongs to no protected host (ms->host NULL) logs
+ * nothing, and every hook then passes.
+ *
+ *  hook                   called when                    verdicts
+ *  mlog_sl_frame_ok       a frame arrives, first          DROP
+ *  mlog_sl_rsns_in        ... its RSNs for our messages   FLUSH, CTL
+ *  mlog_sl_rsns_flushed   ... after FLUSH's frame         CTL
+ *  mlog_sl_acks_in        ... its acks of our RSNs        RELEASE
+ *  mlog_sl_released       ... after RELEASE's pushes      -
+ *  mlog_sl_deliver        a message is about to be queued DROP, CTL
+ *  mlog_sl_duplicate      a delivered message came again  ANSWER
+ *  mlog_sl_may_send       a message is to go out first    HOLD
+ *  mlog_sl_dgram_rule     ... a datagram                  HOLD
+ *  mlog_sl_fill           a frame is built                -
+ *  mlog_sl_fill_answer    ... to answer a duplicate       -
+ *  mlog_sl_check_frame    ... with a message, first time  -
+ *  mlog_sl_timer          the flow's logging timer fires  CTL
+ *  mlog_sl_timer_done     ... after the frame, if any     -
+ *  mlog_sl_flow_closing   the socket closes               CTL
+ *
+ * and, without verdicts: mlog_sl_flow_init() and mlog_sl_flow_detach()
+ * (a flow's logging state), mlog_sl_log_msg(), mlog_sl_enqueue() and
+ * mlog_sl_file_dgram() (a message into the log), mlog_sl_acked() (its
+ * receiver has it), mlog_sl_rewind() (its receiver was recovered) and
+ * mlog_sl_replay_deliver() (replay.c).
+ */
+enum mlog_sl_verdict {
+	MLOG_SL_PASS	= 0,
+	/* drop the frame, or do not take the message (not acknowledged) */
+	MLOG_SL_DROP	= BIT(0),
+	/* the send rule holds the message: push the flow on RELEASE */
+	MLOG_SL_HOLD	= BIT(1),
+	/* a frame of its own for the logging layer, now (mlog_rdm_sl_ctl()) */
+	MLOG_SL_CTL	= BIT(2),
+	/* the same, first, then call mlog_sl_rsns_flushed() */
+	MLOG_SL_FLUSH	= BIT(3),
+	/* flows of the socket held by the send rule may go again */
+	MLOG_SL_RELEASE	= BIT(4),
+	/* answer the duplicate at once (mlog_rdm_sl_answer()) */
+	MLOG_SL_ANSWER	= BIT(5),
+};
+
 /* Dependency vector entries are xarray values: 62 bits. */
 #define MLOG_INTERVAL_MAX	((u64)LONG_MAX >> 1)
-bool mlog_sl_deliver(struct mlog_flow *fl, const struct mlog_frame *f);
-void mlog_sl_duplicate(struct mlog_flow *fl, const struct mlog_frame *f);
+
+void mlog_sl_flow_init(struct mlog_flow *fl);
+/* The flow goes away or its peer socket was replaced.  Under ms->lock. */
+void mlog_sl_flow_detach(struct mlog_flow *fl);
+u32 mlog_sl_frame_ok(struct mlog_flow *fl, const struct mlog_frame *f);
+u32 mlog_sl_rsns_in(struct mlog_flow *fl, const struct mlog_frame *f);
+u32 mlog_sl_rsns_flushed(struct mlog_flow *fl, const struct mlog_frame *f);
+u32 mlog_sl_acks_in(struct mlog_flow *fl, const struct mlog_frame *f);
+void mlog_sl_released(struct mlog_flow *fl);
+u32 mlog_sl_deliver(struct mlog_flow *fl, const struct mlog_frame *f);
+u32 mlog_sl_duplicate(struct mlog_flow *fl, const struct mlog_frame *f,
+		      u64 *rsn);
+u32 mlog_sl_may_send(struct mlog_flow *fl, struct mlog_txmsg *m);
+u32 mlog_sl_dgram_rule(struct mlog_flow *fl, u64 interval, bool *delayed,
+		       u64 *host_ssn);
 void mlog_sl_fill(struct mlog_flow *fl, struct mlog_frame *f, bool standalone);
-bool mlog_sl_may_send(struct mlog_flow *fl, struct mlog_txmsg *m);
+void mlog_sl_fill_answer(struct mlog_flow *fl, struct mlog_frame *f, u64 ssn,
+			 u64 rsn);
 void mlog_sl_check_frame(struct mlog_flow *fl, const struct mlog_frame *f);
+u32 mlog_sl_timer(struct mlog_flow *fl, unsigned long now, u32 *npend);
+void mlog_sl_timer_done(struct mlog_flow *fl, unsigned long now, bool sent,
+			u32 npend);
+u32 mlog_sl_flow_closing(struct mlog_flow *fl);
 struct mlog_log_rec *mlog_sl_log_msg(struct mlog_sock *ms, struct msghdr *msg,
 				     u32 len, long *timeo);
 void mlog_sl_enqueue(struct mlog_flow *fl, struct mlog_txmsg *m);
+void mlog_sl_file_dgram(struct mlog_flow *fl, struct mlog_log_rec *rec,
+			u64 ssn, u64 interval, u64 host_ssn);
 void mlog_sl_acked(struct mlog_flow *fl, struct mlog_txmsg *m);
-int mlog_sl_dgram_sendmsg(struct mlog_sock *ms, struct msghdr *msg, u32 len,
-			  const struct mlog_dest *dest);
-void mlog_sl_dgram_rcv(struct mlog_sock *ms, struct sk_buff *skb,
-		       const struct mlog_frame *f, const struct in6_addr *src,
-		       const struct in6_addr *node);
+void mlog_sl_rewind(struct mlog_flow *fl, u64 replayed);
+void mlog_sl_replay_deliver(struct mlog_flow *fl,
+			    const struct mlog_replay_msg *m);
+
+/* slog.c, the rest of the logging layer: answers where no flow answers */
+void mlog_sl_orphan_rsns(struct mlog_net *mn, const struct in6_addr *src,
+			 const struct in6_addr *node,
+			 const struct mlog_frame *f);
+void mlog_sl_closed_dup(struct mlog_net *mn, const struct in6_addr *src,
+			const struct in6_addr *node, const struct mlog_frame *f);
 void mlog_sl_dgram_unlogged(struct mlog_sock *ms, const struct in6_addr *node,
 			    const struct mlog_frame *f);
 __poll_t mlog_sl_dgram_poll(struct mlog_sock *ms, struct file *file,
 			    poll_table *wait);
-void mlog_sl_closed_dup(struct mlog_net *mn, const struct in6_addr *src,
-			const struct in6_addr *node, const struct mlog_frame *f);
-void mlog_sl_port_closed(struct mlog_sock *ms);
-void mlog_sl_replay_deliver(struct mlog_flow *fl,
-			    const struct mlog_replay_msg *m);
-void mlog_sl_rewind(struct mlog_flow *fl, u64 replayed);
-int mlog_sl_state_set(struct mlog_host *h, const u64 *rsn, const u64 *ssn,
-		      const u32 *incarnation, struct xarray *deps,
-		      const u64 *hist_purge);
+void mlog_sl_hurry_flow(struct mlog_flow *fl);
 
-/* rdm.c, for the logging layer */
+/* rdm.c, for dgram.c (the control frames of any flow) and host.c */
 void mlog_rdm_push(struct mlog_flow *fl);
-void mlog_rdm_send_ctl(struct mlog_flow *fl, bool standalone);
-void mlog_rdm_closing(struct mlog_flow *fl);
-void mlog_rdm_frame_init(struct mlog_flow *fl, struct mlog_frame *f, u8 type);
-void mlog_rdm_fill_transport_ack(struct mlog_flow *fl, struct mlog_frame *f);
+void mlog_rdm_push_held(struct mlog_flow *fl);
+void mlog_rdm_sl_rcv(struct mlog_flow *fl, const struct mlog_frame *f);
+void mlog_rdm_sl_ctl(struct mlog_flow *fl);
+void mlog_rdm_sl_answer(struct mlog_flow *fl, u64 ssn, u64 rsn);
+void mlog_rdm_sock_closing(struct mlog_sock *ms);
 
 /* route.c */
 int mlog_route_resolve(struct mlog_net *mn, u32 host, struct in6_addr *node,
@@ -832,8 +908,5 @@ static inline void mlog_replay_run_sock(struct mlog_sock *ms)
 /* netlink.c */
 int mlog_netlink_init(void);
 void mlog_netlink_exit(void);
-void mlog_notify_peer(struct mlog_net *mn, struct mlog_peer *peer);
-void mlog_notify_log(struct mlog_net *mn);
-void mlog_notify_host(struct mlog_net *mn, struct mlog_host *h);
 
 #endif /* _MLOG_H */

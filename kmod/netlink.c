@@ -5,6 +5,11 @@
  * Every request is validated strictly against mlog_policy; attributes
  * that only the kernel sends are rejected in requests, and refusals the
  * policy cannot express carry an extack message naming the attribute.
+ *
+ * The top of the module: it may call anything below it (hosts, the log,
+ * routes, replay, the transport, the port table's walk), and it
+ * implements the notification interface (notify.h) through which peers,
+ * the log and replay raise events.
  */
 #include <linux/module.h>
 #include <net/genetlink.h>
@@ -12,6 +17,7 @@
 #include <net/sock.h>
 
 #include "mlog.h"
+#include "notify.h"
 
 static const struct nla_policy mlog_dep_policy[MLOG_DEP_MAX + 1] = {
 	[MLOG_DEP_HOST]		= NLA_POLICY_MIN(NLA_U32, 1),
@@ -222,8 +228,7 @@ static int mlog_put_node(struct sk_buff *skb, struct mlog_net *mn)
 		      &mn->node_addr) ||
 	      nla_put_u16(skb, MLOG_ATTR_UDP_PORT, mn->udp_port) ||
 	      nla_put_u32(skb, MLOG_ATTR_NODE_ID, mn->node_id) ||
-	      nla_put_u32(skb, MLOG_ATTR_LOG_MODE,
-			  READ_ONCE(mn->log_ops)->mode);
+	      nla_put_u32(skb, MLOG_ATTR_LOG_MODE, READ_ONCE(mn->log_mode));
 	mutex_unlock(&mn->cfg_lock);
 	if (!err)
 		err = mlog_put_log(skb, mn, -1);
@@ -403,6 +408,7 @@ static int mlog_put_flow(struct sk_buff *skb, const struct mlog_flow *fl)
 {
 	struct nlattr *nest;
 
+	lockdep_assert_held(&fl->ms->lock);
 	nest = nla_nest_start(skb, MLOG_SOCK_FLOW);
 	if (!nest)
 		return -EMSGSIZE;
@@ -456,6 +462,7 @@ static int mlog_put_flows(struct sk_buff *skb, struct mlog_sock *ms,
 	struct mlog_flow *fl;
 	int bkt, err = 0;
 
+	lockdep_assert_held(&ms->mn->ports_lock);
 	spin_lock_bh(&ms->lock);
 	if (!ms->dead) {
 		hash_for_each(ms->flows, bkt, fl, node) {
@@ -634,23 +641,44 @@ static int mlog_nest(struct genl_info *info, int type, int max,
 				info->extack);
 }
 
+/*
+ * The protected host that attribute @a of a request names (its index),
+ * with a reference, or an ERR_PTR and the extack saying why.
+ */
 static struct mlog_host *mlog_nl_host(struct genl_info *info,
-				      struct nlattr **tb)
+				      const struct nlattr *a)
 {
 	struct mlog_net *mn = mlog_pernet(genl_info_net(info));
 	struct mlog_host *h;
 
-	if (!tb[MLOG_HOST_INDEX]) {
+	if (!a) {
 		NL_SET_ERR_MSG(info->extack, "give the host index");
 		return ERR_PTR(-EINVAL);
 	}
-	h = mlog_host_get(mn, nla_get_u32(tb[MLOG_HOST_INDEX]));
+	h = mlog_host_get(mn, nla_get_u32(a));
 	if (!h) {
-		NL_SET_ERR_MSG_ATTR(info->extack, tb[MLOG_HOST_INDEX],
+		NL_SET_ERR_MSG_ATTR(info->extack, a,
 				    "no protected host with this index");
 		return ERR_PTR(-ENOENT);
 	}
 	return h;
+}
+
+/*
+ * The host a request's MLOG_ATTR_HOST nest names: the nest parsed into
+ * @tb (@what is the extack if it is missing), then mlog_nl_host().
+ */
+static struct mlog_host *mlog_nl_host_nest(struct genl_info *info,
+					   struct nlattr **tb,
+					   const char *what)
+{
+	int err;
+
+	err = mlog_nest(info, MLOG_ATTR_HOST, MLOG_HOST_MAX, mlog_host_policy,
+			tb, what);
+	if (err)
+		return ERR_PTR(err);
+	return mlog_nl_host(info, tb[MLOG_HOST_INDEX]);
 }
 
 static int mlog_nl_host_add(struct sk_buff *skb, struct genl_info *info)
@@ -717,11 +745,8 @@ static int mlog_nl_host_get(struct sk_buff *skb, struct genl_info *info)
 	struct mlog_host *h;
 	int err;
 
-	err = mlog_nest(info, MLOG_ATTR_HOST, MLOG_HOST_MAX, mlog_host_policy,
-			tb, "give the host in MLOG_ATTR_HOST, or dump");
-	if (err)
-		return err;
-	h = mlog_nl_host(info, tb);
+	h = mlog_nl_host_nest(info, tb,
+			      "give the host in MLOG_ATTR_HOST, or dump");
 	if (IS_ERR(h))
 		return PTR_ERR(h);
 	err = mlog_host_reply(info, h, MLOG_CMD_HOST_GET);
@@ -776,7 +801,7 @@ static int mlog_nl_host_set(struct sk_buff *skb, struct genl_info *info)
 				    "a host's PID namespace cannot change");
 		return -EINVAL;
 	}
-	h = mlog_nl_host(info, tb);
+	h = mlog_nl_host(info, tb[MLOG_HOST_INDEX]);
 	if (IS_ERR(h))
 		return PTR_ERR(h);
 	xa_init(&deps);
@@ -819,11 +844,11 @@ static int mlog_nl_host_set(struct sk_buff *skb, struct genl_info *info)
 		inc = nla_get_u32(tb[MLOG_HOST_INCARNATION]);
 	if (tb[MLOG_HOST_HIST_PURGE])
 		purge = nla_get_u64(tb[MLOG_HOST_HIST_PURGE]);
-	err = mlog_sl_state_set(h, tb[MLOG_HOST_RSN] ? &rsn : NULL,
-				tb[MLOG_HOST_SSN] ? &ssn : NULL,
-				tb[MLOG_HOST_INCARNATION] ? &inc : NULL,
-				tb[MLOG_HOST_DEPS] ? &deps : NULL,
-				tb[MLOG_HOST_HIST_PURGE] ? &purge : NULL);
+	err = mlog_host_state_set(h, tb[MLOG_HOST_RSN] ? &rsn : NULL,
+				  tb[MLOG_HOST_SSN] ? &ssn : NULL,
+				  tb[MLOG_HOST_INCARNATION] ? &inc : NULL,
+				  tb[MLOG_HOST_DEPS] ? &deps : NULL,
+				  tb[MLOG_HOST_HIST_PURGE] ? &purge : NULL);
 	if (!err)
 		err = mlog_host_reply(info, h, MLOG_CMD_HOST_SET);
 out:
@@ -1267,7 +1292,6 @@ bad:
 
 static int mlog_nl_replay_push(struct sk_buff *skb, struct genl_info *info)
 {
-	struct mlog_net *mn = mlog_pernet(genl_info_net(info));
 	struct nlattr *tb[MLOG_ENTRY_MAX + 1];
 	struct mlog_replay_msg *m;
 	struct mlog_host *h;
@@ -1281,12 +1305,10 @@ static int mlog_nl_replay_push(struct sk_buff *skb, struct genl_info *info)
 	m = mlog_nl_replay_msg(info, tb);
 	if (IS_ERR(m))
 		return PTR_ERR(m);
-	h = mlog_host_get(mn, nla_get_u32(tb[MLOG_ENTRY_DST_HOST]));
-	if (!h) {
+	h = mlog_nl_host(info, tb[MLOG_ENTRY_DST_HOST]);
+	if (IS_ERR(h)) {
 		kvfree(m);
-		NL_SET_ERR_MSG_ATTR(info->extack, tb[MLOG_ENTRY_DST_HOST],
-				    "no protected host with this index");
-		return -ENOENT;
+		return PTR_ERR(h);
 	}
 	err = mlog_replay_push(h, m, info->extack);
 	mlog_host_put(h);
@@ -1299,11 +1321,7 @@ static int mlog_nl_replay_end(struct sk_buff *skb, struct genl_info *info)
 	struct mlog_host *h;
 	int err;
 
-	err = mlog_nest(info, MLOG_ATTR_HOST, MLOG_HOST_MAX, mlog_host_policy,
-			tb, "give the host in MLOG_ATTR_HOST");
-	if (err)
-		return err;
-	h = mlog_nl_host(info, tb);
+	h = mlog_nl_host_nest(info, tb, "give the host in MLOG_ATTR_HOST");
 	if (IS_ERR(h))
 		return PTR_ERR(h);
 	err = mlog_replay_end(h, info->extack);
@@ -1311,66 +1329,59 @@ static int mlog_nl_replay_end(struct sk_buff *skb, struct genl_info *info)
 	return err;
 }
 
-/* Host @h changed state (its replay ended): tell listeners.  Process context. */
-void mlog_notify_host(struct mlog_net *mn, struct mlog_host *h)
-{
-	struct sk_buff *msg;
-	void *hdr;
-
-	msg = genlmsg_new(NLMSG_GOODSIZE, GFP_KERNEL);
-	if (!msg)
-		return;
-	hdr = genlmsg_put(msg, 0, 0, &mlog_genl_family, 0, MLOG_CMD_EVENT_HOST);
-	if (!hdr || mlog_put_host(msg, h)) {
-		/* too many dependencies for one page: the news without them */
-		nlmsg_free(msg);
-		return;
-	}
-	genlmsg_end(msg, hdr);
-	genlmsg_multicast_netns(&mlog_genl_family, mn->net, msg, 0,
-				MLOG_MCGRP_EVENTS, GFP_KERNEL);
-}
-
-/* Log pressure changed: tell the logging daemon.  Process context. */
-void mlog_notify_log(struct mlog_net *mn)
-{
-	struct sk_buff *msg;
-	void *hdr;
-
-	msg = genlmsg_new(NLMSG_GOODSIZE, GFP_KERNEL);
-	if (!msg)
-		return;
-	hdr = genlmsg_put(msg, 0, 0, &mlog_genl_family, 0, MLOG_CMD_EVENT_LOG);
-	if (!hdr || mlog_put_log(msg, mn, READ_ONCE(mn->log.pressure))) {
-		nlmsg_free(msg);
-		return;
-	}
-	genlmsg_end(msg, hdr);
-	genlmsg_multicast_netns(&mlog_genl_family, mn->net, msg, 0,
-				MLOG_MCGRP_EVENTS, GFP_KERNEL);
-}
-
 /*
- * Tell listeners on the "events" group that @peer changed state.  Called
- * from timers and the receive path: atomic, best effort.
+ * The notification interface (notify.h): an event of the layers below
+ * goes out on the "events" multicast group, best effort.  Peers change
+ * state in timers and the receive path, so their events are built
+ * atomically; the log's and the hosts' come from process context.
  */
-void mlog_notify_peer(struct mlog_net *mn, struct mlog_peer *peer)
+void mlog_notify(struct mlog_net *mn, enum mlog_event ev, void *subject)
 {
+	gfp_t gfp = ev == MLOG_EVENT_PEER ? GFP_ATOMIC : GFP_KERNEL;
 	struct sk_buff *msg;
+	int err = -EMSGSIZE;
 	void *hdr;
+	u8 cmd;
 
-	msg = genlmsg_new(NLMSG_GOODSIZE, GFP_ATOMIC);
+	switch (ev) {
+	case MLOG_EVENT_PEER:
+		cmd = MLOG_CMD_EVENT_PEER;
+		break;
+	case MLOG_EVENT_LOG:
+		cmd = MLOG_CMD_EVENT_LOG;
+		break;
+	case MLOG_EVENT_HOST:
+		cmd = MLOG_CMD_EVENT_HOST;
+		break;
+	default:
+		return;
+	}
+	msg = genlmsg_new(NLMSG_GOODSIZE, gfp);
 	if (!msg)
 		return;
-	hdr = genlmsg_put(msg, 0, 0, &mlog_genl_family, 0,
-			  MLOG_CMD_EVENT_PEER);
-	if (!hdr || mlog_put_peer(msg, peer)) {
+	hdr = genlmsg_put(msg, 0, 0, &mlog_genl_family, 0, cmd);
+	if (hdr) {
+		switch (ev) {
+		case MLOG_EVENT_PEER:
+			err = mlog_put_peer(msg, subject);
+			break;
+		case MLOG_EVENT_LOG:
+			err = mlog_put_log(msg, mn,
+					   READ_ONCE(mn->log.pressure));
+			break;
+		case MLOG_EVENT_HOST:
+			/* too many dependencies for one page: no news */
+			err = mlog_put_host(msg, subject);
+			break;
+		}
+	}
+	if (err) {
 		nlmsg_free(msg);
 		return;
 	}
 	genlmsg_end(msg, hdr);
 	genlmsg_multicast_netns(&mlog_genl_family, mn->net, msg, 0,
-				MLOG_MCGRP_EVENTS, GFP_ATOMIC);
+				MLOG_MCGRP_EVENTS, gfp);
 }
 
 static const struct genl_small_ops mlog_genl_ops[] = {

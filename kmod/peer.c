@@ -6,23 +6,28 @@
  * silent, and alive again as soon as any frame arrives from it.  Both
  * transitions are announced on the "events" multicast group.  Peers live
  * until their namespace goes away; their number is capped (max_peers).
+ *
+ * Calls nothing of mlog's but the notification interface (notify.h).
  */
 #include <linux/jhash.h>
 #include <linux/slab.h>
 
 #include "mlog.h"
+#include "notify.h"
 
 static u32 mlog_peer_hash(const struct in6_addr *addr)
 {
 	return jhash(addr, sizeof(*addr), 0);
 }
 
+/* Caller holds rcu_read_lock() or peers_lock. */
 static struct mlog_peer *__mlog_peer_find(struct mlog_net *mn,
 					  const struct in6_addr *addr)
 {
 	struct mlog_peer *p;
 
-	hash_for_each_possible_rcu(mn->peers, p, node, mlog_peer_hash(addr))
+	hash_for_each_possible_rcu(mn->peers, p, node, mlog_peer_hash(addr),
+				   lockdep_is_held(&mn->peers_lock))
 		if (ipv6_addr_equal(&p->addr, addr))
 			return p;
 	return NULL;
@@ -76,7 +81,7 @@ void mlog_peer_heard(struct mlog_net *mn, struct mlog_peer *peer)
 	if (READ_ONCE(peer->state) == MLOG_PEER_SUSPECTED &&
 	    cmpxchg(&peer->state, MLOG_PEER_SUSPECTED, MLOG_PEER_ALIVE) ==
 	    MLOG_PEER_SUSPECTED)
-		mlog_notify_peer(mn, peer);
+		mlog_notify(mn, MLOG_EVENT_PEER, peer);
 }
 
 void mlog_peer_suspect(struct mlog_net *mn, struct mlog_peer *peer)
@@ -84,7 +89,7 @@ void mlog_peer_suspect(struct mlog_net *mn, struct mlog_peer *peer)
 	if (cmpxchg(&peer->state, MLOG_PEER_ALIVE, MLOG_PEER_SUSPECTED) ==
 	    MLOG_PEER_ALIVE) {
 		mlog_stat_inc(mn, MLOG_STAT_PEER_SUSPECTED);
-		mlog_notify_peer(mn, peer);
+		mlog_notify(mn, MLOG_EVENT_PEER, peer);
 	}
 }
 

@@ -25,6 +25,16 @@
  * cost, bookkeeping included (senders block or get EAGAIN), received and
  * half-reassembled ones against SO_RCVBUF (the window makes senders hold
  * back instead).
+ *
+ * This is the reliability layer.  It calls the logging layer's hooks
+ * (slog.c) at fixed points and carries out their verdicts: it sends the
+ * frames of their own they ask for, answers duplicates, holds and pushes
+ * flows, and runs each flow's logging timer, for the datagram flows of
+ * dgram.c too (their ACK frames carry RSNs and no transport state).
+ *
+ * Calls: the shared socket calls (sock.c), flows and reassembly
+ * (flow.c), the logging layer (slog.c, log.c) and the transport
+ * (transport.c, peer.c).
  */
 #include <linux/module.h>
 #include <linux/poll.h>
@@ -54,24 +64,35 @@
 
 static void mlog_rto_expired(struct timer_list *t);
 static void mlog_ack_expired(struct timer_list *t);
+static void mlog_sl_expired(struct timer_list *t);
 
-/* Both directions of a flow start over from SSN 1, with a fresh window. */
-static void mlog_flow_reset_seq(struct mlog_flow *fl)
+/*
+ * The sending side starts with a fresh window and no loss recovery under
+ * way: a new flow, a flow whose peer socket was replaced, and a flow to a
+ * recovered host that resends what its replay did not deliver.
+ */
+static void mlog_flow_reset_recovery(struct mlog_flow *fl)
 {
 	fl->cwnd = MLOG_CWND_INIT;
 	fl->ssthresh = U32_MAX;
-	fl->next_ssn = 1;
-	fl->snd_una = 1;
-	fl->snd_nxt = 1;
-	fl->rcv_nxt = 1;
 	fl->recover = 0;
-	fl->unacked = 0;
 	fl->map_ssn = 0;
 	fl->frag_map = 0;
 	fl->probe_ssn = 0;
 	fl->rto_recovery = false;
 	fl->undo_ssn = 0;
 	fl->zero_window = false;
+}
+
+/* Both directions of a flow start over from SSN 1, with a fresh window. */
+static void mlog_flow_reset_seq(struct mlog_flow *fl)
+{
+	mlog_flow_reset_recovery(fl);
+	fl->next_ssn = 1;
+	fl->snd_una = 1;
+	fl->snd_nxt = 1;
+	fl->rcv_nxt = 1;
+	fl->unacked = 0;
 	fl->rcv_refused = 0;
 }
 
@@ -83,15 +104,17 @@ void mlog_flow_init_rdm(struct mlog_flow *fl)
 	fl->rto = MLOG_RTO_INIT;
 	timer_setup(&fl->rto_timer, mlog_rto_expired, 0);
 	timer_setup(&fl->ack_timer, mlog_ack_expired, 0);
+	timer_setup(&fl->sl_timer, mlog_sl_expired, 0);
 	mlog_sl_flow_init(fl);
 }
 
 /* Called without ms->lock, after ms->dead is set: timers stay stopped. */
 void mlog_flow_stop(struct mlog_flow *fl)
 {
+	lockdep_assert_not_held(&fl->ms->lock);
 	del_timer_sync(&fl->rto_timer);
 	del_timer_sync(&fl->ack_timer);
-	mlog_sl_flow_stop(fl);
+	del_timer_sync(&fl->sl_timer);
 }
 
 /*
@@ -173,6 +196,7 @@ static void mlog_ooo_free(struct mlog_flow *fl)
 /* Caller holds ms->lock. */
 void mlog_flow_free_rdm(struct mlog_flow *fl)
 {
+	lockdep_assert_held(&fl->ms->lock);
 	mlog_sl_flow_detach(fl);
 	mlog_txq_purge(fl);
 	mlog_ooo_free(fl);
@@ -270,6 +294,9 @@ static u32 mlog_msg_cost(u32 len)
 		     MLOG_FRAG_OVERHEAD;
 }
 
+static void mlog_fill_transport_ack(struct mlog_flow *fl,
+				    struct mlog_frame *f);
+
 /*
  * Piggyback our acknowledgment of the reverse flow on frame @f, and what
  * the logging layer has to say to the peer (@standalone: a frame sent for
@@ -278,7 +305,7 @@ static u32 mlog_msg_cost(u32 len)
 static void mlog_fill_ack(struct mlog_flow *fl, struct mlog_frame *f,
 			  bool standalone)
 {
-	mlog_rdm_fill_transport_ack(fl, f);
+	mlog_fill_transport_ack(fl, f);
 	mlog_sl_fill(fl, f, standalone);
 }
 
@@ -286,7 +313,7 @@ static void mlog_fill_ack(struct mlog_flow *fl, struct mlog_frame *f,
  * Our cumulative acknowledgment and receive window, for frame @f, and
  * which fragments of the next message we hold already.
  */
-void mlog_rdm_fill_transport_ack(struct mlog_flow *fl, struct mlog_frame *f)
+static void mlog_fill_transport_ack(struct mlog_flow *fl, struct mlog_frame *f)
 {
 	struct sock *sk = &fl->ms->sk;
 	struct mlog_reasm *r = &fl->reasm;
@@ -322,47 +349,78 @@ void mlog_rdm_fill_transport_ack(struct mlog_flow *fl, struct mlog_frame *f)
 	}
 }
 
-void mlog_rdm_frame_init(struct mlog_flow *fl, struct mlog_frame *f, u8 type)
-{
-	struct mlog_sock *ms = fl->ms;
-
-	memset(f, 0, sizeof(*f));
-	f->type = type;
-	f->src_port = ms->port;
-	f->dst_port = fl->port;
-	f->epoch = ms->epoch;
-	/* host-form endpoints: where the frame is from, whom it is for */
-	if (ms->bound_host) {
-		f->flags = MLOG_F_SRC_HOST;
-		f->src_host = ms->bound_host;
-		f->incarnation = ms->host->incarnation;
-	}
-	f->dst_host = mlog_key_host(&fl->addr);
-	if (f->dst_host)
-		f->dst_incarnation = fl->dst_incarnation;
-}
-
 static void mlog_rdm_ctl_out(struct mlog_flow *fl, bool standalone,
 			     u16 flags)
 {
 	struct mlog_net *mn = mlog_sk_net(fl->ms);
 	struct mlog_frame f;
 
-	mlog_rdm_frame_init(fl, &f, MLOG_FRAME_ACK);
+	mlog_flow_frame_init(fl, &f, MLOG_FRAME_ACK);
 	mlog_fill_ack(fl, &f, standalone);
 	f.flags |= flags;
 	if (!mlog_frame_out(mn, fl->peer, &f, NULL) && !standalone)
 		mlog_stat_inc(mn, MLOG_STAT_TX_ACKS);
 }
 
-void mlog_rdm_send_ctl(struct mlog_flow *fl, bool standalone)
-{
-	mlog_rdm_ctl_out(fl, standalone, 0);
-}
-
 static void mlog_send_ack(struct mlog_flow *fl)
 {
 	mlog_rdm_ctl_out(fl, false, 0);
+}
+
+static void mlog_rdm_closing(struct mlog_flow *fl);
+
+/*
+ * A frame of its own for the logging layer: the RSNs and RSN acks of
+ * @fl, for a flow of either socket type (a datagram flow's frame carries
+ * no transport state).  Caller holds ms->lock.
+ */
+void mlog_rdm_sl_ctl(struct mlog_flow *fl)
+{
+	lockdep_assert_held(&fl->ms->lock);
+	mlog_rdm_ctl_out(fl, true, 0);
+	mlog_stat_inc(mlog_sk_net(fl->ms), MLOG_STAT_SL_EXTRA_FRAMES);
+}
+
+/* The frames of their own a logging hook's verdict @v asks for. */
+static void mlog_rdm_sl_frames(struct mlog_flow *fl, u32 v)
+{
+	if (v & MLOG_SL_CTL)
+		mlog_rdm_sl_ctl(fl);
+}
+
+/*
+ * Answer a duplicate of message @ssn of @fl, as mlog_sl_duplicate() asked
+ * (MLOG_SL_ANSWER): a frame of its own with its RSN @rsn, or DONT_LOG.
+ * Caller holds ms->lock.
+ */
+void mlog_rdm_sl_answer(struct mlog_flow *fl, u64 ssn, u64 rsn)
+{
+	struct mlog_net *mn = mlog_sk_net(fl->ms);
+	struct mlog_frame f;
+
+	lockdep_assert_held(&fl->ms->lock);
+	mlog_flow_frame_init(fl, &f, MLOG_FRAME_ACK);
+	mlog_fill_transport_ack(fl, &f);
+	mlog_sl_fill_answer(fl, &f, ssn, rsn);
+	if (!mlog_frame_out(mn, fl->peer, &f, NULL))
+		mlog_stat_inc(mn, MLOG_STAT_SL_EXTRA_FRAMES);
+}
+
+/*
+ * The socket is closing: the RSN acks its flows owe go in frames of
+ * their own, and then the delayed transport acknowledgments, since the
+ * timers of both are about to be stopped.  Caller holds ms->lock.
+ */
+void mlog_rdm_sock_closing(struct mlog_sock *ms)
+{
+	struct mlog_flow *fl;
+	int bkt;
+
+	lockdep_assert_held(&ms->lock);
+	hash_for_each(ms->flows, bkt, fl, node)
+		mlog_rdm_sl_frames(fl, mlog_sl_flow_closing(fl));
+	hash_for_each(ms->flows, bkt, fl, node)
+		mlog_rdm_closing(fl);
 }
 
 /*
@@ -371,8 +429,9 @@ static void mlog_send_ack(struct mlog_flow *fl)
  * Without it the peer would resend its last messages to a port where
  * nobody answers any more.  Caller holds ms->lock.
  */
-void mlog_rdm_closing(struct mlog_flow *fl)
+static void mlog_rdm_closing(struct mlog_flow *fl)
 {
+	lockdep_assert_held(&fl->ms->lock);
 	if (fl->ms->sk.sk_type == SOCK_RDM && fl->unacked)
 		mlog_send_ack(fl);
 }
@@ -389,7 +448,7 @@ static u32 mlog_xmit_msg(struct mlog_flow *fl, struct mlog_txmsg *m,
 	struct mlog_frame f;
 	u32 off = 0, sent = 0;
 
-	mlog_rdm_frame_init(fl, &f, MLOG_FRAME_RDATA);
+	mlog_flow_frame_init(fl, &f, MLOG_FRAME_RDATA);
 	f.ssn = m->ssn;
 	f.msg_len = m->len;
 	if (m->rec) {
@@ -462,8 +521,11 @@ void mlog_rdm_push(struct mlog_flow *fl)
 		 * mlog_probe_una()'s): the logging layer's send rule
 		 * applies.
 		 */
-		if (!mlog_sl_may_send(fl, m))
+		if (mlog_sl_may_send(fl, m) & MLOG_SL_HOLD) {
+			/* pushed again when acknowledgments arrive */
+			fl->held = true;
 			break;
+		}
 		m->sent_ns = ktime_get_ns();
 		m->probed = probe;
 		if (probe)
@@ -476,6 +538,45 @@ void mlog_rdm_push(struct mlog_flow *fl)
 	}
 	if (fl->snd_una < fl->snd_nxt && !timer_pending(&fl->rto_timer))
 		mod_timer(&fl->rto_timer, jiffies + fl->rto);
+}
+
+/* A flow held by the send rule tries again.  Caller holds ms->lock. */
+void mlog_rdm_push_held(struct mlog_flow *fl)
+{
+	lockdep_assert_held(&fl->ms->lock);
+	if (fl->held) {
+		fl->held = false;
+		mlog_rdm_push(fl);
+	}
+}
+
+/*
+ * The logging fields of frame @f for @fl, in the order the logging layer
+ * takes them: the RSNs it returns (and the frames of their own their
+ * acknowledgments need), then the RSN acks it carries, which may let
+ * the flows that the send rule held go.  For a flow of either socket
+ * type.  Caller holds ms->lock.
+ */
+void mlog_rdm_sl_rcv(struct mlog_flow *fl, const struct mlog_frame *f)
+{
+	struct mlog_sock *ms = fl->ms;
+	struct mlog_flow *held;
+	u32 v;
+	int bkt;
+
+	lockdep_assert_held(&ms->lock);
+	v = mlog_sl_rsns_in(fl, f);
+	if (v & MLOG_SL_FLUSH) {
+		/* the owed acks had no room: some go now, then the rest */
+		mlog_rdm_sl_ctl(fl);
+		v = mlog_sl_rsns_flushed(fl, f);
+	}
+	mlog_rdm_sl_frames(fl, v);
+	if (mlog_sl_acks_in(fl, f) & MLOG_SL_RELEASE) {
+		hash_for_each(ms->flows, bkt, held, node)
+			mlog_rdm_push_held(held);
+		mlog_sl_released(fl);
+	}
 }
 
 /*
@@ -815,6 +916,7 @@ static void mlog_rdm_rewind(struct mlog_flow *fl, u64 replayed)
 	u64 from;
 	u32 n = 0;
 
+	lockdep_assert_held(&ms->lock);
 	mlog_sl_rewind(fl, replayed);
 	first = list_first_entry_or_null(&fl->txq, struct mlog_txmsg, list);
 	from = first ? first->ssn : fl->next_ssn;
@@ -847,22 +949,15 @@ static void mlog_rdm_rewind(struct mlog_flow *fl, u64 replayed)
 	fl->snd_una = first ? first->ssn : fl->next_ssn;
 	fl->snd_nxt = fl->snd_una;
 	fl->inflight = 0;
-	fl->cwnd = MLOG_CWND_INIT;
-	fl->ssthresh = U32_MAX;
+	mlog_flow_reset_recovery(fl);
+	/* and what a new flow starts with: nothing known of the path */
 	fl->peer_window = MLOG_MAX_MSG;
 	fl->rto = MLOG_RTO_INIT;
 	fl->srtt_us = 0;
 	fl->rttvar_us = 0;
 	fl->timeouts = 0;
 	fl->reported = false;
-	fl->recover = 0;
 	fl->dupacks = 0;
-	fl->map_ssn = 0;
-	fl->frag_map = 0;
-	fl->probe_ssn = 0;
-	fl->rto_recovery = false;
-	fl->undo_ssn = 0;
-	fl->zero_window = false;
 	mlog_reasm_reset(ms, &fl->reasm);
 	mlog_ooo_release(fl);
 	del_timer(&fl->rto_timer);
@@ -953,7 +1048,9 @@ static void mlog_ooo_drain(struct mlog_flow *fl)
 {
 	struct mlog_reasm *r;
 	unsigned int i;
+	u32 v;
 
+	lockdep_assert_held(&fl->ms->lock);
 	while (fl->ooo) {
 		i = fl->rcv_nxt % MLOG_OOO_MSGS;
 		r = &fl->ooo->reasm[i];
@@ -967,11 +1064,13 @@ static void mlog_ooo_drain(struct mlog_flow *fl)
 			return;
 		}
 		/* its state interval starts before anyone can read it */
-		if (!mlog_sl_deliver(fl, &fl->ooo->frame[i])) {
+		v = mlog_sl_deliver(fl, &fl->ooo->frame[i]);
+		if (v & MLOG_SL_DROP) {
 			/* not acknowledged: its sender sends it again */
 			mlog_reasm_reset(fl->ms, r);
 			return;
 		}
+		mlog_rdm_sl_frames(fl, v);
 		mlog_deliver(fl->ms, mlog_reasm_take(fl->ms, r), &fl->addr,
 			     fl->port);
 		fl->rcv_nxt++;
@@ -998,6 +1097,7 @@ static void mlog_rcv_make_room(struct mlog_flow *fl)
 	struct mlog_flow *other;
 	int bkt;
 
+	lockdep_assert_held(&ms->lock);
 	hash_for_each(ms->flows, bkt, other, node) {
 		mlog_ooo_release(other);
 		if (other != fl && mlog_reasm_started(&other->reasm) &&
@@ -1033,7 +1133,8 @@ static void mlog_rdm_data(struct mlog_flow *fl, struct sk_buff *skb,
 	struct mlog_reasm *r = &fl->reasm;
 	struct sk_buff *whole;
 	bool copy, tell;
-	u32 cost;
+	u32 cost, v;
+	u64 rsn;
 
 	/*
 	 * A replaying host takes only its logged messages (replay.c) until
@@ -1048,7 +1149,8 @@ static void mlog_rdm_data(struct mlog_flow *fl, struct sk_buff *skb,
 		ms->stats.rx_dup++;
 		mlog_stat_inc(mn, MLOG_STAT_RX_DUP);
 		consume_skb(skb);
-		mlog_sl_duplicate(fl, f);
+		if (mlog_sl_duplicate(fl, f, &rsn) & MLOG_SL_ANSWER)
+			mlog_rdm_sl_answer(fl, f->ssn, rsn);
 		/*
 		 * Our ack was lost, or the sender gave up waiting for it:
 		 * repeat it, once or twice per message, saying why.
@@ -1105,10 +1207,12 @@ static void mlog_rdm_data(struct mlog_flow *fl, struct sk_buff *skb,
 	 * it and send from the old interval, which the send rule would let
 	 * through without the RSN that the new message depends on.
 	 */
-	if (!mlog_sl_deliver(fl, f)) {
+	v = mlog_sl_deliver(fl, f);
+	if (v & MLOG_SL_DROP) {
 		kfree_skb(whole);	/* uncharges it */
 		goto no_room;
 	}
+	mlog_rdm_sl_frames(fl, v);
 	mlog_deliver(ms, whole, src, f->src_port);
 	fl->rcv_nxt++;
 	fl->unacked++;
@@ -1169,9 +1273,9 @@ void mlog_rdm_rcv(struct mlog_sock *ms, struct sk_buff *skb,
 			mlog_flow_restart(fl);
 		fl->peer_epoch = f->epoch;
 	}
-	if (!mlog_sl_frame_ok(fl, f))
+	if (mlog_sl_frame_ok(fl, f) & MLOG_SL_DROP)
 		goto drop;
-	mlog_sl_rcv(fl, f);
+	mlog_rdm_sl_rcv(fl, f);
 	mlog_process_ack(fl, f);
 	if (f->type == MLOG_FRAME_RDATA)
 		mlog_rdm_data(fl, skb, f, src);
@@ -1233,6 +1337,26 @@ static void mlog_ack_expired(struct timer_list *t)
 	spin_unlock_bh(&ms->lock);
 }
 
+/*
+ * The logging layer's timer of @fl (a flow of either socket type of a
+ * protected host): RSNs or RSN acks due go in a frame of their own.
+ */
+static void mlog_sl_expired(struct timer_list *t)
+{
+	struct mlog_flow *fl = from_timer(fl, t, sl_timer);
+	struct mlog_sock *ms = fl->ms;
+	unsigned long now = jiffies;
+	u32 npend, v;
+
+	spin_lock_bh(&ms->lock);
+	if (!ms->dead && ms->host) {
+		v = mlog_sl_timer(fl, now, &npend);
+		mlog_rdm_sl_frames(fl, v);
+		mlog_sl_timer_done(fl, now, v & MLOG_SL_CTL, npend);
+	}
+	spin_unlock_bh(&ms->lock);
+}
+
 /* One message is always accepted into an empty queue. */
 static bool mlog_has_room(struct mlog_sock *ms, u32 cost)
 {
@@ -1240,8 +1364,7 @@ static bool mlog_has_room(struct mlog_sock *ms, u32 cost)
 	       ms->tx_queued + cost <= (u32)READ_ONCE(ms->sk.sk_sndbuf);
 }
 
-static int mlog_rdm_sendmsg(struct socket *sock, struct msghdr *msg,
-			    size_t len)
+int mlog_rdm_sendmsg(struct socket *sock, struct msghdr *msg, size_t len)
 {
 	DEFINE_WAIT_FUNC(wait, woken_wake_function);
 	struct sock *sk = sock->sk;
@@ -1359,8 +1482,8 @@ out_unlocked:
 	return err ? err : len;
 }
 
-static int mlog_rdm_recvmsg(struct socket *sock, struct msghdr *msg,
-			    size_t size, int flags)
+int mlog_rdm_recvmsg(struct socket *sock, struct msghdr *msg, size_t size,
+		     int flags)
 {
 	struct sock *sk = sock->sk;
 	struct mlog_sock *ms = mlog_sk(sk);
@@ -1414,8 +1537,8 @@ static bool mlog_rdm_writable(struct mlog_sock *ms)
 	       (!ms->host || mlog_log_writable(&mlog_sk_net(ms)->log));
 }
 
-static __poll_t mlog_rdm_poll(struct file *file, struct socket *sock,
-			      poll_table *wait)
+__poll_t mlog_rdm_poll(struct file *file, struct socket *sock,
+		       poll_table *wait)
 {
 	const __poll_t out = EPOLLOUT | EPOLLWRNORM | EPOLLWRBAND;
 	struct sock *sk = sock->sk;
@@ -1440,8 +1563,7 @@ static __poll_t mlog_rdm_poll(struct file *file, struct socket *sock,
 	return mask;
 }
 
-static int mlog_rdm_ioctl(struct socket *sock, unsigned int cmd,
-			  unsigned long arg)
+int mlog_rdm_ioctl(struct socket *sock, unsigned int cmd, unsigned long arg)
 {
 	struct sock *sk = sock->sk;
 	struct sk_buff *skb;
@@ -1468,20 +1590,3 @@ static int mlog_rdm_ioctl(struct socket *sock, unsigned int cmd,
 	}
 	return put_user(amount, (int __user *)arg);
 }
-
-const struct proto_ops mlog_rdm_ops = {
-	.owner		= THIS_MODULE,
-	.release	= mlog_release,
-	.bind		= mlog_bind,
-	.connect	= mlog_connect,
-	.socketpair	= sock_no_socketpair,
-	.accept		= sock_no_accept,
-	.getname	= mlog_getname,
-	.poll		= mlog_rdm_poll,
-	.ioctl		= mlog_rdm_ioctl,
-	.listen		= sock_no_listen,
-	.shutdown	= sock_no_shutdown,
-	.sendmsg	= mlog_rdm_sendmsg,
-	.recvmsg	= mlog_rdm_recvmsg,
-	.mmap		= sock_no_mmap,
-};

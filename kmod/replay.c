@@ -21,6 +21,9 @@
  * bounded per host (replay_max_kb); a push beyond fails with ENOBUFS and
  * is retried once the host has consumed some.
  *
+ * Calls: the port table (port.c), flows (flow.c), the logging layer
+ * (mlog_sl_replay_deliver()) and the notification interface (notify.h).
+ *
  * Locking: h->replay_lock (a mutex: delivery runs in process context,
  * from the push, a bind or a read) nests outside the socket locks.
  */
@@ -29,6 +32,7 @@
 #include <linux/vmalloc.h>
 
 #include "mlog.h"
+#include "notify.h"
 
 unsigned int mlog_replay_max_kb = 65536;
 module_param_named(replay_max_kb, mlog_replay_max_kb, uint, 0644);
@@ -176,7 +180,7 @@ void mlog_replay_run(struct mlog_host *h)
 	}
 	mutex_unlock(&h->replay_lock);
 	if (done)
-		mlog_notify_host(h->mn, h);
+		mlog_notify(h->mn, MLOG_EVENT_HOST, h);
 }
 
 /*

@@ -15,6 +15,10 @@
  * data; when it turns LIVE again they resend what the host's replay did
  * not deliver (rdm.c, mlog_rdm_route_changed()).
  *
+ * Calls: the reliability layer (mlog_rdm_route_changed()) for the flows
+ * to a host whose route changed.  Called by the control plane
+ * (netlink.c, host.c) and read by the socket layer (sock.c, af_mlog.c).
+ *
  * Locking: routes are replaced under mn->routes_lock and read under RCU.
  */
 #include <linux/slab.h>

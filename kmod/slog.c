@@ -24,251 +24,26 @@
  * datagram arrives (the thesis files it as an AdditionalRsn record), a
  * protected receiver drops duplicates by the sending socket's datagram
  * number, and a sender held by the send rule sleeps in sendmsg() instead
- * of queueing.
+ * of queueing (dgram.c).  Hosts themselves are registered in host.c.
+ *
+ * This file is the logging layer's table of hooks (listed in mlog.h),
+ * which the reliability layer (rdm.c, dgram.c) calls under the socket's
+ * lock: a hook that needs a frame sent or a flow pushed returns a verdict
+ * and never calls back.  It also answers, from af_mlog.c, frames that no
+ * socket takes (RSNs for a closed socket, duplicates for a closed port)
+ * and datagrams an unprotected socket cannot log.
+ *
+ * Calls: the log (log.c), the bookkeeping (slog_core.c) and, for those
+ * answers, the transport (transport.c, peer.c).
  *
  * Locking: a socket's lock, then its host's lock, then the log's lock.
  */
 #include <linux/module.h>
-#include <linux/pid.h>
-#include <linux/pid_namespace.h>
-#include <linux/rculist.h>
-#include <linux/sched.h>
-#include <linux/sched/task.h>
 #include <linux/slab.h>
 
 #include "mlog.h"
 
 #define MLOG_RSN_RETRY_MAX	msecs_to_jiffies(1000)
-
-static void mlog_host_kick_work(struct work_struct *w);
-
-static void mlog_host_free(struct mlog_host *h)
-{
-	cancel_work_sync(&h->kick_work);
-	mlog_replay_free(h);
-	xa_destroy(&h->closed_epochs);
-	put_pid_ns(h->pidns);
-	xa_destroy(&h->deps);
-	mlog_pend_free(&h->pend);
-	mlog_hist_free(&h->hist);
-	kfree_rcu(h, rcu);
-}
-
-/* Process context only: the last reference frees the host. */
-void mlog_host_put(struct mlog_host *h)
-{
-	if (refcount_dec_and_test(&h->ref))
-		mlog_host_free(h);
-}
-
-/* Caller holds rcu_read_lock() or hosts_lock. */
-static struct mlog_host *__mlog_host_find(struct mlog_net *mn, u32 index)
-{
-	struct mlog_host *h;
-
-	list_for_each_entry_rcu(h, &mn->hosts, node,
-				lockdep_is_held(&mn->hosts_lock))
-		if (h->index == index)
-			return h;
-	return NULL;
-}
-
-struct mlog_host *mlog_host_get(struct mlog_net *mn, u32 index)
-{
-	struct mlog_host *h;
-
-	rcu_read_lock();
-	h = __mlog_host_find(mn, index);
-	if (h && !refcount_inc_not_zero(&h->ref))
-		h = NULL;
-	rcu_read_unlock();
-	return h;
-}
-
-int mlog_host_add(struct mlog_net *mn, u32 index, u32 incarnation,
-		  pid_t pid, bool replay, struct netlink_ext_ack *extack)
-{
-	struct pid_namespace *ns = NULL;
-	struct task_struct *task;
-	struct pid *spid;
-	struct mlog_host *h, *o;
-	int err;
-
-	if (!index || index > mlog_max_hosts) {
-		NL_SET_ERR_MSG(extack,
-			       "host index must be 1..max_hosts (module parameter)");
-		return -ERANGE;
-	}
-	spid = find_get_pid(pid);	/* in the caller's PID namespace */
-	task = get_pid_task(spid, PIDTYPE_PID);
-	put_pid(spid);
-	if (task) {
-		ns = get_pid_ns(task_active_pid_ns(task));
-		put_task_struct(task);
-	}
-	if (!ns) {
-		NL_SET_ERR_MSG(extack, "no such process");
-		return -ESRCH;
-	}
-	if (ns == &init_pid_ns || ns == task_active_pid_ns(current)) {
-		NL_SET_ERR_MSG(extack,
-			       "the process must run in a PID namespace of its own");
-		err = -EINVAL;
-		goto out_ns;
-	}
-
-	h = kzalloc(sizeof(*h), GFP_KERNEL_ACCOUNT);
-	if (!h) {
-		err = -ENOMEM;
-		goto out_ns;
-	}
-	err = mlog_pend_init(&h->pend, mlog_max_unacked, GFP_KERNEL_ACCOUNT);
-	if (err) {
-		kfree(h);
-		goto out_ns;
-	}
-	refcount_set(&h->ref, 1);
-	h->mn = mn;
-	h->pidns = ns;
-	h->index = index;
-	h->incarnation = incarnation;
-	spin_lock_init(&h->lock);
-	xa_init(&h->deps);
-	mlog_hist_init(&h->hist);
-	mutex_init(&h->socks_lock);
-	INIT_LIST_HEAD(&h->socks);
-	INIT_WORK(&h->kick_work, mlog_host_kick_work);
-	init_waitqueue_head(&h->sendq);
-	h->next_ephemeral = MLOG_EPHEMERAL_LOW;
-	xa_init(&h->closed_epochs);
-	mutex_init(&h->replay_lock);
-	INIT_LIST_HEAD(&h->replay_q);
-	h->replaying = replay;
-
-	mutex_lock(&mn->hosts_lock);
-	err = 0;
-	list_for_each_entry(o, &mn->hosts, node) {
-		if (o->index == index) {
-			NL_SET_ERR_MSG(extack, "host index already registered");
-			err = -EEXIST;
-		} else if (o->pidns == ns) {
-			NL_SET_ERR_MSG(extack,
-				       "this PID namespace is already a protected host");
-			err = -EBUSY;
-		}
-	}
-	if (!err && mn->nhosts >= mlog_max_hosts) {
-		NL_SET_ERR_MSG(extack, "too many protected hosts");
-		err = -ENOSPC;
-	}
-	/* it is routed here, unless a newer incarnation is known */
-	if (!err)
-		err = mlog_route_host_added(mn, h, extack);
-	if (!err) {
-		list_add_tail_rcu(&h->node, &mn->hosts);
-		mn->nhosts++;
-		WRITE_ONCE(mn->log_ops, &mlog_log_sender);
-	}
-	mutex_unlock(&mn->hosts_lock);
-	if (err) {
-		h->pidns = NULL;
-		mlog_pend_free(&h->pend);
-		kfree(h);
-		goto out_ns;
-	}
-	return 0;
-out_ns:
-	put_pid_ns(ns);
-	return err;
-}
-
-int mlog_host_del(struct mlog_net *mn, u32 index)
-{
-	struct mlog_host *h;
-
-	mutex_lock(&mn->hosts_lock);
-	h = __mlog_host_find(mn, index);
-	if (h) {
-		list_del_rcu(&h->node);
-		if (!--mn->nhosts)
-			WRITE_ONCE(mn->log_ops, &mlog_log_none);
-		mlog_route_host_removed(mn, h);
-	}
-	mutex_unlock(&mn->hosts_lock);
-	if (!h)
-		return -ENOENT;
-	synchronize_rcu();
-	mlog_host_put(h);
-	return 0;
-}
-
-/* Namespace exit: every socket is gone. */
-void mlog_hosts_free(struct mlog_net *mn)
-{
-	struct mlog_host *h, *tmp;
-
-	mutex_lock(&mn->hosts_lock);
-	list_for_each_entry_safe(h, tmp, &mn->hosts, node) {
-		list_del_rcu(&h->node);
-		mn->nhosts--;
-		mlog_host_put(h);
-	}
-	mutex_unlock(&mn->hosts_lock);
-}
-
-static bool mlog_pidns_within(struct pid_namespace *ns,
-			      struct pid_namespace *top)
-{
-	for (; ns; ns = ns->parent)
-		if (ns == top)
-			return true;
-	return false;
-}
-
-/*
- * A new socket belongs to the protected host whose PID namespace holds
- * (or encloses) the creating task's.
- */
-int mlog_sock_join_host(struct mlog_sock *ms)
-{
-	struct mlog_net *mn = mlog_sk_net(ms);
-	struct pid_namespace *ns = task_active_pid_ns(current);
-	struct mlog_host *h, *found = NULL;
-
-	INIT_LIST_HEAD(&ms->host_node);
-	rcu_read_lock();
-	/* the innermost enclosing host, if hosts are nested */
-	list_for_each_entry_rcu(h, &mn->hosts, node)
-		if (mlog_pidns_within(ns, h->pidns) &&
-		    (!found || h->pidns->level > found->pidns->level))
-			found = h;
-	if (found && !refcount_inc_not_zero(&found->ref))
-		found = NULL;
-	rcu_read_unlock();
-	if (!found)
-		return 0;
-	mutex_lock(&found->socks_lock);
-	list_add_tail(&ms->host_node, &found->socks);
-	found->nsocks++;
-	mutex_unlock(&found->socks_lock);
-	ms->host = found;
-	return 0;
-}
-
-/* Closing: after the flows are gone, before the socket is freed. */
-void mlog_sock_leave_host(struct mlog_sock *ms)
-{
-	struct mlog_host *h = ms->host;
-
-	if (!h)
-		return;
-	mutex_lock(&h->socks_lock);
-	list_del_init(&ms->host_node);
-	h->nsocks--;
-	mutex_unlock(&h->socks_lock);
-	ms->host = NULL;
-	mlog_host_put(h);
-}
 
 static u32 mlog_sl_max_run(struct mlog_net *mn)
 {
@@ -312,50 +87,56 @@ static void mlog_sl_disarm_idle(struct mlog_flow *fl)
 	bool stream = fl->ms->sk.sk_type == SOCK_RDM &&
 		      fl->next_ssn - fl->snd_una > 1;
 
+	lockdep_assert_held(&fl->ms->lock);
 	if (!fl->rsn_due && !fl->ack_due && !stream)
 		del_timer(&fl->sl_timer);
 }
 
-/* A frame of its own for RSNs and RSN acks of @fl.  Caller holds ms->lock. */
-static void mlog_sl_standalone(struct mlog_flow *fl)
+/*
+ * The flow's logging timer fired (rdm.c runs it, under ms->lock, for
+ * every flow of a protected host's socket): MLOG_SL_CTL if RSNs or RSN
+ * acks are due and a frame of their own must carry them now.  The number
+ * of the flow's pending RSNs goes to *@npend for mlog_sl_timer_done(),
+ * which the caller runs next, after that frame.
+ *
+ * The timer is left armed for the earliest time ever due (see
+ * mlog_sl_arm()), so it often fires with nothing due yet: then it only
+ * re-arms, without the host's lock.  The flow's pending RSNs are counted
+ * only when a frame may go.
+ */
+u32 mlog_sl_timer(struct mlog_flow *fl, unsigned long now, u32 *npend)
 {
-	struct mlog_net *mn = mlog_sk_net(fl->ms);
-
-	mlog_rdm_send_ctl(fl, true);
-	mlog_stat_inc(mn, MLOG_STAT_SL_EXTRA_FRAMES);
-}
-
-static void mlog_sl_timer(struct timer_list *t)
-{
-	struct mlog_flow *fl = from_timer(fl, t, sl_timer);
-	struct mlog_sock *ms = fl->ms;
-	unsigned long now = jiffies, next = 0;
+	struct mlog_host *h = fl->ms->host;
 	bool send;
-	u32 npend = 0;
 
-	spin_lock_bh(&ms->lock);
-	if (ms->dead || !ms->host)
-		goto out;
+	lockdep_assert_held(&fl->ms->lock);
+	*npend = 0;
 	send = (fl->rsn_due && time_after_eq(now, fl->rsn_due)) ||
 	       (fl->ack_due && time_after_eq(now, fl->ack_due));
-	/*
-	 * The timer is left armed for the earliest time ever due (see
-	 * mlog_sl_arm()), so it often fires with nothing due yet: then it
-	 * only re-arms, without the host's lock.  The flow's pending RSNs
-	 * are counted only when a frame may go.
-	 */
 	if (send) {
-		spin_lock(&ms->host->lock);
-		npend = mlog_pend_count(&ms->host->pend, fl);
-		spin_unlock(&ms->host->lock);
-		if (!npend) {
+		spin_lock(&h->lock);
+		*npend = mlog_pend_count(&h->pend, fl);
+		spin_unlock(&h->lock);
+		if (!*npend) {
 			fl->rsn_due = 0;
 			fl->rsn_wait = false;
 			send = fl->ack_due && time_after_eq(now, fl->ack_due);
 		}
 	}
-	if (send) {
-		mlog_sl_standalone(fl);
+	return send ? MLOG_SL_CTL : MLOG_SL_PASS;
+}
+
+/*
+ * After mlog_sl_timer() (and the frame it asked for, if @sent): what is
+ * due next, and the timer armed for it.  Caller holds ms->lock.
+ */
+void mlog_sl_timer_done(struct mlog_flow *fl, unsigned long now, bool sent,
+			u32 npend)
+{
+	unsigned long next = 0;
+
+	lockdep_assert_held(&fl->ms->lock);
+	if (sent) {
 		fl->ack_due = fl->owed.used ? now + 1 : 0;
 		if (npend) {
 			/* Sent again until acknowledged, backing off. */
@@ -372,19 +153,11 @@ static void mlog_sl_timer(struct timer_list *t)
 		next = fl->ack_due;
 	if (next)
 		mlog_sl_arm(fl, next);
-out:
-	spin_unlock_bh(&ms->lock);
 }
 
 void mlog_sl_flow_init(struct mlog_flow *fl)
 {
 	INIT_LIST_HEAD(&fl->partial);
-	timer_setup(&fl->sl_timer, mlog_sl_timer, 0);
-}
-
-void mlog_sl_flow_stop(struct mlog_flow *fl)
-{
-	del_timer_sync(&fl->sl_timer);
 }
 
 /*
@@ -393,6 +166,7 @@ void mlog_sl_flow_stop(struct mlog_flow *fl)
  */
 static void mlog_sl_pend_gone(struct mlog_host *h)
 {
+	lockdep_assert_held(&h->lock);
 	WRITE_ONCE(h->ack_gen, h->ack_gen + 1);
 	/* pairs with the barrier of the waiters' prepare_to_wait */
 	if (wq_has_sleeper(&h->sendq))
@@ -406,6 +180,7 @@ void mlog_sl_flow_detach(struct mlog_flow *fl)
 	struct mlog_host *h = fl->ms->host;
 	struct mlog_log_rec *rec, *tmp;
 
+	lockdep_assert_held(&fl->ms->lock);
 	if (!h)
 		return;
 	spin_lock(&h->lock);
@@ -432,31 +207,32 @@ static void mlog_sl_bad(struct mlog_net *mn, enum mlog_stat why)
 
 /*
  * Check the logging fields of a frame for @fl before anything of it is
- * used.  Caller holds ms->lock.  False: drop the frame (counted).
+ * used.  Caller holds ms->lock.  MLOG_SL_DROP: drop the frame (counted).
  */
-bool mlog_sl_frame_ok(struct mlog_flow *fl, const struct mlog_frame *f)
+u32 mlog_sl_frame_ok(struct mlog_flow *fl, const struct mlog_frame *f)
 {
 	struct mlog_net *mn = mlog_sk_net(fl->ms);
 	struct mlog_host *h = fl->ms->host;
 	u64 last;
 
+	lockdep_assert_held(&fl->ms->lock);
 	if (f->src_host > mlog_max_hosts ||
 	    (fl->remote_known && f->src_host != fl->remote_host)) {
 		mlog_sl_bad(mn, MLOG_STAT_SL_BAD_HOST);
-		return false;
+		return MLOG_SL_DROP;
 	}
 	/* an interval no host reaches (and the dependency vector can't hold) */
 	if (f->interval > MLOG_INTERVAL_MAX) {
 		mlog_sl_bad(mn, MLOG_STAT_SL_BAD_RANGE);
-		return false;
+		return MLOG_SL_DROP;
 	}
 	/* RSNs for a socket that logs nothing */
 	if (f->rsn_count && !h) {
 		mlog_sl_bad(mn, MLOG_STAT_SL_BAD_RANGE);
-		return false;
+		return MLOG_SL_DROP;
 	}
 	/*
-	 * RSNs for messages this flow never sent are ignored (mlog_sl_rcv()
+	 * RSNs for messages this flow never sent are ignored (mlog_sl_rsns_in()
 	 * uses only those of messages sent), not the rest of the frame: a
 	 * recovered host re-executes, and its peer returns, on every frame,
 	 * the RSNs of all it still had pending for its old execution, even
@@ -470,14 +246,14 @@ bool mlog_sl_frame_ok(struct mlog_flow *fl, const struct mlog_frame *f)
 		last = f->rsn2 + f->rsnack_count - 1;
 		if (!h || last > READ_ONCE(h->rsn)) {
 			mlog_sl_bad(mn, MLOG_STAT_SL_BAD_RANGE);
-			return false;
+			return MLOG_SL_DROP;
 		}
 	}
-	return true;
+	return MLOG_SL_PASS;
 }
 
 /* RSNs of @fl still waiting for a frame to piggyback on go now. */
-static void mlog_sl_hurry_flow(struct mlog_flow *fl)
+void mlog_sl_hurry_flow(struct mlog_flow *fl)
 {
 	if (fl->rsn_wait) {
 		fl->rsn_due = jiffies;
@@ -485,32 +261,132 @@ static void mlog_sl_hurry_flow(struct mlog_flow *fl)
 	}
 }
 
-/* A flow held by the send rule tries again.  Caller holds ms->lock. */
-static void mlog_sl_push_held(struct mlog_flow *fl)
+/*
+ * RSN acks for @fl are owed now: they wait a little for a frame going
+ * back to ride on, or, with piggybacking off, go in a frame of their own
+ * (MLOG_SL_CTL).  Caller holds ms->lock.
+ */
+static u32 mlog_sl_owe(struct mlog_flow *fl)
 {
-	if (fl->held) {
-		fl->held = false;
-		mlog_rdm_push(fl);
+	struct mlog_net *mn = mlog_sk_net(fl->ms);
+
+	lockdep_assert_held(&fl->ms->lock);
+	if (!READ_ONCE(mn->log.piggyback))
+		return MLOG_SL_CTL;
+	if (!fl->ack_due) {
+		fl->ack_due = jiffies + mlog_sl_delay(mn);
+		mlog_sl_arm(fl, fl->ack_due);
 	}
+	return MLOG_SL_PASS;
 }
 
 /*
- * Acknowledgments arrived: flows of this socket held by the send rule
- * may go now, and those of the host's other sockets from its work item.
- * Only called when h->held_any was seen set: a SOCK_RDM flow is held
- * only after it set h->held_any (under h->lock), which stays set until
- * the work item clears it and then pushes every held flow, and a flow
- * that stays held sets it again.
+ * The RSNs a frame for @fl returns for messages it sent: they are logged
+ * and acknowledgments of them are owed.  MLOG_SL_CTL asks for a frame of
+ * their own; MLOG_SL_FLUSH says the owed acknowledgments had no room: the
+ * caller sends a frame of their own at once, which makes some, and then
+ * calls mlog_sl_rsns_flushed().  Caller holds ms->lock.
  */
-static void mlog_sl_release_held(struct mlog_sock *ms)
+u32 mlog_sl_rsns_in(struct mlog_flow *fl, const struct mlog_frame *f)
 {
-	struct mlog_host *h = ms->host;
-	struct mlog_flow *fl;
-	bool others;
-	int bkt;
+	struct mlog_sock *ms = fl->ms;
+	struct mlog_net *mn = mlog_sk_net(ms);
+	bool dont_log;
+	u32 matched, n;
 
-	hash_for_each(ms->flows, bkt, fl, node)
-		mlog_sl_push_held(fl);
+	lockdep_assert_held(&ms->lock);
+	if (!fl->remote_known) {
+		fl->remote_host = f->src_host;
+		fl->remote_known = true;
+	}
+	if (!ms->host || !f->rsn_count || f->ssn2 >= fl->next_ssn)
+		return MLOG_SL_PASS;
+
+	dont_log = f->flags & MLOG_F_DONT_LOG;
+	/* only for messages sent (mlog_sl_frame_ok()) */
+	n = min_t(u64, f->rsn_count, fl->next_ssn - f->ssn2);
+	matched = mlog_log_rsns(&mn->log, &fl->partial, f->ssn2, n,
+				fl->remote_host, f->rsn, dont_log);
+	if (dont_log) {
+		mlog_stat_add(mn, MLOG_STAT_SL_DONT_LOG, n);
+		return MLOG_SL_PASS;
+	}
+	mlog_stat_add(mn, MLOG_STAT_SL_RSN_LOGGED, matched);
+	/*
+	 * Acknowledge (again, if our ack was lost) the RSNs of what we sent
+	 * and logged, no more: an RSN acknowledged lets its receiver send
+	 * what depends on it.
+	 */
+	if (!mlog_ackset_add(&fl->owed, f->rsn, n))
+		return MLOG_SL_FLUSH;
+	return mlog_sl_owe(fl);
+}
+
+/*
+ * After MLOG_SL_FLUSH from mlog_sl_rsns_in() and the frame it asked for:
+ * the acknowledgments of frame @f's RSNs are owed now.  Returns as
+ * mlog_sl_rsns_in() does, less MLOG_SL_FLUSH.  Caller holds ms->lock.
+ */
+u32 mlog_sl_rsns_flushed(struct mlog_flow *fl, const struct mlog_frame *f)
+{
+	u32 n = min_t(u64, f->rsn_count, fl->next_ssn - f->ssn2);
+
+	lockdep_assert_held(&fl->ms->lock);
+	mlog_ackset_add(&fl->owed, f->rsn, n);
+	return mlog_sl_owe(fl);
+}
+
+/*
+ * The RSN acks a frame for @fl carries: those RSNs leave the host's
+ * pending set.  MLOG_SL_RELEASE: flows held by the send rule may go now;
+ * the caller pushes those of this socket and then calls
+ * mlog_sl_released().  Caller holds ms->lock.
+ */
+u32 mlog_sl_acks_in(struct mlog_flow *fl, const struct mlog_frame *f)
+{
+	struct mlog_sock *ms = fl->ms;
+	struct mlog_net *mn = mlog_sk_net(ms);
+	struct mlog_host *h = ms->host;
+	u32 removed, left;
+	bool held;
+
+	lockdep_assert_held(&ms->lock);
+	if (!h || !f->rsnack_count)
+		return MLOG_SL_PASS;
+	spin_lock(&h->lock);
+	removed = mlog_pend_ack(&h->pend, fl, f->rsn2, f->rsnack_count, &left);
+	if (!left)
+		fl->rsn_due = 0;
+	if (removed)
+		mlog_sl_pend_gone(h);
+	/* no flow of the host is held: nothing to push (see below) */
+	held = h->held_any;
+	spin_unlock(&h->lock);
+	if (removed) {
+		fl->rsn_backoff = 0;
+		mlog_stat_add(mn, MLOG_STAT_SL_RSNACK_RECEIVED, removed);
+		if (held)
+			return MLOG_SL_RELEASE;
+	}
+	mlog_sl_disarm_idle(fl);
+	return MLOG_SL_PASS;
+}
+
+/*
+ * After MLOG_SL_RELEASE from mlog_sl_acks_in() for @fl, the flows of its
+ * socket held by the send rule were pushed: those of the host's other
+ * sockets go from its work item.  Only asked for when h->held_any was
+ * seen set: a SOCK_RDM flow is held only after it set h->held_any (under
+ * h->lock), which stays set until the work item clears it and then
+ * pushes every held flow, and a flow that stays held sets it again.
+ * Caller holds ms->lock.
+ */
+void mlog_sl_released(struct mlog_flow *fl)
+{
+	struct mlog_host *h = fl->ms->host;
+	bool others;
+
+	lockdep_assert_held(&fl->ms->lock);
 	spin_lock(&h->lock);
 	others = h->held_any;
 	if (others)
@@ -518,72 +394,7 @@ static void mlog_sl_release_held(struct mlog_sock *ms)
 	spin_unlock(&h->lock);
 	if (others)
 		queue_work(system_highpri_wq, &h->kick_work);
-}
-
-/* RSNs and RSN acks a frame for @fl carries.  Caller holds ms->lock. */
-void mlog_sl_rcv(struct mlog_flow *fl, const struct mlog_frame *f)
-{
-	struct mlog_sock *ms = fl->ms;
-	struct mlog_net *mn = mlog_sk_net(ms);
-	struct mlog_host *h = ms->host;
-	u32 matched, removed, left;
-	bool held;
-
-	if (!fl->remote_known) {
-		fl->remote_host = f->src_host;
-		fl->remote_known = true;
-	}
-	if (!h)
-		return;
-
-	if (f->rsn_count && f->ssn2 < fl->next_ssn) {
-		bool dont_log = f->flags & MLOG_F_DONT_LOG;
-		/* only for messages sent (mlog_sl_frame_ok()) */
-		u32 n = min_t(u64, f->rsn_count, fl->next_ssn - f->ssn2);
-
-		matched = mlog_log_rsns(&mn->log, &fl->partial, f->ssn2, n,
-					fl->remote_host, f->rsn, dont_log);
-		if (dont_log) {
-			mlog_stat_add(mn, MLOG_STAT_SL_DONT_LOG, n);
-		} else {
-			mlog_stat_add(mn, MLOG_STAT_SL_RSN_LOGGED, matched);
-			/*
-			 * Acknowledge (again, if our ack was lost) the RSNs of
-			 * what we sent and logged, no more: an RSN acknowledged
-			 * lets its receiver send what depends on it.
-			 */
-			if (!mlog_ackset_add(&fl->owed, f->rsn, n)) {
-				mlog_sl_standalone(fl);
-				mlog_ackset_add(&fl->owed, f->rsn, n);
-			}
-			if (!READ_ONCE(mn->log.piggyback)) {
-				mlog_sl_standalone(fl);
-			} else if (!fl->ack_due) {
-				fl->ack_due = jiffies + mlog_sl_delay(mn);
-				mlog_sl_arm(fl, fl->ack_due);
-			}
-		}
-	}
-
-	if (f->rsnack_count) {
-		spin_lock(&h->lock);
-		removed = mlog_pend_ack(&h->pend, fl, f->rsn2, f->rsnack_count,
-					&left);
-		if (!left)
-			fl->rsn_due = 0;
-		if (removed)
-			mlog_sl_pend_gone(h);
-		/* no flow of the host is held: nothing to push (see below) */
-		held = h->held_any;
-		spin_unlock(&h->lock);
-		if (removed) {
-			fl->rsn_backoff = 0;
-			mlog_stat_add(mn, MLOG_STAT_SL_RSNACK_RECEIVED, removed);
-			if (held)
-				mlog_sl_release_held(ms);
-		}
-		mlog_sl_disarm_idle(fl);
-	}
+	mlog_sl_disarm_idle(fl);
 }
 
 static void mlog_sl_hist_key(struct mlog_flow *fl, const struct mlog_frame *f,
@@ -603,6 +414,7 @@ static noinline void mlog_sl_dep_raise(struct mlog_net *mn,
 	XA_STATE(xas, &h->deps, src);
 	void *old;
 
+	lockdep_assert_held(&h->lock);
 	do {
 		xas_lock(&xas);
 		old = xas_load(&xas);
@@ -638,9 +450,11 @@ static inline void mlog_sl_dep(struct mlog_net *mn, struct mlog_host *h,
  * for the application: it starts a new state interval of the host.  The
  * RSNs awaiting acknowledgment and the history are bounded; at a bound
  * the message is not taken (false), and not acknowledged either, so its
- * sender keeps it and tries again later.  Caller holds ms->lock.
+ * sender keeps it and tries again later: MLOG_SL_DROP.  MLOG_SL_CTL: the
+ * RSN goes back in a frame of its own, now (piggybacking is off); the
+ * caller sends it before it queues the message.  Caller holds ms->lock.
  */
-bool mlog_sl_deliver(struct mlog_flow *fl, const struct mlog_frame *f)
+u32 mlog_sl_deliver(struct mlog_flow *fl, const struct mlog_frame *f)
 {
 	struct mlog_sock *ms = fl->ms;
 	struct mlog_net *mn = mlog_sk_net(ms);
@@ -650,17 +464,18 @@ bool mlog_sl_deliver(struct mlog_flow *fl, const struct mlog_frame *f)
 	struct mlog_hist_key k;
 	u64 rsn;
 
+	lockdep_assert_held(&ms->lock);
 	if (!h)
-		return true;
+		return MLOG_SL_PASS;
 	mlog_sl_hist_key(fl, f, &k);
 	spin_lock(&h->lock);
 	if (h->pend.n >= h->pend.cap ||
 	    h->hist.nruns >= READ_ONCE(mlog_max_history) ||
 	    mlog_hist_reserve(&h->hist, GFP_ATOMIC)) {
 		spin_unlock(&h->lock);
-		return false;
+		return MLOG_SL_DROP;
 	}
-	/* read without the lock by mlog_sl_dgram_sendmsg() */
+	/* read without the lock by mlog_dgram_sendmsg_logged() */
 	rsn = h->rsn + 1;
 	WRITE_ONCE(h->rsn, rsn);
 	if (f->src_host)
@@ -672,16 +487,20 @@ bool mlog_sl_deliver(struct mlog_flow *fl, const struct mlog_frame *f)
 	spin_unlock(&h->lock);
 	mlog_stat_inc(mn, MLOG_STAT_SL_RSN_ASSIGNED);
 	if (!need)
-		return true;
-	if (!READ_ONCE(mn->log.piggyback)) {
-		mlog_sl_standalone(fl);
-	} else if (!fl->rsn_wait) {
+		return MLOG_SL_PASS;
+	/*
+	 * A frame of its own: the frame carries the RSN and arms the
+	 * timer until it is acknowledged (mlog_sl_fill()).
+	 */
+	if (!READ_ONCE(mn->log.piggyback))
+		return MLOG_SL_CTL;
+	if (!fl->rsn_wait) {
 		/* wait a little for a frame going back to carry it */
 		fl->rsn_wait = true;
 		fl->rsn_due = jiffies + mlog_sl_delay(mn);
 	}
 	mlog_sl_arm(fl, fl->rsn_due);
-	return true;
+	return MLOG_SL_PASS;
 }
 
 /*
@@ -743,54 +562,59 @@ void mlog_sl_rewind(struct mlog_flow *fl, u64 replayed)
 	fl->ack_due = 0;
 }
 
-/* A frame of its own answering one duplicate: its RSN, or DONT_LOG. */
-static void mlog_sl_answer_dup(struct mlog_flow *fl, u64 ssn, u64 rsn)
+/*
+ * The logging fields of a frame of its own that answers a duplicate,
+ * message @ssn of @fl: its RSN @rsn, or DONT_LOG if @rsn is 0.  The
+ * caller built the frame's header and transport acknowledgment.
+ */
+void mlog_sl_fill_answer(struct mlog_flow *fl, struct mlog_frame *f, u64 ssn,
+			 u64 rsn)
 {
-	struct mlog_net *mn = mlog_sk_net(fl->ms);
-	struct mlog_frame f;
-
-	mlog_rdm_frame_init(fl, &f, MLOG_FRAME_ACK);
-	mlog_rdm_fill_transport_ack(fl, &f);
-	f.src_host = fl->ms->host->index;
-	f.incarnation = fl->ms->host->incarnation;
-	f.ssn2 = ssn;
-	f.rsn_count = 1;
+	f->src_host = fl->ms->host->index;
+	f->incarnation = fl->ms->host->incarnation;
+	f->ssn2 = ssn;
+	f->rsn_count = 1;
 	if (rsn)
-		f.rsn = rsn;
+		f->rsn = rsn;
 	else
-		f.flags |= MLOG_F_DONT_LOG;
-	if (!mlog_frame_out(mn, fl->peer, &f, NULL))
-		mlog_stat_inc(mn, MLOG_STAT_SL_EXTRA_FRAMES);
+		f->flags |= MLOG_F_DONT_LOG;
 }
 
 /*
  * A message @fl delivered before arrived again (the sender retransmits,
  * or re-executes after its recovery).  It gets no new RSN: the original
- * one if it is still pending or in the history, else DONT_LOG.
+ * one if it is still pending (which goes again soon), else
+ * MLOG_SL_ANSWER: the caller answers at once, in a frame of its own
+ * (mlog_sl_fill_answer()), with the RSN found in the history, in *@rsn,
+ * or with DONT_LOG if that is 0.  Caller holds ms->lock.
  */
-void mlog_sl_duplicate(struct mlog_flow *fl, const struct mlog_frame *f)
+u32 mlog_sl_duplicate(struct mlog_flow *fl, const struct mlog_frame *f,
+		      u64 *rsn)
 {
 	struct mlog_net *mn = mlog_sk_net(fl->ms);
 	struct mlog_host *h = fl->ms->host;
 	struct mlog_hist_key k;
 	bool pending, found;
-	u64 rsn = 0;
 
+	lockdep_assert_held(&fl->ms->lock);
+	*rsn = 0;
 	if (!h || !(f->flags & MLOG_F_NEED_RSN) || f->frag_off)
-		return;
+		return MLOG_SL_PASS;
 	mlog_sl_hist_key(fl, f, &k);
 	spin_lock(&h->lock);
-	found = mlog_hist_find(&h->hist, &k, f->ssn, &rsn);
-	pending = found && mlog_pend_has(&h->pend, rsn);
+	found = mlog_hist_find(&h->hist, &k, f->ssn, rsn);
+	pending = found && mlog_pend_has(&h->pend, *rsn);
 	spin_unlock(&h->lock);
 	if (pending) {
 		/* it is in flight already; hurry it */
 		fl->rsn_due = jiffies;
 		mlog_sl_arm(fl, jiffies);
-		return;
+		return MLOG_SL_PASS;
 	}
 	mlog_stat_inc(mn, found ? MLOG_STAT_SL_DUP_RSN : MLOG_STAT_SL_DONT_LOG);
-	mlog_sl_answer_dup(fl, f->ssn, found ? rsn : 0);
+	if (!found)
+		*rsn = 0;
+	return MLOG_SL_ANSWER;
 }
 
 /* The RSNs frame @f carries to be logged (none if it says DONT_LOG). */
@@ -817,6 +641,7 @@ void mlog_sl_fill(struct mlog_flow *fl, struct mlog_frame *f, bool standalone)
 	u64 first;
 	u32 n;
 
+	lockdep_assert_held(&fl->ms->lock);
 	if (!h)
 		return;
 	f->src_host = h->index;
@@ -929,6 +754,7 @@ static bool mlog_sl_rule(struct mlog_flow *fl, u64 interval, bool *delayed,
 	struct mlog_rsn_run run = { 0 };
 	bool ok;
 
+	lockdep_assert_held(&ms->lock);
 	spin_lock(&h->lock);
 	if (piggy)
 		mlog_pend_run(&h->pend, fl, mlog_sl_max_run(mn), &run);
@@ -956,17 +782,34 @@ static bool mlog_sl_rule(struct mlog_flow *fl, u64 interval, bool *delayed,
 }
 
 /*
- * May message @m of @fl go on the wire for the first time?  Applies the
- * send rule; a held flow is pushed again when acknowledgments arrive.
- * Caller holds ms->lock.
+ * The send rule for a datagram of @interval going to @fl: MLOG_SL_PASS if
+ * it may go now, its host SSN then in *@host_ssn, else MLOG_SL_HOLD.
+ * *@delayed remembers an earlier refusal, for counting.  Caller holds
+ * ms->lock.
  */
-bool mlog_sl_may_send(struct mlog_flow *fl, struct mlog_txmsg *m)
+u32 mlog_sl_dgram_rule(struct mlog_flow *fl, u64 interval, bool *delayed,
+		       u64 *host_ssn)
+{
+	lockdep_assert_held(&fl->ms->lock);
+	if (mlog_sl_rule(fl, interval, delayed, host_ssn, NULL))
+		return MLOG_SL_PASS;
+	return MLOG_SL_HOLD;
+}
+
+/*
+ * May message @m of @fl go on the wire for the first time?  Applies the
+ * send rule: MLOG_SL_PASS, or MLOG_SL_HOLD, and the caller holds the
+ * flow until acknowledgments arrive (MLOG_SL_RELEASE).  Caller holds
+ * ms->lock.
+ */
+u32 mlog_sl_may_send(struct mlog_flow *fl, struct mlog_txmsg *m)
 {
 	struct mlog_net *mn = mlog_sk_net(fl->ms);
 	struct mlog_host *h = fl->ms->host;
 
+	lockdep_assert_held(&fl->ms->lock);
 	if (!h)
-		return true;
+		return MLOG_SL_PASS;
 	if (!READ_ONCE(h->pend.n)) {
 		/*
 		 * No RSN of the host awaits acknowledgment: nothing to carry,
@@ -981,14 +824,13 @@ bool mlog_sl_may_send(struct mlog_flow *fl, struct mlog_txmsg *m)
 			mlog_sl_count_tx(mn, &h->tx_plain, MLOG_STAT_SL_TX_PLAIN);
 		fl->rule_clear = READ_ONCE(mn->log.piggyback);
 		fl->rule_interval = m->interval;
-		return true;
+		return MLOG_SL_PASS;
 	}
 	if (mlog_sl_rule(fl, m->interval, &m->delayed, NULL, &fl->rule_clear)) {
 		fl->rule_interval = m->interval;
-		return true;
+		return MLOG_SL_PASS;
 	}
-	fl->held = true;
-	return false;
+	return MLOG_SL_HOLD;
 }
 
 /*
@@ -1010,6 +852,7 @@ void mlog_sl_check_frame(struct mlog_flow *fl, const struct mlog_frame *f)
 	struct mlog_rsn_run run;
 	bool ok;
 
+	lockdep_assert_held(&fl->ms->lock);
 	if (!h)
 		return;
 	mlog_sl_frame_run(f, &run);
@@ -1082,6 +925,7 @@ static __always_inline void mlog_sl_file(struct mlog_flow *fl,
 	struct mlog_net *mn = mlog_sk_net(ms);
 	struct mlog_host *h = ms->host;
 
+	lockdep_assert_held(&ms->lock);
 	rec->src_host = h->index;
 	rec->dst_host = fl->remote_host;
 	rec->dst_node = fl->addr;
@@ -1111,6 +955,7 @@ void mlog_sl_enqueue(struct mlog_flow *fl, struct mlog_txmsg *m)
 {
 	struct mlog_host *h = fl->ms->host;
 
+	lockdep_assert_held(&fl->ms->lock);
 	spin_lock(&h->lock);
 	m->interval = h->rsn;
 	m->rec->host_ssn = ++h->ssn;
@@ -1119,60 +964,33 @@ void mlog_sl_enqueue(struct mlog_flow *fl, struct mlog_txmsg *m)
 }
 
 /*
- * The host's other sockets: hurry RSNs that wait for a piggyback, and
- * push flows held by the send rule once acknowledgments came in.
+ * Log entry @rec of a datagram sent on @fl with @ssn in @interval, host
+ * SSN @host_ssn: complete it and file it; the caller's reference passes
+ * to the flow, which keeps it until the receiver's RSN arrives.  Caller
+ * holds ms->lock.
  */
-static void mlog_host_kick_work(struct work_struct *w)
+void mlog_sl_file_dgram(struct mlog_flow *fl, struct mlog_log_rec *rec,
+			u64 ssn, u64 interval, u64 host_ssn)
 {
-	struct mlog_host *h = container_of(w, struct mlog_host, kick_work);
-	struct mlog_sock *ms;
-	struct mlog_flow *fl;
-	bool rsn, push;
-	int bkt;
-
-	spin_lock_bh(&h->lock);
-	rsn = h->kick_rsn;
-	push = h->kick_push;
-	h->kick_rsn = false;
-	h->kick_push = false;
-	/* flows that stay held say so again */
-	if (push)
-		h->held_any = false;
-	spin_unlock_bh(&h->lock);
-
-	mutex_lock(&h->socks_lock);
-	list_for_each_entry(ms, &h->socks, host_node) {
-		spin_lock_bh(&ms->lock);
-		if (ms->dead) {
-			spin_unlock_bh(&ms->lock);
-			continue;
-		}
-		hash_for_each(ms->flows, bkt, fl, node) {
-			if (rsn)
-				mlog_sl_hurry_flow(fl);
-			if (push)
-				mlog_sl_push_held(fl);
-		}
-		spin_unlock_bh(&ms->lock);
-	}
-	mutex_unlock(&h->socks_lock);
+	lockdep_assert_held(&fl->ms->lock);
+	rec->host_ssn = host_ssn;
+	mlog_sl_file(fl, rec, ssn, interval, true);
 }
 
 /*
- * The socket is closing: acknowledge the RSNs we owe and return those we
- * hold at once rather than leave the peers waiting for a timer that will
- * not fire any more.  Caller holds ms->lock.
+ * The socket of @fl is closing: MLOG_SL_CTL if it owes RSN acks, which
+ * go at once (with the RSNs it holds) in a frame of their own rather
+ * than leave the peer waiting for a timer that will not fire any more.
+ * Caller holds ms->lock.
  */
-void mlog_sl_sock_closing(struct mlog_sock *ms)
+u32 mlog_sl_flow_closing(struct mlog_flow *fl)
 {
-	struct mlog_flow *fl;
-	int bkt;
+	struct mlog_sock *ms = fl->ms;
 
-	if (!ms->host || ms->dead)
-		return;
-	hash_for_each(ms->flows, bkt, fl, node)
-		if (fl->owed.used)
-			mlog_sl_standalone(fl);
+	lockdep_assert_held(&ms->lock);
+	if (!ms->host || ms->dead || !fl->owed.used)
+		return MLOG_SL_PASS;
+	return MLOG_SL_CTL;
 }
 
 /*
@@ -1279,20 +1097,6 @@ void mlog_sl_orphan_rsns(struct mlog_net *mn, const struct in6_addr *src,
 }
 
 /*
- * A host-form socket of a protected host closes: remember its epoch, so
- * that duplicates for its port can still be answered in its name
- * (mlog_sl_closed_dup()).  Process context.
- */
-void mlog_sl_port_closed(struct mlog_sock *ms)
-{
-	if (!ms->bound_host || !ms->port)
-		return;
-	/* no memory: such duplicates then go unanswered, as before */
-	xa_store(&ms->host->closed_epochs, ms->port, xa_mk_value(ms->epoch),
-		 GFP_KERNEL);
-}
-
-/*
  * Message @f from the endpoint keyed @src (through node @node) is for a
  * port of local host f->dst_host where no socket is bound any more.  A
  * re-executing peer sends again what it sent before its failure; if the
@@ -1321,7 +1125,7 @@ void mlog_sl_closed_dup(struct mlog_net *mn, const struct in6_addr *src,
 		return;
 	/* a host found under RCU keeps its history until we leave */
 	rcu_read_lock();
-	h = __mlog_host_find(mn, f->dst_host);
+	h = mlog_host_find_rcu(mn, f->dst_host);
 	if (h) {
 		v = xa_load(&h->closed_epochs, f->dst_port);
 		spin_lock_bh(&h->lock);
@@ -1345,219 +1149,6 @@ void mlog_sl_closed_dup(struct mlog_net *mn, const struct in6_addr *src,
 	ack.rsn_count = 1;
 	mlog_stat_inc(mn, MLOG_STAT_SL_DUP_RSN);
 	mlog_sl_answer(mn, node, &ack);
-}
-
-/* ---- datagrams ---- */
-
-/*
- * Log entry @rec of a datagram goes out on @fl now, with the RSNs and
- * acks due there, and the caller's reference to it passes to the flow.
- * No copy is kept for retransmission: the entry waits only for the
- * receiver's RSN.  Caller holds ms->lock.
- */
-static void mlog_sl_dgram_xmit(struct mlog_flow *fl, struct mlog_log_rec *rec,
-			       u64 interval, u64 host_ssn)
-{
-	struct mlog_sock *ms = fl->ms;
-	struct mlog_net *mn = mlog_sk_net(ms);
-	struct mlog_frame f;
-	u32 off = 0;
-	u64 ssn;
-
-	/* numbered here, under the lock, so fl->partial stays in order */
-	ssn = atomic64_inc_return(&ms->dgram_ssn);
-	rec->host_ssn = host_ssn;
-	mlog_sl_file(fl, rec, ssn, interval, true);
-	if (ssn >= fl->next_ssn)
-		fl->next_ssn = ssn + 1;
-	mlog_rdm_frame_init(fl, &f, MLOG_FRAME_DATA);
-	f.ssn = ssn;
-	f.msg_len = rec->len;
-	f.flags |= MLOG_F_NEED_RSN;
-	f.interval = interval;
-	mlog_sl_fill(fl, &f, false);
-	mlog_sl_check_frame(fl, &f);
-	do {
-		f.frag_off = off;
-		f.payload_len = min_t(u32, rec->len - off, MLOG_MAX_FRAG);
-		if (mlog_frame_out(mn, fl->peer, &f, rec->data + off))
-			break;	/* as lost on the wire: the entry stays partial */
-		off += f.payload_len;
-	} while (off < rec->len);
-	ms->stats.tx_msgs++;
-}
-
-/*
- * A protected host sends a datagram of @len bytes to (@dst, @dport): copy
- * it into the log, wait until the send rule lets it go (the datagram has
- * no queue to wait in, so the sender sleeps; EAGAIN if it may not), then
- * send it.  Process context, no locks held.
- */
-int mlog_sl_dgram_sendmsg(struct mlog_sock *ms, struct msghdr *msg, u32 len,
-			  const struct mlog_dest *dest)
-{
-	struct sock *sk = &ms->sk;
-	struct mlog_net *mn = mlog_sk_net(ms);
-	struct mlog_host *h = ms->host;
-	long timeo = sock_sndtimeo(sk, msg->msg_flags & MSG_DONTWAIT);
-	struct mlog_log_rec *rec;
-	struct mlog_flow *fl;
-	bool delayed = false, sent;
-	u64 interval, host_ssn;
-	u32 gen;
-	long t;
-	int err = 0;
-
-	rec = mlog_sl_log_msg(ms, msg, len, &timeo);
-	if (IS_ERR(rec))
-		return PTR_ERR(rec);
-	/*
-	 * The message belongs to the state the sender is in now.  The
-	 * interval is a single word, written under h->lock; a message the
-	 * sender has read was delivered after its interval began (see
-	 * mlog_sl_deliver()), so a plain read sees at least that one.
-	 */
-	interval = READ_ONCE(h->rsn);
-	for (;;) {
-		gen = READ_ONCE(h->ack_gen);
-		spin_lock_bh(&ms->lock);
-		fl = mlog_flow_get(ms, &dest->key, dest->port, &dest->node,
-				   GFP_ATOMIC);
-		if (fl && dest->incarnation > fl->dst_incarnation)
-			fl->dst_incarnation = dest->incarnation;
-		sent = fl && mlog_sl_rule(fl, interval, &delayed, &host_ssn,
-					   NULL);
-		if (sent)
-			mlog_sl_dgram_xmit(fl, rec, interval, host_ssn);
-		spin_unlock_bh(&ms->lock);
-		if (sent)
-			break;
-		if (!fl) {
-			mlog_stat_inc(mn, MLOG_STAT_NO_MEMORY);
-			err = -ENOBUFS;
-			break;
-		}
-		if (!timeo) {
-			err = -EAGAIN;
-			break;
-		}
-		if (signal_pending(current)) {
-			err = sock_intr_errno(timeo);
-			break;
-		}
-		t = wait_event_interruptible_timeout(h->sendq,
-						     READ_ONCE(h->ack_gen) != gen,
-						     timeo);
-		if (t < 0) {
-			err = sock_intr_errno(timeo);
-			break;
-		}
-		timeo = t;
-	}
-	/* a sent entry is the flow's now; an unsent one goes away */
-	if (!sent)
-		mlog_log_put(&mn->log, rec);
-	return err ? err : len;
-}
-
-/*
- * The peer socket of a datagram flow was replaced: what we knew of the
- * old one (its numbering, RSNs it owes or is owed) is void.  Caller holds
- * ms->lock.
- */
-static void mlog_sl_dgram_restart(struct mlog_flow *fl)
-{
-	struct mlog_net *mn = mlog_sk_net(fl->ms);
-
-	mlog_sl_flow_detach(fl);
-	mlog_reasm_reset(fl->ms, &fl->reasm);
-	fl->rcv_nxt = 1;
-	mlog_stat_inc(mn, MLOG_STAT_PEER_RESTARTED);
-}
-
-/*
- * A DATA or ACK frame for a SOCK_DGRAM socket of a protected host: RSNs
- * and acks for our datagrams, and datagrams that get RSNs when they are
- * delivered.  Each sender's datagram numbers only grow, so anything not
- * above the last one delivered is a duplicate (or overtaken, which for a
- * datagram is as good as lost) and is not delivered.  Consumes @skb.
- */
-void mlog_sl_dgram_rcv(struct mlog_sock *ms, struct sk_buff *skb,
-		       const struct mlog_frame *f, const struct in6_addr *src,
-		       const struct in6_addr *node)
-{
-	struct mlog_net *mn = mlog_sk_net(ms);
-	struct sk_buff *whole = NULL;
-	struct mlog_reasm *r;
-	struct mlog_flow *fl;
-
-	spin_lock_bh(&ms->lock);
-	fl = ms->dead ? NULL : mlog_flow_get(ms, src, f->src_port, node,
-					     GFP_ATOMIC);
-	if (!fl) {
-		mlog_stat_inc(mn, MLOG_STAT_NO_MEMORY);
-		goto drop;
-	}
-	if (fl->peer_epoch != f->epoch) {
-		if (fl->peer_epoch)
-			mlog_sl_dgram_restart(fl);
-		fl->peer_epoch = f->epoch;
-	}
-	if (!mlog_sl_frame_ok(fl, f))
-		goto drop;
-	mlog_sl_rcv(fl, f);
-	if (f->type != MLOG_FRAME_DATA) {
-		consume_skb(skb);
-		goto out;
-	}
-	/* a replaying host takes only its logged messages (replay.c) */
-	if (unlikely(mlog_host_replaying(ms->host))) {
-		mlog_stat_inc(mn, MLOG_STAT_RX_REPLAY_HELD);
-		consume_skb(skb);
-		goto out;
-	}
-	if (f->ssn < fl->rcv_nxt) {
-		ms->stats.rx_dup++;
-		mlog_stat_inc(mn, MLOG_STAT_RX_DUP);
-		mlog_sl_duplicate(fl, f);
-		consume_skb(skb);
-		goto out;
-	}
-
-	r = &fl->reasm;
-	if (f->payload_len == f->msg_len) {
-		whole = skb;
-	} else {
-		/* a fragment of a newer message: the older one lost one */
-		if (mlog_reasm_started(r) && r->ssn != f->ssn) {
-			mlog_reasm_reset(ms, r);
-			mlog_stat_inc(mn, MLOG_STAT_RX_INCOMPLETE);
-		}
-		if (!mlog_reasm_add(ms, r, skb, f))
-			goto no_room;
-		if (r->have < r->msg_len)
-			goto out;
-		whole = mlog_reasm_take(ms, r);
-	}
-	/* a new state interval before anyone can read it (see rdm.c) */
-	if ((whole == skb && !mlog_charge(&ms->sk, whole)) ||
-	    !mlog_sl_deliver(fl, f)) {
-		kfree_skb(whole);	/* uncharges it */
-		goto no_room;
-	}
-	mlog_deliver(ms, whole, src, f->src_port);
-	fl->rcv_nxt = f->ssn + 1;
-	goto out;
-
-no_room:
-	/* a datagram: lost; its sender's entry stays partial */
-	ms->stats.rx_drops++;
-	mlog_stat_inc(mn, MLOG_STAT_RX_QUEUE_FULL);
-	goto out;
-drop:
-	kfree_skb(skb);
-out:
-	spin_unlock_bh(&ms->lock);
 }
 
 /*
@@ -1613,39 +1204,4 @@ __poll_t mlog_sl_dgram_poll(struct mlog_sock *ms, struct file *file,
 		mlog_sl_hurry(ms);
 	spin_unlock_bh(&ms->lock);
 	return busy ? out : 0;
-}
-
-/*
- * Write back a host's protocol state (restore from a checkpoint), or
- * purge its history after a checkpoint.  @deps, when given, replaces the
- * whole dependency vector.
- */
-int mlog_sl_state_set(struct mlog_host *h, const u64 *rsn, const u64 *ssn,
-		      const u32 *incarnation, struct xarray *deps,
-		      const u64 *hist_purge)
-{
-	unsigned long idx;
-	void *v;
-	int err = 0;
-
-	spin_lock_bh(&h->lock);
-	if (rsn)
-		WRITE_ONCE(h->rsn, *rsn);
-	if (ssn)
-		h->ssn = *ssn;
-	if (incarnation)
-		h->incarnation = *incarnation;
-	if (hist_purge)
-		mlog_hist_purge(&h->hist, *hist_purge);
-	if (deps) {
-		xa_destroy(&h->deps);
-		h->dep_src = 0;		/* what it vouched for is gone */
-		xa_for_each(deps, idx, v) {
-			err = xa_err(xa_store(&h->deps, idx, v, GFP_ATOMIC));
-			if (err)
-				break;
-		}
-	}
-	spin_unlock_bh(&h->lock);
-	return err;
 }

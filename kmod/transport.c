@@ -5,13 +5,16 @@
  * One kernel UDP socket per network namespace carries the frames of every
  * AF_MLOG socket of that namespace between nodes.  Incoming datagrams are
  * taken over in the UDP encapsulation hook (after the UDP checksum has
- * been verified), decoded, passed through the namespace's logging mode and
- * handed to the socket bound to the destination port.  Anything malformed
- * is dropped and counted by reason.
+ * been verified), decoded and handed up to the socket layer in one call,
+ * mlog_rcv() (af_mlog.c), which finds the socket bound to the destination
+ * port.  Anything malformed is dropped and counted by reason.
  *
  * Frames are sent from process context and from timers and the receive
  * softirq (retransmissions, acknowledgments), so the transport socket is
  * published under RCU and allocates atomically.
+ *
+ * Calls: the wire codec (frame.c) and peers (peer.c); mlog_rcv() is its
+ * only call up.
  */
 #include <linux/module.h>
 #include <linux/netdevice.h>
@@ -28,37 +31,6 @@
 
 #include "mlog.h"
 
-static enum mlog_verdict mlog_none_frame_out(struct mlog_net *mn,
-					     struct mlog_frame *f)
-{
-	return MLOG_PASS;
-}
-
-static enum mlog_verdict mlog_none_frame_in(struct mlog_net *mn,
-					    struct mlog_frame *f,
-					    struct sk_buff *skb)
-{
-	return MLOG_PASS;
-}
-
-const struct mlog_log_ops mlog_log_none = {
-	.name		= "none",
-	.mode		= MLOG_LOG_NONE,
-	.frame_out	= mlog_none_frame_out,
-	.frame_in	= mlog_none_frame_in,
-};
-
-/*
- * Sender-based logging works per flow (slog.c, called from rdm.c), where
- * the frame's flow is known; at this level it lets every frame pass.
- */
-const struct mlog_log_ops mlog_log_sender = {
-	.name		= "sender",
-	.mode		= MLOG_LOG_SENDER,
-	.frame_out	= mlog_none_frame_out,
-	.frame_in	= mlog_none_frame_in,
-};
-
 static void mlog_drop_bad(struct mlog_net *mn, enum mlog_frame_error why)
 {
 	atomic64_inc(&mn->rx_bad[why]);
@@ -70,10 +42,9 @@ static int mlog_udp_encap_rcv(struct sock *usk, struct sk_buff *skb)
 	struct mlog_net *mn = rcu_dereference_sk_user_data(usk);
 	const unsigned int uhlen = sizeof(struct udphdr);
 	enum mlog_frame_error ferr;
-	struct in6_addr src, key;
 	struct mlog_peer *peer;
 	struct mlog_frame f;
-	struct sock *sk;
+	struct in6_addr src;
 
 	if (!mn)
 		goto drop;
@@ -102,42 +73,8 @@ static int mlog_udp_encap_rcv(struct sock *usk, struct sk_buff *skb)
 	skb_dst_drop(skb);
 	nf_reset_ct(skb);
 
-	switch (mn->log_ops->frame_in(mn, &f, skb)) {
-	case MLOG_PASS:
-		break;
-	case MLOG_HOLD:
-		return 0;
-	case MLOG_CONSUME:
-		goto drop;
-	}
-
-	/* A protected host's frame: an incarnation fenced off is refused. */
-	if (f.src_host && mlog_route_fenced(mn, &f, &src)) {
-		mlog_stat_inc(mn, MLOG_STAT_RX_FENCED);
-		goto drop;
-	}
-	/* The sender as its peers know it: a host's key, or its node. */
-	key = src;
-	if (f.flags & MLOG_F_SRC_HOST)
-		mlog_host_key(&key, f.src_host);
-
-	sk = mlog_lookup_port(mn, f.dst_host, f.dst_port);
-	if (!sk) {
-		/* a host that is not (or no longer) here, or a free port */
-		if (f.dst_host && !mlog_route_is_local(mn, f.dst_host))
-			mlog_stat_inc(mn, MLOG_STAT_RX_NO_HOST);
-		else
-			mlog_stat_inc(mn, MLOG_STAT_RX_NO_PORT);
-		/* RSNs for messages of a socket closed since: log them */
-		if (f.rsn_count)
-			mlog_sl_orphan_rsns(mn, &key, &src, &f);
-		/* what a closed socket of a local host had delivered */
-		if (f.dst_host)
-			mlog_sl_closed_dup(mn, &key, &src, &f);
-		goto drop;
-	}
-	mlog_sock_rcv(sk, skb, &f, &key, &src);
-	sock_put(sk);
+	/* the one call up: the socket layer takes it from here */
+	mlog_rcv(mn, skb, &f, &src);
 	return 0;
 drop:
 	kfree_skb(skb);
@@ -265,6 +202,7 @@ static int mlog_udp_xmit(struct mlog_net *mn, struct sock *usk,
 	bool hwcsum;
 	int err;
 
+	lockdep_assert_in_softirq();
 	rt = dst_cache_get_ip4(&peer->dst_cache, &saddr);
 	if (!rt) {
 		rt = ip_route_output_ports(net, &fl4, usk, daddr, 0, dport,
@@ -385,7 +323,7 @@ static int mlog_udp_sendmsg(struct mlog_net *mn, struct socket *sock,
 
 /*
  * Send one frame to @peer: header @f and f->payload_len bytes at @data.
- * Every frame mlog sends passes here, through the logging mode.  Callable
+ * Every frame mlog sends passes here.  Callable
  * in any context; returns 0 or a negative errno (the frame is then lost,
  * as any datagram may be).
  */
@@ -394,14 +332,6 @@ int mlog_frame_out(struct mlog_net *mn, struct mlog_peer *peer,
 {
 	struct socket *sock;
 	int err;
-
-	switch (mn->log_ops->frame_out(mn, f)) {
-	case MLOG_PASS:
-		break;
-	case MLOG_HOLD:
-	case MLOG_CONSUME:
-		return 0;
-	}
 
 	rcu_read_lock();
 	sock = rcu_dereference(mn->udp);
