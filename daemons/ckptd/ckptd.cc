@@ -61,6 +61,7 @@ void Ckptd::start() {
   loop_.on_signals({SIGCHLD}, [this](const signalfd_siginfo&) { on_sigchld(); });
   loop_.every(kCommitPoll, [this] { commit_tick(); });
   loop_.every(kJoinRetry, [this] { check_recoverd(); });
+  loop_.every(kStallTick, [this] { stall_tick(); });
   say("node " + std::to_string(node_.id) + " at " + format_node_addr(node_.addr) + ", port " +
       std::to_string(rpc_->port()) + (opts_.spare ? ", spare" : ""));
   join();
@@ -121,8 +122,16 @@ void Ckptd::on_joined(const pb::JoinReply& reply) {
 }
 
 void Ckptd::check_recoverd() {
-  if (joined_ && Clock::now() - last_heartbeat_ < kRecoverdSilence) return;
-  if (joined_) say("mlog-recoverd is silent: looking for it again");
+  const auto silent = Clock::now() - last_heartbeat_;
+  if (joined_ && silent < kRecoverdSilence) return;
+  if (joined_) {
+    std::string why = "mlog-recoverd is silent: no heartbeat for " +
+                      std::to_string(ms_between(last_heartbeat_, Clock::now())) + " ms (" +
+                      std::to_string(heartbeats_answered_) + " answered, " +
+                      std::to_string(heartbeats_ignored_) + " ignored";
+    if (!last_ignored_why_.empty()) why += ", the last because " + last_ignored_why_;
+    say(why + "): looking for it again");
+  }
   joined_ = false;
   join();
 }
@@ -138,18 +147,36 @@ void Ckptd::declared_failed() {
   join();
 }
 
+// This daemon did not run for a while: heartbeats went unanswered.
+void Ckptd::stall_tick() {
+  const auto stalled = stall_.tick(Clock::now());
+  if (stalled && *stalled > 5 * kStallTick)
+    say("did not run for " + std::to_string((*stalled + kStallTick).count()) +
+        " ms: heartbeats could not be answered meanwhile");
+}
+
+void Ckptd::ignore_heartbeat(std::string why) {
+  ++heartbeats_ignored_;
+  last_ignored_why_ = std::move(why);
+}
+
 void Ckptd::on_heartbeat(const Address& from, const pb::Envelope& env) {
-  if (!env.has_heartbeat()) return;
+  if (!env.has_heartbeat()) return ignore_heartbeat("it was not a heartbeat");
   const auto& hb = env.heartbeat();
   if (recoverd_ && hb.recoverd_start() != recoverd_->start) {
     // A restarted recoverd: find it and join it again.
+    ignore_heartbeat("it came from another start of mlog-recoverd");
     joined_ = false;
     join();
     return;
   }
-  if (!member_id_ || hb.member_id() != member_id_ || !recoverd_ ||
-      from.node != recoverd_->address.node)
-    return;
+  if (!recoverd_ || from.node != recoverd_->address.node)
+    return ignore_heartbeat("it came from " + rpc::to_string(from) +
+                            ", not from mlog-recoverd's node");
+  if (!member_id_ || hb.member_id() != member_id_)
+    return ignore_heartbeat("it was for member " + std::to_string(hb.member_id()) +
+                            ", this node is member " + std::to_string(member_id_));
+  ++heartbeats_answered_;
   // mlog-recoverd (the start we know) heartbeats our member: we are one,
   // even while a join sent when it seemed silent has no answer yet.
   joined_ = true;

@@ -19,8 +19,12 @@
 #include "output_commit.h"
 #include "recoverd_addr.h"
 #include "recovery_nl.h"
+#include "stall_watch.h"
 
 namespace mlog::ckptd {
+
+// How often the daemon checks that it ran on time (Ckptd::stall_tick()).
+inline constexpr rpc::Millis kStallTick{200};
 
 struct Options {
   std::string state_dir;
@@ -76,6 +80,8 @@ class Ckptd {
   void on_heartbeat(const Address& from, const pb::Envelope& env);
   void check_recoverd();
   void declared_failed();
+  void stall_tick();
+  void ignore_heartbeat(std::string why);
 
   // ---- commands from mlog-recoverd
   void on_message(const Address& from, const pb::Envelope& env);
@@ -120,6 +126,14 @@ class Ckptd {
   bool joined_ = false;
   bool joining_ = false;
   Clock::time_point last_heartbeat_;
+  // Heartbeats answered and ignored, and why the last was ignored: the
+  // log says which when mlog-recoverd seems silent.
+  std::uint64_t heartbeats_answered_ = 0;
+  std::uint64_t heartbeats_ignored_ = 0;
+  std::string last_ignored_why_;
+  // Times a periodic tick: a node too loaded to run this daemon cannot
+  // answer heartbeats, and the log says so.
+  rpc::StallWatch stall_{kStallTick};
   std::map<std::uint32_t, Host> hosts_;
 };
 

@@ -50,7 +50,8 @@ pb::Envelope set_route(std::uint32_t host, const NodeAddr& node, std::uint32_t i
 
 }  // namespace
 
-Recoverd::Recoverd(rpc::EventLoop& loop, Options opts) : loop_(loop), opts_(std::move(opts)) {
+Recoverd::Recoverd(rpc::EventLoop& loop, Options opts)
+    : loop_(loop), opts_(std::move(opts)), stall_(opts_.heartbeat) {
   journal_ = std::make_unique<Journal>(opts_.state_dir + "/recoverd.records", state_);
   if (!journal_->report().clean())
     say("record file repaired: " + journal_->report().problem + " (" +
@@ -82,8 +83,7 @@ Recoverd::Recoverd(rpc::EventLoop& loop, Options opts) : loop_(loop), opts_(std:
 
 void Recoverd::start() {
   // Members known from the record file get one timeout to be heard from.
-  for (const Member* m : state_.live_members())
-    liveness_[m->id] = Liveness{rpc::Clock::now(), false};
+  for (const Member* m : state_.live_members()) liveness_[m->id] = Liveness(rpc::Clock::now());
   loop_.every(opts_.heartbeat, [this] { heartbeat_tick(); });
   say("serving on " + rpc::to_string(Address{self_, opts_.port}) + ", start " +
       std::to_string(start_counter_));
@@ -197,7 +197,7 @@ void Recoverd::handle_join(const Address& from, const pb::Envelope& env) {
   m.port = from.port;
   m.join_token = j.join_token();
   record(member_joined(m));
-  liveness_[m.id] = Liveness{rpc::Clock::now(), false};
+  liveness_[m.id] = Liveness(rpc::Clock::now());
   reply->set_accepted(true);
   reply->set_member_id(m.id);
   rpc_->reply(from, env, answer);
@@ -411,6 +411,7 @@ void Recoverd::heard_from(std::uint64_t member) {
   auto& l = liveness_[member];
   l.last_heard = rpc::Clock::now();
   l.suspected = false;
+  l.sent_unanswered = 0;
 }
 
 void Recoverd::heartbeat_tick() {
@@ -418,25 +419,27 @@ void Recoverd::heartbeat_tick() {
   // This process did not run for a while (its node was overloaded or
   // paused): nobody could have been heard from in that time, so it does
   // not count towards anyone's silence.
-  if (last_tick_ && now - *last_tick_ > 2 * opts_.heartbeat) {
-    const auto stalled = now - *last_tick_ - opts_.heartbeat;
-    for (auto& [member, l] : liveness_) l.last_heard = std::min(l.last_heard + stalled, now);
-    const auto gap = std::chrono::duration_cast<rpc::Millis>(now - *last_tick_);
+  if (const auto stalled = stall_.tick(now)) {
+    for (auto& [member, l] : liveness_) l.last_heard = std::min(l.last_heard + *stalled, now);
+    const auto gap = *stalled + opts_.heartbeat;
     if (gap > 5 * opts_.heartbeat)
       say("did not run for " + seconds(static_cast<std::uint64_t>(gap.count())) +
           ": that time does not count as silence of the nodes");
   }
-  last_tick_ = now;
-  std::vector<std::pair<std::uint64_t, std::uint64_t>> dead;
+  struct Dead {
+    std::uint64_t member, silent_ms;
+    std::string heartbeats;
+  };
+  std::vector<Dead> dead;
   for (const Member* m : state_.live_members()) {
     auto it = liveness_.find(m->id);
-    if (it == liveness_.end()) it = liveness_.emplace(m->id, Liveness{now, false}).first;
-    const auto silent = std::chrono::duration_cast<rpc::Millis>(now - it->second.last_heard);
+    if (it == liveness_.end()) it = liveness_.emplace(m->id, Liveness(now)).first;
+    auto& l = it->second;
+    const auto silent = std::chrono::duration_cast<rpc::Millis>(now - l.last_heard);
     // The module's suspicion of the node shortens the wait to a few beats.
-    const auto limit =
-        it->second.suspected ? std::min(opts_.timeout, 3 * opts_.heartbeat) : opts_.timeout;
+    const auto limit = l.suspected ? std::min(opts_.timeout, 3 * opts_.heartbeat) : opts_.timeout;
     if (silent > limit) {
-      dead.emplace_back(m->id, static_cast<std::uint64_t>(silent.count()));
+      dead.push_back({m->id, static_cast<std::uint64_t>(silent.count()), heartbeat_report(l, now)});
       continue;
     }
     pb::Envelope hb;
@@ -445,8 +448,31 @@ void Recoverd::heartbeat_tick() {
     hb.mutable_heartbeat()->set_recoverd_start(start_counter_);
     heartbeat_->send(
         Address{m->node, static_cast<std::uint16_t>(m->port + rpc::kHeartbeatPortOffset)}, hb);
+    ++l.sent_unanswered;
+    l.last_sent = now;
   }
-  for (const auto& [id, silent] : dead) declare_failed(id, silent, "no heartbeat");
+  for (const auto& d : dead) {
+    if (const Member* m = state_.member(d.member))
+      say("node " + std::to_string(m->node_id) + " (member " + std::to_string(d.member) +
+          "): " + d.heartbeats);
+    declare_failed(d.member, d.silent_ms, "no heartbeat");
+  }
+}
+
+// "25 heartbeats sent since it was last heard from, the last 0.2 s ago;
+// heartbeat socket: 0 send errors, ...": what a declaration for silence
+// rests on, to tell a silent node from heartbeats that never left.
+std::string Recoverd::heartbeat_report(const Liveness& l, rpc::Clock::time_point now) const {
+  const auto ms = [&](rpc::Clock::time_point t) {
+    return static_cast<std::uint64_t>(std::chrono::duration_cast<rpc::Millis>(now - t).count());
+  };
+  const auto& c = heartbeat_->counters();
+  std::string r =
+      std::to_string(l.sent_unanswered) + " heartbeats sent since it was last heard from";
+  if (l.last_sent) r += ", the last " + seconds(ms(*l.last_sent)) + " ago";
+  return r + "; heartbeat socket: " + std::to_string(c.send_errors) + " send errors, " +
+         std::to_string(c.dropped) + " dropped, " + std::to_string(c.socket_errors) +
+         " socket errors, " + std::to_string(heartbeat_->queued_bytes()) + " bytes queued";
 }
 
 void Recoverd::on_kernel_events() {

@@ -19,6 +19,7 @@
 #include "genl_client.h"
 #include "journal.h"
 #include "planner.h"
+#include "stall_watch.h"
 
 namespace mlog::recoverd {
 
@@ -110,13 +111,20 @@ class Recoverd {
   std::uint64_t start_counter_ = 0;
   std::uint64_t hb_seq_ = 0;
   struct Liveness {
+    explicit Liveness(rpc::Clock::time_point heard = {}) : last_heard(heard) {}
     rpc::Clock::time_point last_heard;
     bool suspected = false;
+    // Heartbeats sent since it was last heard from, and when the last
+    // one went: a node declared failed is reported with them, so that a
+    // silence can be told from heartbeats that were never sent.
+    std::uint64_t sent_unanswered = 0;
+    std::optional<rpc::Clock::time_point> last_sent;
   };
   std::map<std::uint64_t, Liveness> liveness_;
-  // When heartbeat_tick() last ran: a much later run means this process
+  std::string heartbeat_report(const Liveness& l, rpc::Clock::time_point now) const;
+  // Times heartbeat_tick(): a much later run than due means this process
   // (or its node) was stalled, and that time is not held against others.
-  std::optional<rpc::Clock::time_point> last_tick_;
+  rpc::StallWatch stall_;
   std::map<std::uint64_t, Round> rounds_;
   std::uint64_t next_round_ = 1;
 };
