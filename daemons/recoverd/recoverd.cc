@@ -7,6 +7,7 @@
 #include <chrono>
 #include <stdexcept>
 
+#include "info_format.h"
 #include "placement.h"
 #include "recoverd_addr.h"
 #include "recovery_nl.h"
@@ -77,6 +78,7 @@ Recoverd::Recoverd(rpc::EventLoop& loop, Options opts)
                               common::RecoverdAddr{Address{self_, opts_.port}, start_counter_});
 
   events_ = std::make_unique<GenlClient>();
+  nl_ = std::make_unique<GenlClient>();
   events_->subscribe(MLOG_GENL_MCGRP_EVENTS);
   loop_.watch(events_->notification_fd(), POLLIN, [this](short) { on_kernel_events(); });
 }
@@ -412,6 +414,7 @@ void Recoverd::heard_from(std::uint64_t member) {
   l.last_heard = rpc::Clock::now();
   l.suspected = false;
   l.sent_unanswered = 0;
+  l.vouched = false;
 }
 
 void Recoverd::heartbeat_tick() {
@@ -435,12 +438,24 @@ void Recoverd::heartbeat_tick() {
     auto it = liveness_.find(m->id);
     if (it == liveness_.end()) it = liveness_.emplace(m->id, Liveness(now)).first;
     auto& l = it->second;
-    const auto silent = std::chrono::duration_cast<rpc::Millis>(now - l.last_heard);
+    auto silent = std::chrono::duration_cast<rpc::Millis>(now - l.last_heard);
     // The module's suspicion of the node shortens the wait to a few beats.
     const auto limit = l.suspected ? std::min(opts_.timeout, 3 * opts_.heartbeat) : opts_.timeout;
     if (silent > limit) {
-      dead.push_back({m->id, static_cast<std::uint64_t>(silent.count()), heartbeat_report(l, now)});
-      continue;
+      const auto module = module_silence(m->node);
+      if (member_silence(silent, module) <= limit) {
+        if (!l.vouched)
+          say("node " + std::to_string(m->node_id) + " (member " + std::to_string(m->id) +
+              "): no heartbeat answer for " + seconds(static_cast<std::uint64_t>(silent.count())) +
+              ", but the module received a frame from it " +
+              seconds(static_cast<std::uint64_t>(module->count())) + " ago: not failed");
+        l.vouched = true;
+      } else {
+        if (module) silent = member_silence(silent, module);
+        dead.push_back(
+            {m->id, static_cast<std::uint64_t>(silent.count()), heartbeat_report(l, now)});
+        continue;
+      }
     }
     pb::Envelope hb;
     hb.mutable_heartbeat()->set_seq(++hb_seq_);
@@ -457,6 +472,16 @@ void Recoverd::heartbeat_tick() {
           "): " + d.heartbeats);
     declare_failed(d.member, d.silent_ms, "no heartbeat");
   }
+}
+
+std::optional<rpc::Millis> Recoverd::module_silence(const NodeAddr& node) {
+  try {
+    for (const auto& p : decode_peers(nl_->dump(Request(MLOG_CMD_PEER_GET))))
+      if (p.addr == node && p.last_heard_ms) return rpc::Millis(*p.last_heard_ms);
+  } catch (const std::exception& e) {
+    say(std::string("cannot read the module's peers: ") + e.what());
+  }
+  return std::nullopt;
 }
 
 // "25 heartbeats sent since it was last heard from, the last 0.2 s ago;

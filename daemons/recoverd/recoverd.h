@@ -18,6 +18,7 @@
 #include "event_loop.h"
 #include "genl_client.h"
 #include "journal.h"
+#include "liveness.h"
 #include "planner.h"
 #include "stall_watch.h"
 
@@ -107,6 +108,8 @@ class Recoverd {
   std::unique_ptr<rpc::Endpoint> rpc_;
   std::unique_ptr<rpc::Endpoint> heartbeat_;
   std::unique_ptr<GenlClient> events_;
+  // Requests to this node's module (its peer table).
+  std::unique_ptr<GenlClient> nl_;
   NodeAddr self_{};
   std::uint64_t start_counter_ = 0;
   std::uint64_t hb_seq_ = 0;
@@ -119,9 +122,13 @@ class Recoverd {
     // silence can be told from heartbeats that were never sent.
     std::uint64_t sent_unanswered = 0;
     std::optional<rpc::Clock::time_point> last_sent;
+    // The module vouched for it during the current silence (logged once).
+    bool vouched = false;
   };
   std::map<std::uint64_t, Liveness> liveness_;
   std::string heartbeat_report(const Liveness& l, rpc::Clock::time_point now) const;
+  // How long ago this node's module last received a frame from @node.
+  std::optional<rpc::Millis> module_silence(const NodeAddr& node);
   // Times heartbeat_tick(): a much later run than due means this process
   // (or its node) was stalled, and that time is not held against others.
   rpc::StallWatch stall_;
