@@ -20,6 +20,7 @@
  * Locking: hosts_lock serialises registration; the list is read under
  * RCU.  A host's socks_lock (a mutex) nests outside its sockets' locks.
  */
+#include <linux/capability.h>
 #include <linux/module.h>
 #include <linux/pid.h>
 #include <linux/pid_namespace.h>
@@ -92,6 +93,18 @@ int mlog_host_add(struct mlog_net *mn, u32 index, u32 incarnation,
 		NL_SET_ERR_MSG(extack,
 			       "the process must run in a PID namespace of its own");
 		err = -EINVAL;
+		goto out_ns;
+	}
+	/*
+	 * A host's sockets are logged, held by the send rule and killed
+	 * when fenced: only someone who may administer its PID namespace
+	 * (as setns() into it requires) may make a host of it, not a user
+	 * who merely sees the process from a user namespace of their own.
+	 */
+	if (!ns_capable(ns->user_ns, CAP_SYS_ADMIN)) {
+		NL_SET_ERR_MSG(extack,
+			       "not permitted: CAP_SYS_ADMIN over the process's PID namespace is needed");
+		err = -EPERM;
 		goto out_ns;
 	}
 

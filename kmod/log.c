@@ -16,6 +16,7 @@
  *
  * Calls nothing of mlog's but the notification interface (notify.h).
  */
+#include <linux/mm.h>
 #include <linux/module.h>
 #include <linux/sched/signal.h>
 #include <linux/slab.h>
@@ -710,6 +711,21 @@ void mlog_log_set_rsn_delay(struct mlog_log *log, u32 us)
 {
 	WRITE_ONCE(log->rsn_delay_us, us);
 	WRITE_ONCE(log->rsn_delay, usecs_to_jiffies(us) + 1);
+}
+
+/*
+ * The largest cap a namespace owned by a user namespace other than the
+ * initial one may give its log (log_limit_kb, else a quarter of RAM): a
+ * user with a user namespace of their own may not let kernel memory grow
+ * without bound.  Root on the node sets any cap.
+ */
+u64 mlog_log_limit(void)
+{
+	unsigned long kb = READ_ONCE(mlog_log_limit_kb);
+
+	if (kb)
+		return (u64)kb * 1024;
+	return ((u64)totalram_pages() << PAGE_SHIFT) / 4;
 }
 
 int mlog_log_set_max(struct mlog_log *log, u64 max_bytes)

@@ -53,6 +53,11 @@ module_param_named(log_max_kb, mlog_log_max_kb, ulong, 0444);
 MODULE_PARM_DESC(log_max_kb,
 		 "initial cap of each namespace's message log, KiB (netlink can change it)");
 
+unsigned long mlog_log_limit_kb;
+module_param_named(log_limit_kb, mlog_log_limit_kb, ulong, 0644);
+MODULE_PARM_DESC(log_limit_kb,
+		 "largest log cap netlink may set in a namespace owned by a user namespace other than the initial one, KiB (0: a quarter of RAM)");
+
 unsigned int mlog_net_id __read_mostly;
 
 static int __net_init mlog_net_init(struct net *net)

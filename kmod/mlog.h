@@ -45,6 +45,7 @@ extern unsigned int mlog_max_hosts;
 extern unsigned int mlog_max_unacked;
 extern unsigned int mlog_max_history;
 extern unsigned long mlog_log_max_kb;
+extern unsigned long mlog_log_limit_kb;
 
 /* Per-namespace counters; indices are enum mlog_stat. */
 struct mlog_stats {
@@ -714,6 +715,7 @@ int mlog_log_dump(struct sk_buff *skb, struct netlink_callback *cb,
 		  int (*fill)(struct sk_buff *skb, struct netlink_callback *cb,
 			      const struct mlog_log_rec *rec, bool data));
 int mlog_log_set_max(struct mlog_log *log, u64 max_bytes);
+u64 mlog_log_limit(void);
 void mlog_log_set_rsn_delay(struct mlog_log *log, u32 us);
 
 /* host.c */

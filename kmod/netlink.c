@@ -1028,6 +1028,13 @@ static int mlog_nl_log_set(struct sk_buff *skb, struct genl_info *info)
 			mlog_log_policy, tb, "give the settings in MLOG_ATTR_LOG");
 	if (err)
 		return err;
+	if (tb[MLOG_LOG_MAX_BYTES] &&
+	    genl_info_net(info)->user_ns != &init_user_ns &&
+	    nla_get_u64(tb[MLOG_LOG_MAX_BYTES]) > mlog_log_limit()) {
+		NL_SET_ERR_MSG_ATTR(info->extack, tb[MLOG_LOG_MAX_BYTES],
+				    "above the largest log a user namespace may have (module parameter log_limit_kb)");
+		return -ERANGE;
+	}
 	if (tb[MLOG_LOG_MAX_BYTES]) {
 		err = mlog_log_set_max(log, nla_get_u64(tb[MLOG_LOG_MAX_BYTES]));
 		if (err) {

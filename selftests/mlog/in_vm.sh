@@ -6,7 +6,7 @@ set -u
 dir=$(dirname "$0")
 bin=$MLOG_REPO/build/selftests
 rc=0
-for t in "$bin/af_mlog_test" "$bin/netlink_test" "$dir/netns_veth.sh" "$dir/rdm_local.sh" "$dir/slog_local.sh" "$dir/load_unload.sh"; do
+for t in "$bin/af_mlog_test" "$bin/netlink_test" "$dir/netns_veth.sh" "$dir/rdm_local.sh" "$dir/slog_local.sh" "$dir/privilege.sh" "$dir/load_unload.sh"; do
 	echo "# ==== $(basename "$t")"
 	"$t" || rc=1
 done
