@@ -438,12 +438,13 @@ void Recoverd::heartbeat_tick() {
     auto it = liveness_.find(m->id);
     if (it == liveness_.end()) it = liveness_.emplace(m->id, Liveness(now)).first;
     auto& l = it->second;
-    auto silent = std::chrono::duration_cast<rpc::Millis>(now - l.last_heard);
+    const auto silent = std::chrono::duration_cast<rpc::Millis>(now - l.last_heard);
     // The module's suspicion of the node shortens the wait to a few beats.
     const auto limit = l.suspected ? std::min(opts_.timeout, 3 * opts_.heartbeat) : opts_.timeout;
     if (silent > limit) {
       const auto module = module_silence(m->node);
-      if (member_silence(silent, module) <= limit) {
+      const auto overall = member_silence(silent, module);
+      if (overall <= limit) {
         if (!l.vouched)
           say("node " + std::to_string(m->node_id) + " (member " + std::to_string(m->id) +
               "): no heartbeat answer for " + seconds(static_cast<std::uint64_t>(silent.count())) +
@@ -451,9 +452,8 @@ void Recoverd::heartbeat_tick() {
               seconds(static_cast<std::uint64_t>(module->count())) + " ago: not failed");
         l.vouched = true;
       } else {
-        if (module) silent = member_silence(silent, module);
         dead.push_back(
-            {m->id, static_cast<std::uint64_t>(silent.count()), heartbeat_report(l, now)});
+            {m->id, static_cast<std::uint64_t>(overall.count()), heartbeat_report(l, now)});
         continue;
       }
     }
