@@ -586,7 +586,15 @@ void mlog_sl_fill_answer(struct mlog_flow *fl, struct mlog_frame *f, u64 ssn,
  * one if it is still pending (which goes again soon), else
  * MLOG_SL_ANSWER: the caller answers at once, in a frame of its own
  * (mlog_sl_fill_answer()), with the RSN found in the history, in *@rsn,
- * or with DONT_LOG if that is 0.  Caller holds ms->lock.
+ * or with DONT_LOG if that is 0.
+ *
+ * A datagram below the last one delivered on its flow need not be a copy
+ * of a delivered one: it may have been overtaken, and was then dropped
+ * as lost (dgram.c).  DONT_LOG would make its sender discard the entry
+ * of a message that is neither purged nor delivered, leaving a hole in
+ * the host's SSNs; a datagram the history does not hold gets no answer,
+ * and its entry stays partial like any lost datagram's.  Caller holds
+ * ms->lock.
  */
 u32 mlog_sl_duplicate(struct mlog_flow *fl, const struct mlog_frame *f,
 		      u64 *rsn)
@@ -611,9 +619,12 @@ u32 mlog_sl_duplicate(struct mlog_flow *fl, const struct mlog_frame *f,
 		mlog_sl_arm(fl, jiffies);
 		return MLOG_SL_PASS;
 	}
-	mlog_stat_inc(mn, found ? MLOG_STAT_SL_DUP_RSN : MLOG_STAT_SL_DONT_LOG);
-	if (!found)
+	if (!found) {
 		*rsn = 0;
+		if (fl->ms->sk.sk_type == SOCK_DGRAM)
+			return MLOG_SL_PASS;
+	}
+	mlog_stat_inc(mn, found ? MLOG_STAT_SL_DUP_RSN : MLOG_STAT_SL_DONT_LOG);
 	return MLOG_SL_ANSWER;
 }
 

@@ -8,15 +8,21 @@ usage: slog_forge.py --to A.B.C.D[:UDPPORT] --dst-port P --src-port Q
        slog_forge.py --sniff --to A.B.C.D[:UDPPORT] --dst-port P
                      [--dev DEV] [--timeout S] [--ready FILE]
 
-Each frame is a well-formed ACK frame (struct mlog_wire_hdr of
-uapi/linux/mlog.h, the checks of kmod/frame.c all pass) from the flow
-Q -> P, so only the logging layer can tell it is a lie:
+Each frame is well formed (struct mlog_wire_hdr of uapi/linux/mlog.h,
+the checks of kmod/frame.c all pass) and belongs to the flow Q -> P;
+all but "data" are ACK frames, which only the logging layer can tell
+are lies:
 
   ackrange  acknowledges RSNs R .. R+4 that the receiver never returned
+  rsnack    acknowledges RSN R alone (one the receiver did return)
   rsnrange  returns RSNs R .. R+2 for the SSNs S .. S+2 of the reverse
             flow P -> Q, which were never sent
   badhost   claims to come from host index 70000 (> 65535)
   stale     comes from --src-host as --incarnation, a fenced-off one
+  data      a datagram (DATA) numbered S that needs its RSN returned, from
+            protected host --src-host, holding --payload (default
+            "datagram S"): a sender whose datagrams arrive in the order of
+            the runs of this command
 
 The frames acknowledge nothing of the transport (ack 0) and offer a large
 window, so a real flow Q -> P is not disturbed by them; to look like that
@@ -34,7 +40,9 @@ import time
 
 MAGIC = 0x4D4C
 VERSION = 2
+FRAME_DATA = 1
 FRAME_ACK = 3
+F_NEED_RSN = 0x0001
 F_ACK = 0x0100
 HDR = struct.Struct(">HBBHHHHIIIIIIIQQQQQQBBHIII")
 assert HDR.size == 104, HDR.size
@@ -47,6 +55,14 @@ def frame(src_port, dst_port, src_host, window=1 << 20, rsn=0, ssn2=0,
                     dst_port, 0, 0, 0, src_host, incarnation, epoch, window,
                     0, 0, interval, rsn, ssn2, rsn2, rsn_count, rsnack_count,
                     0, 0, 0, 0)
+
+
+def datagram(src_port, dst_port, src_host, ssn, payload, epoch=0):
+    # no acknowledgment fields: no F_ACK, ack and window 0
+    return HDR.pack(MAGIC, VERSION, FRAME_DATA, F_NEED_RSN, HDR.size,
+                    src_port, dst_port, len(payload), len(payload), 0,
+                    src_host, 0, epoch, 0, ssn, 0, 0, 0, 0, 0, 0, 0,
+                    0, 0, 0, 0) + payload
 
 
 def sniff(dev, dst, udp_port, dst_port, timeout, ready):
@@ -86,8 +102,8 @@ def main():
     ap.add_argument("--to", required=True)
     ap.add_argument("--dst-port", type=int, required=True)
     ap.add_argument("--src-port", type=int)
-    ap.add_argument("--kind", choices=("ackrange", "rsnrange", "badhost",
-                                       "stale"))
+    ap.add_argument("--kind", choices=("ackrange", "rsnack", "rsnrange",
+                                       "badhost", "stale", "data"))
     ap.add_argument("--incarnation", type=int, default=0)
     ap.add_argument("--epoch", type=int, default=0)
     ap.add_argument("--sniff", action="store_true")
@@ -98,6 +114,7 @@ def main():
     ap.add_argument("--count", type=int, default=5)
     ap.add_argument("--rsn", type=int, default=1000000)
     ap.add_argument("--ssn", type=int, default=1000000)
+    ap.add_argument("--payload")
     a = ap.parse_args()
     host, _, port = a.to.partition(":")
     port = int(port or 7471)
@@ -109,6 +126,15 @@ def main():
     if a.kind == "ackrange":
         f = frame(a.src_port, a.dst_port, a.src_host, rsn2=a.rsn,
                   rsnack_count=5, epoch=a.epoch)
+    elif a.kind == "rsnack":
+        f = frame(a.src_port, a.dst_port, a.src_host, rsn2=a.rsn,
+                  rsnack_count=1, epoch=a.epoch)
+    elif a.kind == "data":
+        if not a.src_host:
+            ap.error("--kind data needs --src-host")
+        payload = a.payload if a.payload is not None else "datagram %d" % a.ssn
+        f = datagram(a.src_port, a.dst_port, a.src_host, a.ssn,
+                     payload.encode(), epoch=a.epoch)
     elif a.kind == "rsnrange":
         f = frame(a.src_port, a.dst_port, a.src_host, rsn=a.rsn,
                   ssn2=a.ssn, rsn_count=3, epoch=a.epoch)

@@ -31,6 +31,11 @@
 #   cost     a protected host's messages to a node that never answers:
 #            empty ones and 64 KiB ones fill its send buffer (bookkeeping
 #            and log entries count), and each send poll() allows goes
+#   overtaken  a forged protected sender (slog_forge.py) sends host 16's
+#            echo server datagram 2, then datagram 1: the overtaken one is
+#            dropped as lost, with no DONT_LOG answer (which would make a
+#            real sender drop its entry); a copy of datagram 2 still gets
+#            its RSN again
 #   hold     with RSNs waiting 1 s for a piggyback, a protected datagram
 #            sender (host 11) that owes host 12 an RSN: polling for input
 #            alone does not send the RSN, a non-blocking send
@@ -43,6 +48,7 @@ set -u
 . "$(dirname "$0")/lib.sh"
 RDM=$MLOG_REPO/build/selftests/mlog-rdm
 CHECK=$(dirname "$0")/slog_check.py
+FORGE=$(dirname "$0")/slog_forge.py
 HOSTRUN=$MLOG_REPO/build/selftests/mlog-host-run
 TMO=240
 BLOCK=262144
@@ -59,7 +65,7 @@ cleanup() {
 		kill "$p" 2>/dev/null
 	done
 	wait 2>/dev/null
-	for h in 1 2 3 4 5 6 7 8 9 10 11 12 13 14 15; do
+	for h in $(seq 1 16); do
 		"$MLOGCTL" log purge --dst-host "$h" >/dev/null 2>&1
 		"$MLOGCTL" log purge --src-host "$h" >/dev/null 2>&1
 		"$MLOGCTL" host del --index "$h" >/dev/null 2>&1
@@ -69,7 +75,7 @@ cleanup() {
 }
 trap cleanup EXIT
 
-ksft_plan 81
+ksft_plan 88
 "$MLOGCTL" node set --addr 127.0.0.1 >/dev/null
 cap0=$("$MLOGCTL" --json log | jq -r .max_bytes)
 
@@ -501,6 +507,44 @@ for size in 0 65536; do
 		test "$st" -eq 0
 	"$MLOGCTL" log purge --src-host 15 >/dev/null
 done
+
+# ---- overtaken: a datagram below the last one delivered, never delivered
+# itself, is as lost; a copy of a delivered one gets its RSN again.  The
+# forger is protected host 300 at port 6251 of this node, where no socket
+# is bound: the frames answering it are counted in rx_no_port.
+dg o 16 echo --port 6250
+srv=$last
+sleep 1
+forge() {
+	python3 "$FORGE" --to 127.0.0.1 --dst-port 6250 --src-port 6251 \
+		--src-host 300 --epoch 4711 --count 1 "$@" | sed 's/^/# /'
+}
+host16() { "$MLOGCTL" --json host show --index 16 | jq -e "$1" >/dev/null; }
+stat_is() { [ "$(stat "$1")" -eq "$2" ]; }
+dup0=$(stat rx_dup) dontlog0=$(stat sl_dont_log) duprsn0=$(stat sl_dup_rsn)
+forge --kind data --ssn 2
+check "overtaken: datagram 2 delivered, host 16 gave it RSN 1" poll 10 host16 '.rsn == 1'
+forge --kind data --ssn 1
+check "overtaken: datagram 1, overtaken, counted as a duplicate (rx_dup)" \
+	poll 10 stat_is rx_dup $((dup0 + 1))
+forge --kind rsnack --rsn 1
+check "overtaken: the forger's acknowledgment of RSN 1 arrived" poll 10 host16 '.unacked == 0'
+forge --kind data --ssn 2
+check "overtaken: a copy of datagram 2 answered with its RSN (sl_dup_rsn)" \
+	poll 10 stat_is sl_dup_rsn $((duprsn0 + 1))
+echo "# host 16: $("$MLOGCTL" --json host show --index 16)"
+echo "# rx_dup $dup0 -> $(stat rx_dup), sl_dont_log $dontlog0 -> $(stat sl_dont_log)"
+check "overtaken: no DONT_LOG answer: sl_dont_log unchanged" stat_is sl_dont_log "$dontlog0"
+check "overtaken: host 16 delivered one datagram: RSN 1, one history entry" \
+	host16 '.rsn == 1 and .history == 1'
+forge --kind data --ssn 3 --payload QUIT
+release o
+wait "$srv"
+st=$?
+sed 's/^/# /' "$T/o.echo.out"
+check "overtaken: the echo server took the forger's QUIT and exited cleanly" test "$st" -eq 0
+"$MLOGCTL" log purge --src-host 16 >/dev/null
+"$MLOGCTL" host del --index 16
 
 # ---- hold: the send rule holds a datagram sender (mlog-dgram-hold)
 delay0=$("$MLOGCTL" --json log | jq -r .rsn_delay_us)
