@@ -2,7 +2,7 @@
 # SPDX-License-Identifier: GPL-2.0
 #
 # Host script for "scripts/vm-run --nodes 4 --cluster --spares 1
-# --recoverd-args '--timeout-ms 5000' --host-script" (make check-long):
+# --recoverd-args '--timeout-ms 10000' --host-script" (make check-long):
 # random crash trials of the thesis's applications.
 #
 # A round runs COPIES jobs of every application in APPS at the same time,
