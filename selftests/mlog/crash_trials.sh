@@ -18,6 +18,12 @@
 #               the crash found the job's rank on that node already ended
 #               (not counted among the trials)
 #   wrong       status 0 and another output: must never happen
+#   unstarted   mlog-run could not submit the job (status 125 before any
+#               rank started: mlog-recoverd did not answer within mlog-run's
+#               5 s, or had just declared the chosen node failed).  The
+#               five guests share two cores and at times one does not run
+#               for several seconds; such a job tested no recovery and is
+#               not counted among the trials (the tally says how many)
 #   failed      anything else (a hang, a stop without the report)
 # Each restarted rank's line gives its RSN in a sample of its node taken
 # at least half a second before the crash, and the RSN its replay reached.
@@ -28,7 +34,8 @@
 # The crashed node is then booted again and joins the cluster.  Prints the
 # tally per application and, over the recovered trials, the median time
 # of each recovery phase as mlog-run narrated it; passes when nothing was
-# wrong, failed or short.  TRIALS (default 100) trials per application
+# wrong, failed or short and every application had its TRIALS trials.
+# TRIALS (default 100) trials per application
 # (rounds go on until each application has had as many recovered,
 # refused, wrong or failed ones, or 3 times as many rounds), APPS
 # (default "nqueens tsp gauss"), COPIES (default 1) jobs per application
@@ -105,6 +112,9 @@ classify() {
 		echo wrong
 	elif grep -q "cannot recover without rolling back survivors" "$S/$n.err"; then
 		echo refused
+	elif [ "$st" = 125 ] && ! grep -q '^mlog-run: rank ' "$S/$n.err" &&
+		grep -Eq '^mlog-run: (the mlog daemons are unreachable|unknown node id)' "$S/$n.err"; then
+		echo unstarted
 	else
 		echo failed
 	fi
@@ -147,7 +157,7 @@ done
 
 declare -A tally
 for app in $APPS; do
-	for k in recovered refused wrong failed unaffected short; do tally[$app.$k]=0; done
+	for k in recovered refused wrong failed unaffected unstarted short; do tally[$app.$k]=0; done
 done
 # Trials of APP so far: the jobs a crash hit.
 trials_of() { echo $((tally[$1.recovered] + tally[$1.refused] + tally[$1.wrong] + tally[$1.failed])); }
@@ -204,7 +214,7 @@ while ! enough && [ "$rounds" -lt "$max_rounds" ]; do
 			tally[$app.short]=$((tally[$app.short] + 1))
 			echo "# $n: a replay ended below what the rank had received"
 		}
-		[ "$class" = recovered ] || [ "$class" = unaffected ] || sed "s/^/# $n: /" "$S/$n.err"
+		case $class in recovered | unaffected) ;; *) sed "s/^/# $n: /" "$S/$n.err" ;; esac
 		echo "$class" >"$S/$n.class"
 	done
 	vm-ctl boot "$victim" >/dev/null || echo "# node $victim: boot failed"
@@ -216,13 +226,17 @@ for app in $APPS; do
 	line="$app: $(trials_of "$app") trials, ${tally[$app.recovered]} recovered,"
 	line+=" ${tally[$app.refused]} refused as unrecoverable, ${tally[$app.wrong]} wrong answers,"
 	line+=" ${tally[$app.failed]} failed, ${tally[$app.short]} short replays"
-	line+=" (${tally[$app.unaffected]} more jobs ended before the crash found them)"
+	line+=" (${tally[$app.unaffected]} more jobs ended before the crash found them,"
+	line+=" ${tally[$app.unstarted]} could not be submitted)"
 	echo "# tally: $line"
 	echo "$line" >>"$S/tally"
 	# The recovery phases of the recovered trials, as mlog-run narrated them.
 	times=$(python3 "$MLOG_REPO/selftests/mlog/recovery_times.py" "$app" "$S")
 	echo "# recovery: $times"
 	echo "$app recovery: $times" >>"$S/tally"
-	check "$line" test "$((tally[$app.wrong] + tally[$app.failed] + tally[$app.short]))" = 0
+	# nothing wrong, failed or short, and as many trials as asked for:
+	# a run whose jobs could not even start must not pass
+	check "$line" test "$((tally[$app.wrong] + tally[$app.failed] + tally[$app.short]))" = 0 \
+		-a "$(trials_of "$app")" -ge "$TRIALS"
 done
 ksft_totals
