@@ -50,19 +50,14 @@ assert HDR.size == 104, HDR.size
 
 def frame(src_port, dst_port, src_host, window=1 << 20, rsn=0, ssn2=0,
           rsn_count=0, rsn2=0, rsnack_count=0, interval=0, incarnation=0,
-          epoch=0):
-    return HDR.pack(MAGIC, VERSION, FRAME_ACK, F_ACK, HDR.size, src_port,
-                    dst_port, 0, 0, 0, src_host, incarnation, epoch, window,
-                    0, 0, interval, rsn, ssn2, rsn2, rsn_count, rsnack_count,
-                    0, 0, 0, 0)
-
-
-def datagram(src_port, dst_port, src_host, ssn, payload, epoch=0):
-    # no acknowledgment fields: no F_ACK, ack and window 0
-    return HDR.pack(MAGIC, VERSION, FRAME_DATA, F_NEED_RSN, HDR.size,
-                    src_port, dst_port, len(payload), len(payload), 0,
-                    src_host, 0, epoch, 0, ssn, 0, 0, 0, 0, 0, 0, 0,
-                    0, 0, 0, 0) + payload
+          epoch=0, kind=FRAME_ACK, flags=F_ACK, ssn=0, payload=b""):
+    # the window means something only with F_ACK; the decoder wants 0 else
+    if not flags & F_ACK:
+        window = 0
+    return HDR.pack(MAGIC, VERSION, kind, flags, HDR.size, src_port,
+                    dst_port, len(payload), len(payload), 0, src_host,
+                    incarnation, epoch, window, ssn, 0, interval, rsn, ssn2,
+                    rsn2, rsn_count, rsnack_count, 0, 0, 0, 0) + payload
 
 
 def sniff(dev, dst, udp_port, dst_port, timeout, ready):
@@ -133,8 +128,9 @@ def main():
         if not a.src_host:
             ap.error("--kind data needs --src-host")
         payload = a.payload if a.payload is not None else "datagram %d" % a.ssn
-        f = datagram(a.src_port, a.dst_port, a.src_host, a.ssn,
-                     payload.encode(), epoch=a.epoch)
+        f = frame(a.src_port, a.dst_port, a.src_host, epoch=a.epoch,
+                  kind=FRAME_DATA, flags=F_NEED_RSN, ssn=a.ssn,
+                  payload=payload.encode())
     elif a.kind == "rsnrange":
         f = frame(a.src_port, a.dst_port, a.src_host, rsn=a.rsn,
                   ssn2=a.ssn, rsn_count=3, epoch=a.epoch)
